@@ -1,0 +1,10 @@
+// Package all registers every concurrency model; import it for its side
+// effect.
+package all
+
+import (
+	// The models register themselves in init.
+	_ "concbench/models/goroutines"
+	_ "concbench/models/pool"
+	_ "concbench/models/sequential"
+)

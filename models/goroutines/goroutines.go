@@ -1,0 +1,67 @@
+// Package goroutines is the goroutine-per-task model: every task gets its
+// own goroutine (like asyncio.gather, but parallel across GOMAXPROCS
+// threads), with an optional limit on how many run at once.
+package goroutines
+
+import (
+	"context"
+	"sync"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+func init() {
+	models.Register(models.Info{
+		Name:           "goroutines",
+		Doc:            "one goroutine per task, parallel on GOMAXPROCS threads, optional limit",
+		Concurrency:    func() int { return 0 },
+		ConcurrencyDoc: "0 = unlimited, else at most C goroutines at once",
+		New: func(c models.Config) (models.Model, error) {
+			return model{limit: c.Concurrency}, nil
+		},
+	})
+}
+
+type model struct{ limit int }
+
+// Run starts a goroutine per released task; with a limit, the feeder waits
+// for a free slot first (the wait counts in latency).
+func (m model) Run(ctx context.Context, tr *models.Trial) error {
+	ex, err := workload.NewExec(tr.Env, models.Conns(m.limit, len(tr.Tasks)))
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	var wg sync.WaitGroup
+	var sem chan struct{}
+	if m.limit > 0 {
+		sem = make(chan struct{}, m.limit)
+	}
+	done := tr.Context().Done()
+	ferr := tr.Feed(func(i int) {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-done:
+				return
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr.RunBlocking(ex, i)
+			if sem != nil {
+				<-sem
+			}
+		}()
+	})
+	wg.Wait()
+	if err := tr.Err(); err != nil {
+		return err
+	}
+	if ferr != nil {
+		return ferr
+	}
+	return context.Cause(ctx)
+}

@@ -1,0 +1,128 @@
+// Package models defines the Model interface every concurrency model
+// implements, the registry of models by name, and the Trial a model runs:
+// the tasks, the load (when tasks arrive) and the Recorder the model writes
+// per-task timestamps into.
+//
+// models imports workload only; it never imports bench or report. Each model
+// lives in its own sub-package and registers itself from init; import
+// concbench/models/all to get every model.
+package models
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+)
+
+// Model executes a trial's tasks under the trial's load. Run returns when
+// every task has finished (each recorded with Recorder.Finish), when a task
+// fails (Recorder.Fail; Run returns that error), or when ctx ends.
+// A Model value runs one trial; make a new one per trial.
+type Model interface {
+	Run(ctx context.Context, tr *Trial) error
+}
+
+// Config is what a user may set on a model. Zero fields take the model's
+// defaults, declared in its Info.
+type Config struct {
+	// Concurrency is the model's degree of concurrency: the goroutine
+	// limit (0 = unlimited), pool workers W, worker processes P, or the
+	// event loop's max in-flight tasks (0 = unlimited).
+	Concurrency int `json:"concurrency"`
+	// Procs is GOMAXPROCS for the trial (0 = the model's default).
+	Procs int `json:"gomaxprocs"`
+	// Queue is the pool's bounded queue capacity (0 = default).
+	Queue int `json:"queue,omitempty"`
+	// Depth is the multi-process pipelining depth (0 = default 1).
+	Depth int `json:"depth,omitempty"`
+	// Respawn lets the multi-process model replace a crashed worker and
+	// retry its task once.
+	Respawn bool `json:"respawn,omitempty"`
+	// Threads is the event loop's file thread-pool size (0 = default 4).
+	Threads int `json:"threads,omitempty"`
+}
+
+// Info describes a registered model.
+type Info struct {
+	Name string
+	// Doc is one line for `concbench list`.
+	Doc string
+	// Procs returns the default GOMAXPROCS.
+	Procs func() int
+	// Concurrency returns the default concurrency for Config.Concurrency == 0,
+	// and ConcurrencyDoc says what it means ("unlimited", "W workers").
+	Concurrency    func() int
+	ConcurrencyDoc string
+	// New makes a model for one trial from a resolved config.
+	New func(Config) (Model, error)
+}
+
+// Resolve fills cfg's zero Procs and Concurrency with the model's defaults.
+func (i Info) Resolve(cfg Config) Config {
+	if cfg.Procs <= 0 {
+		cfg.Procs = i.Procs()
+	}
+	if cfg.Concurrency <= 0 && i.Concurrency != nil {
+		cfg.Concurrency = i.Concurrency()
+	}
+	return cfg
+}
+
+var registry = map[string]Info{}
+
+// Register adds a model; it panics on a duplicate name (a programming error).
+func Register(i Info) {
+	if _, dup := registry[i.Name]; dup {
+		panic("models: duplicate model " + i.Name)
+	}
+	if i.Procs == nil {
+		i.Procs = AllCPUs
+	}
+	registry[i.Name] = i
+}
+
+// Lookup returns the model called name, or an error naming the allowed ones.
+func Lookup(name string) (Info, error) {
+	i, ok := registry[name]
+	if !ok {
+		return Info{}, fmt.Errorf("unknown model %q (allowed: %s, all)", name, strings.Join(Names(), ", "))
+	}
+	return i, nil
+}
+
+// Order is the display order of the five models (others sort after).
+var Order = []string{"sequential", "eventloop", "goroutines", "pool", "multiproc"}
+
+// Names lists the registered models in display order.
+func Names() []string {
+	rank := map[string]int{}
+	for i, n := range Order {
+		rank[n] = i + 1
+	}
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(a, b int) bool {
+		ra, rb := rank[names[a]], rank[names[b]]
+		if ra == 0 {
+			ra = len(Order) + 1
+		}
+		if rb == 0 {
+			rb = len(Order) + 1
+		}
+		if ra != rb {
+			return ra < rb
+		}
+		return names[a] < names[b]
+	})
+	return names
+}
+
+// AllCPUs is the default GOMAXPROCS of parallel models.
+func AllCPUs() int { return runtime.NumCPU() }
+
+// One is the default GOMAXPROCS of single-threaded models.
+func One() int { return 1 }

@@ -1,0 +1,136 @@
+package models
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Recorder holds a trial's per-task timestamps in preallocated slots, so the
+// hot path takes no lock and allocates nothing: each slot is written by the
+// one goroutine (or thread) running that task. Times are monotonic ns since
+// Recorder.Start.
+type Recorder struct {
+	// Arrive is the intended arrival, Start when execution began, End when
+	// the task completed; Result the task's folded step outputs.
+	Arrive, Start, End []int64
+	Result             []uint64
+	// Inner is the service time measured by an executor in another process
+	// (multiproc workers), or nil; it separates IPC from work.
+	Inner []int64
+	// Tids, when tracking is on, holds the OS thread id that ran each
+	// task's steps (-1 if its steps ran on different threads).
+	Tids []int32
+
+	base     time.Time
+	inflight Gauge
+	cpu      Gauge
+	finished atomic.Int64
+
+	errMu sync.Mutex
+	err   error
+}
+
+// NewRecorder allocates slots for n tasks.
+func NewRecorder(n int, track bool) *Recorder {
+	r := &Recorder{
+		Arrive: make([]int64, n),
+		Start:  make([]int64, n),
+		End:    make([]int64, n),
+		Result: make([]uint64, n),
+		base:   time.Now(),
+	}
+	if track {
+		r.Tids = make([]int32, n)
+	}
+	return r
+}
+
+// Reset sets time zero of the trial to now.
+func (r *Recorder) Reset() { r.base = time.Now() }
+
+// Base returns time zero of the trial.
+func (r *Recorder) Base() time.Time { return r.base }
+
+// Now returns monotonic ns since time zero.
+func (r *Recorder) Now() int64 { return int64(time.Since(r.base)) }
+
+// CPUEnter and CPUExit bracket a CPU step; the gauge's peak is the most CPU
+// steps observed running at once.
+func (r *Recorder) CPUEnter() { r.cpu.enter() }
+
+// CPUExit ends a CPU step begun with CPUEnter.
+func (r *Recorder) CPUExit() { r.cpu.exit() }
+
+// ObserveCPU raises the CPU-step peak to n, for models that measure overlap
+// elsewhere (multiproc workers report their CPU intervals).
+func (r *Recorder) ObserveCPU(n int64) { r.cpu.observe(n) }
+
+// ObserveInflight raises the in-flight peak to n, for models whose tasks
+// run elsewhere.
+func (r *Recorder) ObserveInflight(n int64) { r.inflight.observe(n) }
+
+// PeakInflight is the most tasks observed executing at once.
+func (r *Recorder) PeakInflight() int64 { return r.inflight.Peak() }
+
+// PeakCPU is the most CPU steps observed running at once.
+func (r *Recorder) PeakCPU() int64 { return r.cpu.Peak() }
+
+// Finished counts completed tasks.
+func (r *Recorder) Finished() int64 { return r.finished.Load() }
+
+// Thread records that task i ran a step on OS thread tid.
+func (r *Recorder) Thread(i int, tid int32) {
+	if r.Tids == nil {
+		return
+	}
+	switch old := r.Tids[i]; {
+	case old == 0:
+		r.Tids[i] = tid
+	case old != tid:
+		r.Tids[i] = -1
+	}
+}
+
+// Tracking reports whether thread ids are recorded.
+func (r *Recorder) Tracking() bool { return r.Tids != nil }
+
+func (r *Recorder) fail(err error) {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// Err returns the first failure.
+func (r *Recorder) Err() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return r.err
+}
+
+// Gauge counts things in progress and remembers the peak. The counter and
+// the peak sit on separate cache lines.
+type Gauge struct {
+	cur  atomic.Int64
+	_    [56]byte
+	peak atomic.Int64
+	_    [56]byte
+}
+
+func (g *Gauge) enter() { g.observe(g.cur.Add(1)) }
+
+func (g *Gauge) exit() { g.cur.Add(-1) }
+
+func (g *Gauge) observe(n int64) {
+	for {
+		p := g.peak.Load()
+		if n <= p || g.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+// Peak returns the highest value observed.
+func (g *Gauge) Peak() int64 { return g.peak.Load() }

@@ -1,0 +1,247 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"concbench/workload"
+)
+
+// Shape is a load shape: when tasks arrive (DESIGN §4).
+type Shape uint8
+
+// The load shapes.
+const (
+	// Batch: every task arrives at t=0 (asyncio.gather).
+	Batch Shape = iota
+	// Closed: Clients clients, each submitting its next task when its
+	// previous one completes (wrk-style).
+	Closed
+	// Open: task i arrives at Arrivals[i] whether or not earlier tasks
+	// finished; latency counts from that intended arrival.
+	Open
+)
+
+// String returns the shape's name.
+func (s Shape) String() string {
+	switch s {
+	case Closed:
+		return "closed"
+	case Open:
+		return "open"
+	}
+	return "batch"
+}
+
+// Load says when a trial's tasks arrive. The harness builds it; models
+// release tasks by it (most through Trial.Feed; the event loop on its own
+// timers).
+type Load struct {
+	Shape Shape
+	// Clients is the closed load's client count.
+	Clients int
+	// Arrivals is the open load's intended arrival of each task in ns from
+	// the trial start, non-decreasing; nil for batch and closed.
+	Arrivals []int64
+	// Spec is the user's spelling, e.g. "open:5000:poisson", for reports.
+	Spec string
+}
+
+// Trial is one run of tasks under a load, handed to a model. Models report
+// progress through Begin, Finish and Fail, which write the Recorder.
+type Trial struct {
+	Tasks []workload.Task
+	Load  Load
+	Env   workload.Env
+	Rec   *Recorder
+
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	stopped atomic.Bool
+	stop    func() bool
+	// released is signalled once per finished task under a closed load.
+	released chan struct{}
+
+	mu    sync.Mutex
+	extra map[string]float64
+	pids  map[int]struct{}
+	all   []int
+}
+
+// NewTrial prepares a trial; track records the OS thread id of every step
+// (for tests: it costs a syscall per step).
+func NewTrial(ctx context.Context, tasks []workload.Task, load Load, env workload.Env, track bool) *Trial {
+	tr := &Trial{Tasks: tasks, Load: load, Env: env, Rec: NewRecorder(len(tasks), track)}
+	tr.ctx, tr.cancel = context.WithCancelCause(ctx)
+	tr.stop = context.AfterFunc(tr.ctx, func() { tr.stopped.Store(true) })
+	if load.Shape == Closed {
+		tr.released = make(chan struct{}, len(tasks))
+	}
+	return tr
+}
+
+// Context is cancelled when the trial fails or its parent context ends.
+func (tr *Trial) Context() context.Context { return tr.ctx }
+
+// Close releases the trial's context.
+func (tr *Trial) Close() {
+	tr.stop()
+	tr.cancel(nil)
+}
+
+// Stopped reports, with one atomic load, whether the trial has failed or
+// been cancelled; models check it before starting a task.
+func (tr *Trial) Stopped() bool { return tr.stopped.Load() }
+
+// Begin records that task i starts executing and returns the start time.
+func (tr *Trial) Begin(i int) int64 {
+	r := tr.Rec
+	now := r.Now()
+	r.Start[i] = now
+	r.inflight.enter()
+	return now
+}
+
+// Finish records that task i completed with result res.
+func (tr *Trial) Finish(i int, res uint64) {
+	r := tr.Rec
+	r.End[i] = r.Now()
+	r.Result[i] = res
+	r.inflight.exit()
+	r.finished.Add(1)
+	if tr.released != nil {
+		tr.released <- struct{}{}
+	}
+}
+
+// Fail records that task i failed with err; the first failure ends the
+// trial (its context is cancelled) and becomes the trial's error.
+func (tr *Trial) Fail(i int, err error) {
+	tr.Rec.fail(fmt.Errorf("task %d: %w", tr.Tasks[i].ID, err))
+	tr.stopped.Store(true)
+	tr.cancel(tr.Rec.Err())
+}
+
+// Err returns the first task failure, or nil.
+func (tr *Trial) Err() error { return tr.Rec.Err() }
+
+// Feed releases tasks to submit according to the load, on the calling
+// goroutine, recording each intended arrival. It returns when every task
+// has been released, or early with the context's error. Under a closed load
+// the model must call Finish for every task so the next one is released.
+func (tr *Trial) Feed(submit func(i int)) error {
+	n := len(tr.Tasks)
+	r := tr.Rec
+	switch tr.Load.Shape {
+	case Closed:
+		c := min(tr.Load.Clients, n)
+		for i := 0; i < c; i++ {
+			r.Arrive[i] = r.Now()
+			submit(i)
+		}
+		for next := c; next < n; next++ {
+			select {
+			case <-tr.released:
+			case <-tr.ctx.Done():
+				return context.Cause(tr.ctx)
+			}
+			r.Arrive[next] = r.Now()
+			submit(next)
+		}
+	case Open:
+		var timer *time.Timer
+		defer func() {
+			if timer != nil {
+				timer.Stop()
+			}
+		}()
+		for i := 0; i < n; i++ {
+			at := tr.Load.Arrivals[i]
+			r.Arrive[i] = at
+			if d := at - r.Now(); d > 0 {
+				if timer == nil {
+					timer = time.NewTimer(time.Duration(d))
+				} else {
+					timer.Reset(time.Duration(d))
+				}
+				select {
+				case <-timer.C:
+				case <-tr.ctx.Done():
+					return context.Cause(tr.ctx)
+				}
+			} else if tr.ctx.Err() != nil {
+				return context.Cause(tr.ctx)
+			}
+			submit(i)
+		}
+	default:
+		// Arrive is already 0 for every task.
+		for i := 0; i < n; i++ {
+			submit(i)
+		}
+	}
+	return nil
+}
+
+// SetExtra records a model-specific figure (restarts, IPC bytes, ...).
+func (tr *Trial) SetExtra(key string, v float64) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.extra == nil {
+		tr.extra = map[string]float64{}
+	}
+	tr.extra[key] = v
+}
+
+// Extra returns a copy of the model-specific figures.
+func (tr *Trial) Extra() map[string]float64 {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	out := make(map[string]float64, len(tr.extra))
+	for k, v := range tr.extra {
+		out[k] = v
+	}
+	return out
+}
+
+// AddPID registers a live child process whose CPU and memory belong to the
+// trial (the harness samples its RSS); RemovePID forgets it once reaped.
+func (tr *Trial) AddPID(pid int) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.pids == nil {
+		tr.pids = map[int]struct{}{}
+	}
+	tr.pids[pid] = struct{}{}
+	tr.all = append(tr.all, pid)
+}
+
+// RemovePID forgets a reaped child process.
+func (tr *Trial) RemovePID(pid int) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	delete(tr.pids, pid)
+}
+
+// LivePIDs returns the registered live child processes.
+func (tr *Trial) LivePIDs() []int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	out := make([]int, 0, len(tr.pids))
+	for p := range tr.pids {
+		out = append(out, p)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// AllPIDs returns every child process ever registered, in order.
+func (tr *Trial) AllPIDs() []int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]int(nil), tr.all...)
+}
