@@ -73,6 +73,9 @@ func (r *Recorder) ObserveInflight(n int64) { r.inflight.observe(n) }
 // PeakInflight is the most tasks observed executing at once.
 func (r *Recorder) PeakInflight() int64 { return r.inflight.Peak() }
 
+// InflightNow is the number of tasks executing now.
+func (r *Recorder) InflightNow() int64 { return r.inflight.cur.Load() }
+
 // PeakCPU is the most CPU steps observed running at once.
 func (r *Recorder) PeakCPU() int64 { return r.cpu.Peak() }
 

@@ -1,17 +1,58 @@
 package workload
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
-// blockingIO runs Net and File steps with blocking calls. The real-I/O
-// issue fills it in; until then both step kinds report a clear error.
-type blockingIO struct{ env Env }
-
-func newBlockingIO(env Env, conns int) (*blockingIO, error) { return &blockingIO{env: env}, nil }
-
-func (b *blockingIO) close() error { return nil }
-
-func (b *blockingIO) net(ctx context.Context, s Step) (uint64, error) {
-	return 0, ErrNoServer
+// blockingIO runs Net and File steps with blocking calls: a keep-alive
+// connection pool to the latency server (netclient.go) and the trial's data
+// files opened once and shared (files.go).
+type blockingIO struct {
+	pool  *netPool
+	files *fileSet
 }
 
-func (b *blockingIO) file(t Task, s Step) (uint64, error) { return 0, ErrNoFiles }
+func newBlockingIO(env Env, conns int) (*blockingIO, error) {
+	b := &blockingIO{}
+	if env.ServerAddr != "" {
+		timeout := env.StepTimeout
+		if timeout <= 0 {
+			timeout = DefaultStepTimeout
+		}
+		b.pool = newNetPool(env.ServerAddr, conns, timeout)
+	}
+	if len(env.Files) > 0 {
+		fs, err := openFiles(env.Files, env.Direct)
+		if err != nil {
+			return nil, err
+		}
+		b.files = fs
+	}
+	return b, nil
+}
+
+func (b *blockingIO) close() error {
+	var errs []error
+	if b.pool != nil {
+		b.pool.close()
+	}
+	if b.files != nil {
+		errs = append(errs, b.files.close())
+	}
+	return errors.Join(errs...)
+}
+
+func (b *blockingIO) net(ctx context.Context, s Step) (uint64, error) {
+	if b.pool == nil {
+		return 0, ErrNoServer
+	}
+	return b.pool.do(ctx, s)
+}
+
+func (b *blockingIO) file(t Task, s Step) (uint64, error) {
+	if b.files == nil {
+		return 0, ErrNoFiles
+	}
+	return b.files.read(t, s)
+}

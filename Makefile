@@ -1,0 +1,46 @@
+# concbench: `make report` measures and charts; `make test` is what CI runs.
+GO        ?= go
+BIN       := bin/concbench
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+STATICCHECK ?= $(GOBIN)/staticcheck
+SUITE     ?= default
+
+.PHONY: all build test vet fmt-check staticcheck bench bench-short report report-quick clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/concbench
+
+## test: vet, gofmt check, staticcheck and the race-enabled tests (CI runs this).
+test: vet fmt-check staticcheck
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+vet:
+	$(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+staticcheck:
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	$(STATICCHECK) ./...
+
+## bench: the in-process benchmarks, benchstat-friendly (see README).
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./... | tee bench.txt
+
+bench-short:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./bench/
+
+## report: run the default suite (each trial in a fresh process) and render results/$(SUITE).
+report: build
+	./scripts/report.sh $(BIN) $(SUITE)
+
+report-quick:
+	$(MAKE) report SUITE=quick
+
+clean:
+	rm -rf bin bench.txt

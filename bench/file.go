@@ -1,0 +1,97 @@
+package bench
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File is results.json: a suite's metadata and every trial, raw.
+type File struct {
+	Schema int    `json:"schema"`
+	Suite  string `json:"suite"`
+	// Complete is false when the run was interrupted (Ctrl-C) or a trial
+	// failed; the report shows a banner then.
+	Complete bool     `json:"complete"`
+	Notes    []string `json:"notes,omitempty"`
+	Meta     Meta     `json:"meta"`
+	Trials   []Result `json:"trials"`
+}
+
+// WriteAtomic writes data to path through a temporary file in the same
+// directory and a rename, so a reader never sees a half-written file.
+func WriteAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Write saves f as indented JSON at path, atomically.
+func (f *File) Write(path string) error {
+	f.Schema = SchemaVersion
+	b, err := json.MarshalIndent(f, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return WriteAtomic(path, append(b, '\n'))
+}
+
+// ErrBadResults marks a results file that is missing, corrupt or of
+// another schema version; the CLI maps it to exit status 2.
+var ErrBadResults = errors.New("bad results file")
+
+// ReadFile loads a results.json, rejecting missing, corrupt and
+// wrong-version files with one line naming the file and the problem.
+func ReadFile(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s does not exist (run `concbench sweep --out %s` first)", ErrBadResults, path, filepath.Dir(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, path, err)
+	}
+	var probe struct {
+		Schema *int `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, fmt.Errorf("%w: %s is not valid JSON: %v", ErrBadResults, path, err)
+	}
+	if probe.Schema == nil {
+		return nil, fmt.Errorf("%w: %s has no schema version (not a concbench results file)", ErrBadResults, path)
+	}
+	if *probe.Schema != SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema version %d; this concbench reads version %d", ErrBadResults, path, *probe.Schema, SchemaVersion)
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, path, err)
+	}
+	return &f, nil
+}

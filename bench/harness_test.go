@@ -1,0 +1,236 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+// Faulty models, registered in this test binary only (trial children
+// re-execute it, so they know these models too).
+func init() {
+	reg := func(name string, run func(ctx context.Context, tr *models.Trial) error) {
+		models.Register(models.Info{Name: name, Doc: "test fault", Procs: models.One,
+			New: func(models.Config) (models.Model, error) { return runFunc(run), nil }})
+	}
+	// corrupt reports a wrong result for task 3.
+	reg("test-corrupt", func(ctx context.Context, tr *models.Trial) error {
+		for i := range tr.Tasks {
+			tr.Begin(i)
+			res := workload.Expected(tr.Tasks[i])
+			if i == 3 {
+				res ^= 1
+			}
+			tr.Finish(i, res)
+		}
+		return nil
+	})
+	// drop never runs the last task but claims success.
+	reg("test-drop", func(ctx context.Context, tr *models.Trial) error {
+		for i := range tr.Tasks[:len(tr.Tasks)-1] {
+			tr.Begin(i)
+			tr.Finish(i, workload.Expected(tr.Tasks[i]))
+		}
+		return nil
+	})
+	// fail fails task 2 with a cause.
+	reg("test-fail", func(ctx context.Context, tr *models.Trial) error {
+		for i := range tr.Tasks {
+			tr.Begin(i)
+			if i == 2 {
+				tr.Fail(i, errors.New("disk on fire"))
+				return tr.Err()
+			}
+			tr.Finish(i, workload.Expected(tr.Tasks[i]))
+		}
+		return nil
+	})
+	// crash kills its process mid-trial (use only in a trial child).
+	reg("test-crash", func(ctx context.Context, tr *models.Trial) error {
+		os.Exit(7)
+		return nil
+	})
+	// hang ignores cancellation (use only in a trial child).
+	reg("test-hang", func(ctx context.Context, tr *models.Trial) error {
+		select {}
+	})
+}
+
+type runFunc func(ctx context.Context, tr *models.Trial) error
+
+func (f runFunc) Run(ctx context.Context, tr *models.Trial) error { return f(ctx, tr) }
+
+// realModels lists the registered concurrency models, without test fakes.
+func realModels() []string {
+	var out []string
+	for _, n := range models.Names() {
+		if !strings.HasPrefix(n, "test-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestVerificationCatchesBadModels(t *testing.T) {
+	tests := []struct{ model, want string }{
+		{"test-corrupt", "task 3 returned"},
+		{"test-drop", "finished 9 of 10 tasks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			res, err := Run(context.Background(), Spec{Model: tt.model, Workload: "cpu-hash", Tasks: 10, Params: workload.Params{Units: 3}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+			if res == nil || res.Error == "" {
+				t.Errorf("result does not carry the error: %+v", res)
+			}
+		})
+	}
+}
+
+func TestIsolatedTrial(t *testing.T) {
+	res, err := RunIsolated(context.Background(), Spec{Model: "pool", Workload: "cpu-hash", Tasks: 20, Params: workload.Params{Units: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Isolated || res.ChildMaxRSS <= 0 || res.Completed != 20 {
+		t.Errorf("isolated=%v child maxrss=%d completed=%d", res.Isolated, res.ChildMaxRSS, res.Completed)
+	}
+}
+
+func TestIsolatedFaults(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+		want string
+	}{
+		{"crashed child", Spec{Model: "test-crash", Workload: "noop", Tasks: 1}, "exit status 7"},
+		{"hung model", Spec{Model: "test-hang", Workload: "noop", Tasks: 1, Timeout: 200 * time.Millisecond}, "timed out after 200ms"},
+		{"task failure", Spec{Model: "test-fail", Workload: "noop", Tasks: 5}, "test-fail on noop (batch, 5 tasks): task 2: disk on fire"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := RunIsolated(context.Background(), tt.spec)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsolatedCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	_, err := RunIsolated(ctx, Spec{Model: "sequential", Workload: "io-sleep", Tasks: 1000, Params: workload.Params{Sleep: time.Second}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestBadSpecIsUsageError(t *testing.T) {
+	for _, s := range []Spec{
+		{Model: "nosuch", Workload: "noop", Tasks: 1},
+		{Model: "pool", Workload: "noop", Tasks: 0},
+		{Model: "pool", Workload: "noop", Tasks: 1, Load: "open:0"},
+		{Model: "pool", Workload: "noop", Tasks: 1, Params: workload.Params{ReadSize: 10, FileSize: 5}},
+	} {
+		if _, err := Run(context.Background(), s); !errors.Is(err, ErrUsage) {
+			t.Errorf("%+v: err = %v, want ErrUsage", s, err)
+		}
+	}
+}
+
+func TestParseLoad(t *testing.T) {
+	tests := []struct {
+		spec    string
+		shape   models.Shape
+		clients int
+		err     string
+	}{
+		{"batch", models.Batch, 0, ""},
+		{"closed:16", models.Closed, 16, ""},
+		{"open:1000", models.Open, 0, ""},
+		{"open:1000:poisson", models.Open, 0, ""},
+		{"open:1000:fixed", models.Open, 0, ""},
+		{"batch:3", 0, 0, "batch takes no argument"},
+		{"closed", 0, 0, "want closed:C"},
+		{"closed:x", 0, 0, "clients must be an integer"},
+		{"open:NaN", 0, 0, "rate must be"},
+		{"open:1:bursty", 0, 0, `arrival process "bursty" unknown`},
+		{"zigzag", 0, 0, "unknown load"},
+	}
+	for _, tt := range tests {
+		l, err := ParseLoad(tt.spec, 100, 1)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.spec, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || l.Shape != tt.shape || l.Clients != tt.clients {
+			t.Errorf("%s: got %+v, %v", tt.spec, l, err)
+		}
+	}
+}
+
+func TestArrivals(t *testing.T) {
+	fixed := Arrivals(1000, 1000, false, 1)
+	if fixed[0] != 0 || fixed[999] != 999_000_000 {
+		t.Errorf("fixed arrivals at 1000/s: first %d last %d", fixed[0], fixed[999])
+	}
+	p := Arrivals(20000, 1000, true, 1)
+	mean := float64(p[len(p)-1]) / float64(len(p)-1)
+	if mean < 0.95e6 || mean > 1.05e6 {
+		t.Errorf("poisson mean gap %.0f ns, want about 1e6", mean)
+	}
+	for i := 1; i < len(p); i++ {
+		if p[i] < p[i-1] {
+			t.Fatalf("arrivals decrease at %d", i)
+		}
+	}
+	if q := Arrivals(100, 1000, true, 1); q[50] != p[50] {
+		t.Errorf("same seed, different schedule")
+	}
+}
+
+func TestResultsFileRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/results.json"
+	f := &File{Suite: "t", Complete: true, Trials: []Result{{Tasks: 5}}}
+	if err := f.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	g, err := ReadFile(path)
+	if err != nil || g.Schema != SchemaVersion || len(g.Trials) != 1 {
+		t.Fatalf("read back %+v, %v", g, err)
+	}
+	for name, body := range map[string]string{
+		"corrupt.json":  "{not json",
+		"noschema.json": `{"suite":"x"}`,
+		"future.json":   `{"schema":99}`,
+	} {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadFile(p); !errors.Is(err, ErrBadResults) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: err = %v, want ErrBadResults naming the file", name, err)
+		}
+	}
+	if _, err := ReadFile(dir + "/missing.json"); !errors.Is(err, ErrBadResults) {
+		t.Errorf("missing file: %v", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}

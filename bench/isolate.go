@@ -1,0 +1,133 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"concbench/internal/child"
+	_ "concbench/models/all" // a trial child must know every model
+)
+
+// trialRole is the child role that runs one trial: a Spec as JSON on stdin,
+// the Result as JSON on stdout.
+const trialRole = "trial"
+
+func init() { child.Register(trialRole, trialMain) }
+
+// trialMain is the body of a trial child process. Exit status: 0 success,
+// 1 the trial failed (the Result on stdout carries Error), 2 bad spec.
+func trialMain() int {
+	var spec Spec
+	if err := json.NewDecoder(os.Stdin).Decode(&spec); err != nil {
+		fmt.Fprintf(os.Stderr, "trial child: read spec: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := Run(ctx, spec)
+	if res != nil {
+		res.Isolated = true
+		if encErr := json.NewEncoder(os.Stdout).Encode(res); encErr != nil {
+			fmt.Fprintf(os.Stderr, "trial child: write result: %v\n", encErr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if errors.Is(err, ErrUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// tailWriter keeps the last max bytes written (a child's stderr).
+type tailWriter struct {
+	buf []byte
+	max int
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > w.max {
+		w.buf = w.buf[len(w.buf)-w.max:]
+	}
+	return len(p), nil
+}
+
+func (w *tailWriter) lastLine() string {
+	s := strings.TrimSpace(string(w.buf))
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+// RunIsolated runs one trial in a fresh child process of this binary (as
+// JMH forks a JVM), so one model's heap, GC and threads never pollute
+// another's. The child's max RSS comes from wait4's rusage. If ctx ends
+// the child is killed (its own children die with it via Pdeathsig).
+func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	in, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("encode spec: %w", err)
+	}
+	// The child enforces spec.Timeout itself; this bound catches a child
+	// that hangs anyway.
+	hard := spec.Timeout + StopGrace + 5*time.Second
+	ctx, cancel := context.WithTimeout(ctx, hard)
+	defer cancel()
+	cmd, err := child.Command(ctx, trialRole, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	errTail := &tailWriter{max: 4096}
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdout = &out
+	cmd.Stderr = errTail
+	cmd.WaitDelay = 5 * time.Second
+	runErr := cmd.Run()
+
+	var res Result
+	decErr := json.Unmarshal(out.Bytes(), &res)
+	if decErr == nil && cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
+			res.ChildMaxRSS = ru.Maxrss * 1024
+		}
+	}
+	switch {
+	case ctx.Err() != nil && runErr != nil:
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("trial child for %s/%s did not finish within %v: killed", spec.Model, spec.Workload, hard)
+		}
+		return nil, fmt.Errorf("trial child for %s/%s: %w", spec.Model, spec.Workload, context.Cause(ctx))
+	case runErr != nil && decErr == nil && res.Error != "":
+		return &res, errors.New(res.Error)
+	case runErr != nil:
+		msg := errTail.lastLine()
+		if msg == "" {
+			msg = "no output"
+		}
+		if ee, ok := runErr.(*exec.ExitError); ok && ee.ExitCode() == 2 {
+			return nil, fmt.Errorf("%w: %s", ErrUsage, msg)
+		}
+		return nil, fmt.Errorf("trial child for %s/%s failed (%v): %s", spec.Model, spec.Workload, runErr, msg)
+	case decErr != nil:
+		return nil, fmt.Errorf("trial child for %s/%s: unreadable result: %w", spec.Model, spec.Workload, decErr)
+	}
+	return &res, nil
+}

@@ -1,0 +1,110 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+// expect says what each model IS, by observation: the peak number of tasks
+// in flight and of CPU steps running at once, given N tasks, GOMAXPROCS
+// procs and the model's resolved concurrency.
+var expect = map[string]struct {
+	inflight func(n, conc int) int64
+	cpu      func(procs, conc int) int64
+}{
+	"sequential": {func(n, c int) int64 { return 1 }, func(p, c int) int64 { return 1 }},
+	"goroutines": {func(n, c int) int64 { return int64(n) }, func(p, c int) int64 { return int64(p) }},
+	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, func(p, c int) int64 { return int64(min(p, c)) }},
+}
+
+func mustRun(t *testing.T, spec Spec) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), spec)
+	if err != nil {
+		t.Fatalf("%s/%s: %v", spec.Model, spec.Workload, err)
+	}
+	return res
+}
+
+// TestModelSemantics runs the same observations against every model with
+// an expectation: in-flight peak on a batch of sleeps, CPU-step overlap on a
+// CPU batch.
+func TestModelSemantics(t *testing.T) {
+	procs := min(runtime.NumCPU(), 2)
+	for name, want := range expect {
+		t.Run("model="+name, func(t *testing.T) {
+			const n = 200
+			res := mustRun(t, Spec{Model: name, Workload: "io-sleep", Tasks: n,
+				Params: workload.Params{Sleep: 50 * time.Millisecond}})
+			if got, w := res.PeakInflight, want.inflight(n, res.Config.Concurrency); got != w {
+				t.Errorf("io-sleep x%d: peak in-flight %d, want %d", n, got, w)
+			}
+			res = mustRun(t, Spec{Model: name, Workload: "cpu-hash", Tasks: 40,
+				Params: workload.Params{Units: 400}, Config: models.Config{Procs: procs}})
+			if got, w := res.PeakCPUSteps, want.cpu(procs, res.Config.Concurrency); got != w {
+				t.Errorf("cpu-hash at GOMAXPROCS=%d: peak concurrent CPU steps %d, want %d", procs, got, w)
+			}
+		})
+	}
+}
+
+// TestEveryModelEveryPreset checks complete, verified results for every
+// registered model on every preset that needs no outside resource, under
+// each load shape.
+func TestEveryModelEveryPreset(t *testing.T) {
+	loads := []string{"batch", "closed:8", "open:2000"}
+	for _, m := range realModels() {
+		for _, w := range workload.Names() {
+			if p, _ := workload.Lookup(w); p.NeedsNet || p.NeedsFiles {
+				continue // covered with the latency server and data files
+			}
+			for _, l := range loads {
+				t.Run("model="+m+"/workload="+w+"/load="+l, func(t *testing.T) {
+					res := mustRun(t, Spec{Model: m, Workload: w, Tasks: 60, Load: l,
+						Params: workload.Params{Sleep: time.Millisecond, Units: 20, Block: 2 * time.Millisecond, BlockEvery: 20}})
+					if res.Completed != 60 || res.Verified == 0 {
+						t.Fatalf("completed %d verified %d of 60", res.Completed, res.Verified)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestOpenLoadCountsQueueing is the coordinated-omission case: a slow
+// sequential model under an open load. Each task sleeps 20 ms while tasks
+// arrive every 5 ms, so the last of 20 cannot end before 20 x 20 ms and its
+// latency, counted from its intended arrival at 95 ms, includes >= 305 ms
+// of queueing. Measured from its start, it would look like 20 ms.
+func TestOpenLoadCountsQueueing(t *testing.T) {
+	res := mustRun(t, Spec{Model: "sequential", Workload: "io-sleep", Tasks: 20, Load: "open:200",
+		Params: workload.Params{Sleep: 20 * time.Millisecond}, Series: 20})
+	last := res.Series[len(res.Series)-1]
+	if last.Arrive != 95 {
+		t.Fatalf("last intended arrival %v ms, want 95", last.Arrive)
+	}
+	if last.Latency < 305 {
+		t.Errorf("last task latency %.1f ms, want >= 305 ms: queueing behind earlier tasks is hidden", last.Latency)
+	}
+	if res.Wait.Max < 285 {
+		t.Errorf("max wait %.1f ms, want >= 285 ms", res.Wait.Max)
+	}
+	if res.Latency.Max < res.Service.Max*10 {
+		t.Errorf("max latency %.1f ms is not dominated by queueing (max service %.1f ms)", res.Latency.Max, res.Service.Max)
+	}
+}
+
+// TestClosedLoadKeepsClients checks that a closed load of C clients never
+// has more than C tasks in flight, even on an unlimited model.
+func TestClosedLoadKeepsClients(t *testing.T) {
+	res := mustRun(t, Spec{Model: "goroutines", Workload: "io-sleep", Tasks: 100, Load: "closed:7",
+		Params: workload.Params{Sleep: 5 * time.Millisecond}})
+	if res.PeakInflight != 7 {
+		t.Errorf("closed:7 peak in-flight %d, want 7", res.PeakInflight)
+	}
+}

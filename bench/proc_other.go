@@ -1,0 +1,19 @@
+//go:build !linux
+
+package bench
+
+type usage struct {
+	user, sys    float64
+	nvcsw, nivcs int64
+	maxrss       int64
+}
+
+func selfUsage() usage    { return usage{} }
+func childUsage() usage   { return usage{} }
+func threadUsage() usage  { return usage{} }
+func rssOf(pid int) int64 { return 0 }
+func cpuOf(pid int) float64 {
+	return 0
+}
+func threadCount() int { return 0 }
+func fdCount() int     { return -1 }

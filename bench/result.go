@@ -1,0 +1,149 @@
+// Package bench is concbench's harness: it turns a Spec into a trial (tasks,
+// load shape, model), runs it in-process or in a fresh child process,
+// measures it (per-task latency, CPU, memory, context switches, threads,
+// runtime scheduling and GC) and records the machine it ran on. The result
+// types here are the schema of results.json.
+package bench
+
+import (
+	"time"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+// SchemaVersion is the version of results.json. Readers reject other
+// versions with a clear message.
+const SchemaVersion = 1
+
+// Spec is everything that defines one trial. It is what a parent sends to a
+// trial child, and it is recorded with every result.
+type Spec struct {
+	Model    string          `json:"model"`
+	Workload string          `json:"workload"`
+	Tasks    int             `json:"tasks"`
+	Load     string          `json:"load"` // batch | closed:C | open:RATE[:poisson]
+	Params   workload.Params `json:"params"`
+	Config   models.Config   `json:"config"`
+	// Direct reads data files with O_DIRECT (cold cache).
+	Direct bool `json:"direct,omitempty"`
+	// Timeout bounds the whole trial (0: DefaultTimeout).
+	Timeout time.Duration `json:"timeout_ns,omitempty"`
+	// Track records the OS thread of every step (tests only: a syscall a step).
+	Track bool `json:"track,omitempty"`
+	// Sample is the CPU/RSS timeline period (0: DefaultSample).
+	Sample time.Duration `json:"sample_ns,omitempty"`
+	// Series keeps up to this many per-task points (arrival, latency) for
+	// charts; 0 keeps none.
+	Series int `json:"series,omitempty"`
+	// Tag is a free label carried into the result (sweeps use it for the
+	// matrix axis a trial belongs to).
+	Tag string `json:"tag,omitempty"`
+}
+
+// DefaultTimeout bounds a trial when Spec.Timeout is zero.
+const DefaultTimeout = 10 * time.Minute
+
+// DefaultSample is the CPU-use timeline period when Spec.Sample is zero.
+const DefaultSample = 20 * time.Millisecond
+
+// Dist summarises a distribution of durations, in milliseconds.
+type Dist struct {
+	Min  float64 `json:"min_ms"`
+	Mean float64 `json:"mean_ms"`
+	P50  float64 `json:"p50_ms"`
+	P90  float64 `json:"p90_ms"`
+	P99  float64 `json:"p99_ms"`
+	P999 float64 `json:"p999_ms"`
+	Max  float64 `json:"max_ms"`
+}
+
+// Sample is one point of a trial's timeline.
+type Sample struct {
+	// T is ms since the trial start.
+	T float64 `json:"t_ms"`
+	// Cores is CPU used over the last period, in cores (process tree).
+	Cores float64 `json:"cores"`
+	// RSS is the summed resident memory of the process tree, bytes.
+	RSS int64 `json:"rss_bytes"`
+	// Inflight is tasks executing at the sample time.
+	Inflight int64 `json:"inflight"`
+}
+
+// Point is one task of a trial's per-task series.
+type Point struct {
+	Task     uint32  `json:"task"`
+	Arrive   float64 `json:"arrive_ms"`
+	Latency  float64 `json:"latency_ms"`
+	Blocking bool    `json:"blocking,omitempty"`
+}
+
+// Runtime holds Go runtime/metrics figures over the trial window.
+type Runtime struct {
+	// SchedP50/P99 are goroutine scheduling latencies (runnable -> running), ms.
+	SchedP50 float64 `json:"sched_p50_ms"`
+	SchedP99 float64 `json:"sched_p99_ms"`
+	// GCCycles and GCPauseP99/GCPauseTotal describe stop-the-world pauses.
+	GCCycles     uint64  `json:"gc_cycles"`
+	GCPauseP99   float64 `json:"gc_pause_p99_ms"`
+	GCPauseTotal float64 `json:"gc_pause_total_ms"`
+	HeapPeak     uint64  `json:"heap_peak_bytes"`
+}
+
+// Result is one trial's measurements.
+type Result struct {
+	Spec Spec `json:"spec"`
+	// Config is the model config after defaults (GOMAXPROCS, concurrency).
+	Config models.Config `json:"resolved"`
+	Shape  string        `json:"shape"`
+	// Repeat is the repeat index; -1 marks the discarded warm-up.
+	Repeat   int       `json:"repeat"`
+	Isolated bool      `json:"isolated"`
+	Started  time.Time `json:"started"`
+
+	Tasks      int     `json:"tasks"`
+	Completed  int64   `json:"completed"`
+	Verified   int     `json:"verified"`
+	Makespan   float64 `json:"makespan_s"`
+	Throughput float64 `json:"throughput_per_s"`
+
+	Latency Dist `json:"latency"`
+	Wait    Dist `json:"wait"`
+	Service Dist `json:"service"`
+	// Inner is service time measured inside worker processes (multiproc).
+	Inner *Dist `json:"inner,omitempty"`
+	// HDR is the latency histogram (µs) in HdrHistogram V2 base64, for
+	// merging trials.
+	HDR string `json:"hdr_us"`
+
+	PeakInflight int64 `json:"peak_inflight"`
+	PeakCPUSteps int64 `json:"peak_cpu_steps"`
+
+	CPUUser     float64 `json:"cpu_user_s"`
+	CPUSys      float64 `json:"cpu_sys_s"`
+	CPUCores    float64 `json:"cpu_cores"`
+	TasksPerCPU float64 `json:"tasks_per_cpu_s"`
+	// HarnessCPU is the sampler thread's CPU seconds, already subtracted
+	// from CPUUser and CPUSys.
+	HarnessCPU float64 `json:"harness_cpu_s"`
+	// ServerCPU is the latency server's CPU seconds (kept apart).
+	ServerCPU float64 `json:"server_cpu_s,omitempty"`
+
+	BaseRSS int64 `json:"base_rss_bytes"`
+	PeakRSS int64 `json:"peak_rss_bytes"`
+	// MemPerInflight is (peak - base RSS) / peak in-flight, bytes.
+	MemPerInflight float64 `json:"mem_per_inflight_bytes"`
+	// ChildMaxRSS is the trial child's max RSS from wait4 (isolated runs).
+	ChildMaxRSS int64 `json:"child_maxrss_bytes,omitempty"`
+
+	CtxVoluntary   int64 `json:"ctx_voluntary"`
+	CtxInvoluntary int64 `json:"ctx_involuntary"`
+	Threads        int   `json:"threads_peak"`
+
+	Runtime    Runtime            `json:"runtime"`
+	Timeline   []Sample           `json:"timeline,omitempty"`
+	Series     []Point            `json:"series,omitempty"`
+	WorkerPIDs []int              `json:"worker_pids,omitempty"`
+	Extra      map[string]float64 `json:"extra,omitempty"`
+	Error      string             `json:"error,omitempty"`
+}

@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+// ErrUsage marks a Spec the user got wrong (unknown name, impossible size);
+// the CLI maps it to exit status 2.
+var ErrUsage = errors.New("usage")
+
+// Validate checks a spec and fills its defaults, returning ErrUsage-wrapped
+// errors that name what is wrong and what is allowed.
+func (s *Spec) Validate() error {
+	if _, err := models.Lookup(s.Model); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if _, err := workload.Lookup(s.Workload); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if s.Tasks <= 0 || s.Tasks > workload.MaxTasks {
+		return fmt.Errorf("%w: --tasks %d out of range (allowed 1..%d)", ErrUsage, s.Tasks, workload.MaxTasks)
+	}
+	if s.Load == "" {
+		s.Load = "batch"
+	}
+	if _, err := ParseLoad(s.Load, 1, 1); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if err := s.Params.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	c := s.Config
+	switch {
+	case c.Concurrency < 0 || c.Concurrency > 1_000_000:
+		return fmt.Errorf("%w: --concurrency %d out of range (allowed 0..1000000, 0 = model default)", ErrUsage, c.Concurrency)
+	case c.Procs < 0 || c.Procs > 4096:
+		return fmt.Errorf("%w: --gomaxprocs %d out of range (allowed 0..4096, 0 = model default)", ErrUsage, c.Procs)
+	case c.Depth < 0 || c.Depth > 4096:
+		return fmt.Errorf("%w: --depth %d out of range (allowed 0..4096)", ErrUsage, c.Depth)
+	case c.Queue < 0 || c.Queue > 1<<24:
+		return fmt.Errorf("%w: --queue %d out of range (allowed 0..16777216)", ErrUsage, c.Queue)
+	case c.Threads < 0 || c.Threads > 1024:
+		return fmt.Errorf("%w: --threads %d out of range (allowed 0..1024)", ErrUsage, c.Threads)
+	case s.Timeout < 0:
+		return fmt.Errorf("%w: --timeout must be positive", ErrUsage)
+	}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.Sample <= 0 {
+		s.Sample = DefaultSample
+	}
+	s.Params = s.Params.Fill()
+	return nil
+}
+
+// Run executes one trial in this process and measures it. GOMAXPROCS is set
+// to the model's setting for the trial and restored after. The error is
+// non-nil when the trial could not run or a task failed; the Result then
+// still carries what was measured, with Error set.
+func Run(ctx context.Context, spec Spec) (*Result, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	info, _ := models.Lookup(spec.Model)
+	cfg := info.Resolve(spec.Config)
+	load, _ := ParseLoad(spec.Load, spec.Tasks, spec.Params.Seed)
+	tasks, err := workload.Build(spec.Workload, spec.Tasks, spec.Params)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, spec.Timeout, fmt.Errorf("trial timed out after %v (--timeout)", spec.Timeout))
+	defer cancel()
+
+	env, release, err := prepare(ctx, spec, tasks)
+	if err != nil {
+		return nil, err
+	}
+	serverCPU := 0.0
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+
+	m, err := info.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model %s: %v", ErrUsage, spec.Model, err)
+	}
+	prevProcs := runtime.GOMAXPROCS(cfg.Procs)
+	defer runtime.GOMAXPROCS(prevProcs)
+
+	tr := models.NewTrial(ctx, tasks, load, env, spec.Track)
+	defer tr.Close()
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	res := &Result{Spec: spec, Config: cfg, Shape: load.Shape.String(), Tasks: len(tasks), Started: time.Now().UTC()}
+	baseRSS := rssOf(0)
+	self0, child0 := selfUsage(), childUsage()
+	rt0 := readRuntime()
+	tr.Rec.Reset()
+	smp := startSampler(tr, spec.Sample)
+
+	runErr := runModel(tr, m)
+
+	wall := time.Duration(tr.Rec.Now())
+	smp.finish()
+	self1, child1 := selfUsage(), childUsage()
+	rt1 := readRuntime()
+	if release != nil {
+		serverCPU = release()
+		release = nil
+	}
+
+	res.BaseRSS = baseRSS
+	res.PeakRSS = max(smp.peakRSS, baseRSS)
+	res.Threads = smp.threads
+	res.Timeline = smp.samples
+	// The sampler's own thread is harness, not model: take it out.
+	res.CPUUser = max(0, (self1.user-self0.user)+(child1.user-child0.user)-smp.own.user)
+	res.CPUSys = max(0, (self1.sys-self0.sys)+(child1.sys-child0.sys)-smp.own.sys)
+	res.HarnessCPU = smp.own.user + smp.own.sys
+	res.CtxVoluntary = (self1.nvcsw - self0.nvcsw) + (child1.nvcsw - child0.nvcsw)
+	res.CtxInvoluntary = (self1.nivcs - self0.nivcs) + (child1.nivcs - child0.nivcs)
+	res.ServerCPU = serverCPU
+	res.Runtime = runtimeDelta(rt0, rt1, smp.heapPeak)
+	res.WorkerPIDs = tr.AllPIDs()
+	res.Extra = tr.Extra()
+	res.PeakInflight = tr.Rec.PeakInflight()
+	res.PeakCPUSteps = tr.Rec.PeakCPU()
+	res.Completed = tr.Rec.Finished()
+	summarise(res, tr, wall)
+
+	if runErr == nil {
+		runErr = tr.Err()
+	}
+	if runErr == nil && ctx.Err() != nil {
+		runErr = context.Cause(ctx)
+	}
+	if runErr == nil && res.Completed != int64(len(tasks)) {
+		runErr = fmt.Errorf("model %s finished %d of %d tasks without an error", spec.Model, res.Completed, len(tasks))
+	}
+	if runErr == nil {
+		res.Verified, runErr = workload.Check(tasks, tr.Rec.Result)
+	}
+	if runErr != nil {
+		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
+		res.Error = runErr.Error()
+		return res, runErr
+	}
+	return res, nil
+}
+
+// summarise derives latency, wait and service distributions, throughput,
+// CPU ratios and the per-task series from the recorder's slots.
+func summarise(res *Result, tr *models.Trial, wall time.Duration) {
+	r := tr.Rec
+	n := len(tr.Tasks)
+	lat := make([]float64, 0, n)
+	wait := make([]float64, 0, n)
+	svc := make([]float64, 0, n)
+	var inner []float64
+	var last int64
+	for i := 0; i < n; i++ {
+		if r.End[i] == 0 {
+			continue
+		}
+		last = max(last, r.End[i])
+		lat = append(lat, float64(r.End[i]-r.Arrive[i]))
+		wait = append(wait, float64(r.Start[i]-r.Arrive[i]))
+		svc = append(svc, float64(r.End[i]-r.Start[i]))
+		if r.Inner != nil {
+			inner = append(inner, float64(r.Inner[i]))
+		}
+	}
+	if res.Spec.Series > 0 {
+		res.Series = series(tr, res.Spec.Series)
+	}
+	res.HDR = encodeHDR(lat)
+	res.Latency = dist(lat)
+	res.Wait = dist(wait)
+	res.Service = dist(svc)
+	if inner != nil {
+		d := dist(inner)
+		res.Inner = &d
+	}
+	if last == 0 {
+		last = int64(wall)
+	}
+	res.Makespan = float64(last) / 1e9
+	if res.Makespan > 0 {
+		res.Throughput = float64(len(lat)) / res.Makespan
+		res.CPUCores = (res.CPUUser + res.CPUSys) / (float64(wall) / 1e9)
+	}
+	if cpu := res.CPUUser + res.CPUSys; cpu > 0 {
+		res.TasksPerCPU = float64(len(lat)) / cpu
+	}
+	if res.PeakInflight > 0 {
+		res.MemPerInflight = float64(max(0, res.PeakRSS-res.BaseRSS)) / float64(res.PeakInflight)
+	}
+}
+
+// series keeps up to k completed tasks, evenly spread in arrival order,
+// always including every blocking task.
+func series(tr *models.Trial, k int) []Point {
+	r := tr.Rec
+	n := len(tr.Tasks)
+	idx := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if r.End[i] != 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return r.Arrive[idx[a]] < r.Arrive[idx[b]] })
+	stride := max(1, len(idx)/k)
+	var pts []Point
+	for j, i := range idx {
+		blocking := workload.BlockingTask(tr.Tasks[i])
+		if j%stride != 0 && !blocking {
+			continue
+		}
+		pts = append(pts, Point{Task: tr.Tasks[i].ID, Arrive: float64(r.Arrive[i]) / 1e6,
+			Latency: float64(r.End[i]-r.Arrive[i]) / 1e6, Blocking: blocking})
+	}
+	return pts
+}
+
+// StopGrace is how long a model may take to return after its trial's
+// context ends (timeout or Ctrl-C) before the harness gives up on it.
+const StopGrace = 3 * time.Second
+
+// runModel runs m, but returns at most StopGrace after the trial's context
+// ends even if the model ignores it (the model's goroutine is then
+// abandoned; a trial child exits right after, so nothing outlives it).
+func runModel(tr *models.Trial, m models.Model) error {
+	done := make(chan error, 1)
+	go func() { done <- m.Run(tr.Context(), tr) }()
+	select {
+	case err := <-done:
+		return err
+	case <-tr.Context().Done():
+	}
+	t := time.NewTimer(StopGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("model did not stop within %v of: %w", StopGrace, context.Cause(tr.Context()))
+	}
+}

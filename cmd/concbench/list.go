@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"io"
+
+	"concbench/bench"
+	"concbench/models"
+	"concbench/workload"
+)
+
+func init() {
+	register("list", "list the models, workloads and load shapes", runList)
+}
+
+func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
+	if len(args) > 0 {
+		return usagef("list takes no arguments, got %q", args[0])
+	}
+	fmt.Fprintln(stdout, "Models (--model NAME, or all):")
+	t := newTable(stdout)
+	t.Header("model", "GOMAXPROCS", "concurrency", "--concurrency means", "what it is")
+	for _, n := range models.Names() {
+		i, _ := models.Lookup(n)
+		cfg := i.Resolve(models.Config{})
+		conc := fmt.Sprint(cfg.Concurrency)
+		if cfg.Concurrency == 0 {
+			conc = "unlimited"
+		}
+		_ = t.Append(n, fmt.Sprint(cfg.Procs), conc, i.ConcurrencyDoc, i.Doc)
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nWorkloads (--workload NAME):")
+	t = newTable(stdout)
+	t.Header("workload", "steps per task", "what it is")
+	for _, n := range workload.Names() {
+		p, _ := workload.Lookup(n)
+		tasks := p.Build(2, workload.DefaultParams) // task 0 is the typical one
+		steps := ""
+		for k, s := range tasks[0].Steps {
+			if k > 0 {
+				steps += " -> "
+			}
+			steps += s.String()
+		}
+		_ = t.Append(n, steps, p.Doc)
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nLoad shapes (--load SPEC):")
+	t = newTable(stdout)
+	t.Header("load", "meaning")
+	for _, l := range bench.LoadShapes {
+		_ = t.Append(l.Spec, l.Doc)
+	}
+	return t.Render()
+}
+
+// newTable returns a terminal table whose headers are printed as written.
+func newTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
+}

@@ -1,0 +1,110 @@
+// Command concbench runs five concurrency models (sequential, eventloop,
+// goroutines, pool, multiproc) on identical I/O- and CPU-bound workloads,
+// measures them and charts the differences. Run `concbench help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"concbench/bench"
+	"concbench/internal/child"
+	_ "concbench/models/all"
+)
+
+func main() {
+	child.Main() // a re-executed trial child, worker or server never returns
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// errUsage marks bad input: one line on stderr and exit status 2.
+var errUsage = errors.New("usage")
+
+// errInterrupted marks a run stopped by Ctrl-C: exit status 130.
+var errInterrupted = errors.New("interrupted")
+
+// usagef returns an error that exits with status 2.
+func usagef(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// exitCode prints err as one line and maps it to an exit status.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "concbench: interrupted")
+		return 130
+	case errors.Is(err, errUsage), errors.Is(err, bench.ErrUsage), errors.Is(err, bench.ErrBadResults):
+		msg := err.Error()
+		for _, p := range []string{"usage: ", "bad results file: "} {
+			msg = strings.ReplaceAll(msg, p, "")
+		}
+		fmt.Fprintln(stderr, "concbench: "+msg)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "concbench: "+err.Error())
+		return 1
+	}
+}
+
+// command is one subcommand.
+type command struct {
+	doc string
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands maps subcommand names to their implementations; each lives in
+// its own file.
+var commands = map[string]command{}
+
+func register(name, doc string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+	commands[name] = command{doc: doc, run: run}
+}
+
+// run is the whole CLI: it parses args, runs one subcommand and returns its
+// error. Ctrl-C cancels the context; a command that stops because of it
+// returns an error wrapping errInterrupted.
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return nil
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return usagef("unknown command %q (allowed: %s)", args[0], strings.Join(commandNames(), ", "))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.run(ctx, args[1:], stdout, stderr)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, errUsage) {
+		return fmt.Errorf("%w: %v", errInterrupted, err)
+	}
+	return err
+}
+
+func commandNames() []string {
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "concbench: measure five concurrency models on identical workloads.")
+	fmt.Fprintln(w, "\nUsage: concbench <command> [flags]   (concbench <command> -h for flags)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].doc)
+	}
+}

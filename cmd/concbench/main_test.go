@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"concbench/internal/child"
+)
+
+func TestMain(m *testing.M) {
+	child.Main() // trial children re-execute this test binary
+	goleak.VerifyTestMain(m)
+}
+
+// cli runs the CLI in-process and returns stdout, stderr and exit status.
+func cli(args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	code := exitCode(run(args, &out, &errb), &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // in the one stderr line
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate" (allowed:`},
+		{[]string{"run", "--model", "nosuch"}, `unknown model "nosuch" (allowed: sequential`},
+		{[]string{"run", "--workload", "nosuch"}, `unknown workload "nosuch" (allowed:`},
+		{[]string{"run", "--load", "sideways"}, `unknown load "sideways" (allowed: batch, closed:C, open:RATE`},
+		{[]string{"run", "--load", "closed:0"}, "clients must be an integer 1..1000000"},
+		{[]string{"run", "--load", "open:-5"}, "rate must be a number of tasks/s"},
+		{[]string{"run", "--tasks", "0"}, "--tasks 0 out of range (allowed 1..10000000)"},
+		{[]string{"run", "--tasks", "20000000"}, "out of range (allowed 1..10000000)"},
+		{[]string{"run", "--tasks", "many"}, `invalid value "many" for flag -tasks`},
+		{[]string{"run", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"run", "--kernel", "md5"}, `unknown kernel "md5" (allowed: sha256, spin)`},
+		{[]string{"run", "--repeat", "0"}, "--repeat 0 out of range"},
+		{[]string{"run", "--concurrency", "-1"}, "--concurrency -1 out of range"},
+		{[]string{"run", "--sleep", "-1s"}, "out of range"},
+		{[]string{"run", "extra"}, `unexpected argument "extra"`},
+		{[]string{"list", "x"}, "list takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errs, code := cli(tt.args...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
+			}
+			if !strings.Contains(errs, tt.want) {
+				t.Errorf("stderr %q does not say %q", errs, tt.want)
+			}
+			if n := strings.Count(strings.TrimSpace(errs), "\n"); n != 0 {
+				t.Errorf("stderr has %d lines, want one: %q", n+1, errs)
+			}
+			if strings.Contains(errs, "goroutine ") || out != "" {
+				t.Errorf("unexpected output: stdout %q stderr %q", out, errs)
+			}
+		})
+	}
+}
+
+func TestList(t *testing.T) {
+	out, _, code := cli("list")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"sequential", "goroutines", "pool", "io-sleep", "cpu-hash", "blocking-mistake", "noop", "closed:C", "open:RATE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list does not mention %s", want)
+		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	out, errs, code := cli("run", "--model", "sequential,pool", "--workload", "cpu-hash", "--tasks", "20", "--units", "50", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc runOutput
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, out)
+	}
+	if len(doc.Summary) != 2 || len(doc.Trials) != 2 {
+		t.Fatalf("got %d summaries, %d trials; want 2, 2", len(doc.Summary), len(doc.Trials))
+	}
+	for _, tr := range doc.Trials {
+		if !tr.Isolated || tr.ChildMaxRSS == 0 || tr.Completed != 20 || tr.Verified != 20 {
+			t.Errorf("%s: isolated=%v child maxrss=%d completed=%d verified=%d", tr.Spec.Model, tr.Isolated, tr.ChildMaxRSS, tr.Completed, tr.Verified)
+		}
+	}
+	if doc.Meta.Cores == 0 || doc.Meta.GoVersion == "" {
+		t.Errorf("metadata missing: %+v", doc.Meta)
+	}
+}
+
+func TestRunTable(t *testing.T) {
+	out, errs, code := cli("run", "--model", "all", "--workload", "noop", "--tasks", "100", "--repeat", "2", "--in-process")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"tasks/s", "p99 ms", "CPU cores", "peak RSS MiB", "sequential", "goroutines", "pool", "repeats=2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

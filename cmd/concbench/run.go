@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"concbench/bench"
+	"concbench/models"
+	"concbench/workload"
+)
+
+func init() {
+	register("run", "run one workload on one model (or all) and print a table", runRun)
+}
+
+// trialFlags are the flags that define trials, shared by run and sweep-like
+// commands.
+type trialFlags struct {
+	spec     bench.Spec
+	kernel   string
+	cpuMS    float64
+	models   string
+	repeat   int
+	warmup   bool
+	inProc   bool
+	jsonOut  bool
+	noWarmup bool
+}
+
+func (f *trialFlags) register(fs *flag.FlagSet) {
+	s := &f.spec
+	fs.StringVar(&f.models, "model", "all", "model name, comma-separated names, or all")
+	fs.StringVar(&s.Workload, "workload", "io-sleep", "workload preset (see concbench list)")
+	fs.IntVar(&s.Tasks, "tasks", 1000, "number of tasks (1..10000000)")
+	fs.StringVar(&s.Load, "load", "batch", "load shape: batch, closed:C, open:RATE[:poisson]")
+	fs.IntVar(&f.repeat, "repeat", 1, "measured trials per model, after one discarded warm-up when > 1")
+	fs.BoolVar(&f.warmup, "warmup", false, "run a discarded warm-up trial even with --repeat 1")
+	fs.BoolVar(&f.inProc, "in-process", false, "run trials in this process instead of a fresh child process each")
+	fs.BoolVar(&f.jsonOut, "json", false, "print results as JSON instead of a table")
+	fs.DurationVar(&s.Timeout, "timeout", bench.DefaultTimeout, "bound on one trial")
+	fs.IntVar(&s.Config.Concurrency, "concurrency", 0, "model concurrency: pool workers W, processes P, goroutine/in-flight limit (0 = model default)")
+	fs.IntVar(&s.Config.Procs, "gomaxprocs", 0, "GOMAXPROCS for the trial (0 = model default)")
+	fs.IntVar(&s.Config.Queue, "queue", 0, "pool queue capacity (0 = default 1024)")
+	fs.IntVar(&s.Config.Depth, "depth", 0, "multiproc pipelining depth (0 = default 1)")
+	fs.BoolVar(&s.Config.Respawn, "respawn", false, "multiproc: replace a crashed worker and retry its task once")
+	fs.IntVar(&s.Config.Threads, "threads", 0, "eventloop file thread-pool size (0 = default 4)")
+	fs.BoolVar(&s.Direct, "direct", false, "io-file: O_DIRECT reads (cold cache) where the file system allows")
+	p := &s.Params
+	fs.DurationVar(&p.Sleep, "sleep", workload.DefaultParams.Sleep, "Sleep step duration")
+	fs.StringVar(&f.kernel, "kernel", "sha256", "CPU kernel: sha256 or spin")
+	fs.Func("units", "CPU step size in work units (default 2000)", func(v string) error {
+		var u uint32
+		if _, err := fmt.Sscan(v, &u); err != nil || u == 0 {
+			return fmt.Errorf("want a positive integer")
+		}
+		p.Units = u
+		return nil
+	})
+	fs.Float64Var(&f.cpuMS, "cpu-ms", 0, "CPU step size in milliseconds on this machine (calibrated; overrides --units)")
+	fs.DurationVar(&p.Block, "block", workload.DefaultParams.Block, "Block step duration (blocking-mistake)")
+	fs.IntVar(&p.BlockEvery, "block-every", workload.DefaultParams.BlockEvery, "blocking-mistake: one task in K blocks")
+	fs.DurationVar(&p.NetDelay, "net-delay", workload.DefaultParams.NetDelay, "Net step: server-side delay")
+	fs.Int64Var(&p.NetSize, "net-size", workload.DefaultParams.NetSize, "Net step: response body bytes")
+	fs.Int64Var(&p.ReadSize, "read-size", workload.DefaultParams.ReadSize, "File step: bytes per read")
+	fs.Int64Var(&p.FileSize, "file-size", workload.DefaultParams.FileSize, "size of each data file in bytes")
+	fs.IntVar(&p.Files, "files", workload.DefaultParams.Files, "number of data files")
+	fs.Uint64Var(&p.Seed, "seed", workload.DefaultParams.Seed, "seed for file offsets and Poisson arrivals")
+	fs.IntVar(&s.Series, "series", 0, "keep up to N per-task (arrival, latency) points in JSON output")
+}
+
+// parse parses args into f, returning usage errors for bad flags.
+func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help bool, err error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintf(stdout, "Usage: concbench %s [flags]\n\nFlags:\n", name)
+			fs.PrintDefaults()
+			return true, nil
+		}
+		return false, usagef("%s: %v (see concbench %s -h)", name, err, name)
+	}
+	if fs.NArg() > 0 {
+		return false, usagef("%s: unexpected argument %q (flags only; see concbench %s -h)", name, fs.Arg(0), name)
+	}
+	k, ok := workload.Kernels[f.kernel]
+	if !ok {
+		return false, usagef("unknown kernel %q (allowed: sha256, spin)", f.kernel)
+	}
+	f.spec.Params.Kernel = k
+	if f.cpuMS < 0 || f.cpuMS > 60_000 {
+		return false, usagef("--cpu-ms %g out of range (allowed 0..60000)", f.cpuMS)
+	}
+	if f.cpuMS > 0 {
+		f.spec.Params.Units = workload.Calibrate(k, time.Duration(f.cpuMS*float64(time.Millisecond)))
+	}
+	if f.repeat < 1 || f.repeat > 1000 {
+		return false, usagef("--repeat %d out of range (allowed 1..1000)", f.repeat)
+	}
+	return false, nil
+}
+
+// modelList expands --model into registered model names.
+func (f *trialFlags) modelList() ([]string, error) {
+	if f.models == "all" {
+		return models.Names(), nil
+	}
+	var out []string
+	for _, m := range strings.Split(f.models, ",") {
+		if _, err := models.Lookup(m); err != nil {
+			return nil, usagef("%v", err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// runOutput is the --json document of `concbench run`.
+type runOutput struct {
+	Meta    bench.Meta      `json:"meta"`
+	Summary []bench.Summary `json:"summary"`
+	Trials  []bench.Result  `json:"trials"`
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f trialFlags
+	if help, err := f.parse("run", args, stdout); help || err != nil {
+		return err
+	}
+	names, err := f.modelList()
+	if err != nil {
+		return err
+	}
+	// Validate once up front so a bad flag fails before any trial runs.
+	for _, m := range names {
+		s := f.spec
+		s.Model = m
+		if err := s.Validate(); err != nil {
+			return err
+		}
+	}
+	out := runOutput{Meta: bench.CollectMeta(200 * time.Millisecond)}
+	for _, w := range out.Meta.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	opt := bench.Options{Repeats: f.repeat, Warmup: f.warmup || f.repeat > 1, InProcess: f.inProc}
+	var firstErr error
+	for _, m := range names {
+		s := f.spec
+		s.Model = m
+		rs, err := bench.RunRepeated(ctx, s, opt)
+		if ctx.Err() != nil {
+			return fmt.Errorf("stopped during %s: %w", m, context.Cause(ctx))
+		}
+		sum := bench.Summarize(rs)
+		if err != nil {
+			sum.Spec = s
+			sum.Error = err.Error()
+			fmt.Fprintf(stderr, "concbench: %s failed: %v\n", m, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		out.Summary = append(out.Summary, sum)
+		out.Trials = append(out.Trials, rs...)
+	}
+	if f.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else if err := writeRunTable(stdout, f.spec, out.Summary); err != nil {
+		return err
+	}
+	if firstErr != nil {
+		return fmt.Errorf("some trials failed: %w", firstErr)
+	}
+	return nil
+}

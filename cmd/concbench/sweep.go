@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"concbench/bench"
+)
+
+func init() {
+	register("sweep", "run a suite of trials (each in a fresh process) and write results.json/csv", runSweep)
+}
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	suiteName := fs.String("suite", "quick", "built-in suite (quick, default) or a JSON suite file (see scripts/suite-example.json)")
+	out := fs.String("out", "", "output directory, e.g. results/quick (required unless --print)")
+	repeat := fs.Int("repeat", 0, "measured repeats per cell (0 = the suite's own, default 3)")
+	seed := fs.Uint64("seed", 0, "seed of the randomised trial order (0 = the suite's own)")
+	noWarmup := fs.Bool("no-warmup", false, "skip the discarded warm-up trial of each cell")
+	inProc := fs.Bool("in-process", false, "run trials in this process instead of a fresh child each (quick checks only)")
+	print := fs.Bool("print", false, "print the suite as JSON (a starting point for your own suite file) and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "Usage: concbench sweep --suite quick|default|FILE --out results/NAME [--repeat R]")
+			fmt.Fprintln(stdout, "\nFlags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return nil
+		}
+		return usagef("sweep: %v (see concbench sweep -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("sweep: unexpected argument %q (flags only; see concbench sweep -h)", fs.Arg(0))
+	}
+	suite, err := bench.LoadSuite(*suiteName)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *seed != 0 {
+		suite.Seed = *seed
+	}
+	if *print {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(suite)
+	}
+	if *out == "" {
+		return usagef("sweep: --out DIR is required (e.g. --out results/%s)", filepath.Base(suite.Name))
+	}
+	if *repeat < 0 || *repeat > 100 {
+		return usagef("sweep: --repeat %d out of range (allowed 1..100, 0 = the suite's own)", *repeat)
+	}
+
+	bar := newBar(stderr)
+	start := time.Now()
+	opt := bench.SweepOptions{
+		Out: *out, Repeats: *repeat, InProcess: *inProc, NoWarmup: *noWarmup,
+		MetaProbe: 300 * time.Millisecond, Checkpoint: 30 * time.Second,
+		OnStart: func(done, total int, spec bench.Spec) {
+			if bar == nil {
+				return
+			}
+			bar.ChangeMax(total)
+			_ = bar.Set(done)
+			if spec.Model != "" {
+				bar.Describe(bench.CellName(spec))
+			}
+		},
+		OnNote: func(s string) {
+			if bar != nil {
+				_ = bar.Clear()
+			}
+			fmt.Fprintln(stderr, "note:", s)
+		},
+	}
+	f, err := bench.Sweep(ctx, suite, opt)
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if f != nil {
+		for _, w := range f.Meta.Warnings {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil && f != nil {
+			return fmt.Errorf("sweep stopped after %d trials; wrote them to %s (marked incomplete): %w", len(f.Trials), *out, err)
+		}
+		return err
+	}
+	state := "complete"
+	if !f.Complete {
+		state = "INCOMPLETE (some trials failed; see the notes)"
+	}
+	fmt.Fprintf(stdout, "sweep %s: %d trials in %s, %s; wrote %s and %s\n", suite.Name, len(f.Trials),
+		time.Since(start).Round(time.Second), state, filepath.Join(*out, "results.json"), filepath.Join(*out, "results.csv"))
+	return nil
+}
+
+// newBar returns a progress bar on stderr, or nil when stderr is not a
+// terminal (logs and CI stay quiet).
+func newBar(stderr io.Writer) *progressbar.ProgressBar {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(1,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("sweep"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}

@@ -1,0 +1,193 @@
+// Package report turns a sweep's results.json into aggregated statistics,
+// charts (gonum/plot, SVG and PNG), tables (tablewriter, for the terminal
+// and as Markdown) and REPORT.md. Every number it prints comes from the
+// results file; none is typed by hand.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+
+	"concbench/bench"
+	"concbench/models"
+)
+
+// Cell is one configuration of a sweep (one matrix cell) with its measured
+// repeats and their summary (median and min..max).
+type Cell struct {
+	Spec bench.Spec
+	// Conc is the resolved concurrency (the model default filled in).
+	Conc    int
+	Trials  []bench.Result
+	Summary bench.Summary
+}
+
+// Data is a results file grouped into cells.
+type Data struct {
+	File  *bench.File
+	Cells []*Cell
+}
+
+// cellKey identifies a cell: everything in the spec that changes what is
+// measured.
+func cellKey(s bench.Spec) string {
+	p, _ := json.Marshal(s.Params)
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%s", s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, p)
+}
+
+// NewData groups f's measured trials (warm-ups and failed trials left out)
+// into cells in a stable order: tag, workload, model display order, load,
+// tasks, concurrency.
+func NewData(f *bench.File) *Data {
+	d := &Data{File: f}
+	byKey := map[string]*Cell{}
+	for _, r := range f.Trials {
+		if r.Repeat < 0 || r.Error != "" {
+			continue
+		}
+		k := cellKey(r.Spec)
+		c := byKey[k]
+		if c == nil {
+			c = &Cell{Spec: r.Spec, Conc: r.Config.Concurrency}
+			byKey[k] = c
+			d.Cells = append(d.Cells, c)
+		}
+		c.Trials = append(c.Trials, r)
+	}
+	for _, c := range d.Cells {
+		sort.SliceStable(c.Trials, func(a, b int) bool { return c.Trials[a].Repeat < c.Trials[b].Repeat })
+		c.Summary = bench.Summarize(c.Trials)
+	}
+	sort.SliceStable(d.Cells, func(a, b int) bool {
+		x, y := d.Cells[a].Spec, d.Cells[b].Spec
+		if x.Tag != y.Tag {
+			return x.Tag < y.Tag
+		}
+		if x.Workload != y.Workload {
+			return workloadRank(x.Workload) < workloadRank(y.Workload)
+		}
+		if x.Model != y.Model {
+			return modelRank(x.Model) < modelRank(y.Model)
+		}
+		if rx, ry := loadRate(x.Load), loadRate(y.Load); rx != ry {
+			return rx < ry
+		}
+		if x.Load != y.Load {
+			return x.Load < y.Load
+		}
+		if x.Tasks != y.Tasks {
+			return x.Tasks < y.Tasks
+		}
+		return d.Cells[a].Conc < d.Cells[b].Conc
+	})
+	return d
+}
+
+// Tag returns the cells of one experiment tag, optionally of one workload.
+func (d *Data) Tag(tag string, workloads ...string) []*Cell {
+	var out []*Cell
+	for _, c := range d.Cells {
+		if c.Spec.Tag == tag && (len(workloads) == 0 || slices.Contains(workloads, c.Spec.Workload)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// workloadOrder is the display order of workloads.
+var workloadOrder = []string{"noop", "io-sleep", "io-net", "io-file", "cpu-hash", "mixed", "blocking-mistake"}
+
+func workloadRank(w string) int {
+	if i := slices.Index(workloadOrder, w); i >= 0 {
+		return i
+	}
+	return len(workloadOrder)
+}
+
+func modelRank(m string) int {
+	if i := slices.Index(models.Order, m); i >= 0 {
+		return i
+	}
+	return len(models.Order)
+}
+
+// Workloads lists the distinct workloads of cells in display order.
+func Workloads(cells []*Cell) []string {
+	var out []string
+	for _, c := range cells {
+		if !slices.Contains(out, c.Spec.Workload) {
+			out = append(out, c.Spec.Workload)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return workloadRank(a) - workloadRank(b) })
+	return out
+}
+
+// Models lists the distinct models of cells in display order.
+func Models(cells []*Cell) []string {
+	var out []string
+	for _, c := range cells {
+		if !slices.Contains(out, c.Spec.Model) {
+			out = append(out, c.Spec.Model)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		if ra, rb := modelRank(a), modelRank(b); ra != rb {
+			return ra - rb
+		}
+		if a < b {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// ByModel groups cells by model, keeping their order.
+func ByModel(cells []*Cell) map[string][]*Cell {
+	out := map[string][]*Cell{}
+	for _, c := range cells {
+		out[c.Spec.Model] = append(out[c.Spec.Model], c)
+	}
+	return out
+}
+
+// loadRate is the offered rate of an open:RATE load, else 0.
+func loadRate(load string) float64 {
+	var r float64
+	if _, err := fmt.Sscanf(load, "open:%g", &r); err != nil {
+		return 0
+	}
+	return r
+}
+
+// median returns the trial whose figure f is the median of the cell's
+// repeats (the lower middle one for an even count).
+func (c *Cell) median(f func(bench.Result) float64) bench.Result {
+	ts := slices.Clone(c.Trials)
+	sort.SliceStable(ts, func(a, b int) bool { return f(ts[a]) < f(ts[b]) })
+	return ts[(len(ts)-1)/2]
+}
+
+// stat computes median and min..max of f over the cell's repeats.
+func (c *Cell) stat(f func(bench.Result) float64) bench.Stat {
+	if len(c.Trials) == 0 {
+		return bench.Stat{}
+	}
+	xs := make([]float64, len(c.Trials))
+	for i, r := range c.Trials {
+		xs[i] = f(r)
+	}
+	slices.Sort(xs)
+	mid := len(xs) / 2
+	med := xs[mid]
+	if len(xs)%2 == 0 {
+		med = (xs[mid-1] + xs[mid]) / 2
+	}
+	return bench.Stat{Median: med, Min: xs[0], Max: xs[len(xs)-1]}
+}
+
+// cores is the machine's core count from the metadata (at least 1).
+func (d *Data) cores() int { return max(1, d.File.Meta.Cores) }

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ParseFlags reads the flags of `concbench serve` (also the argument list
+// of a spawned server process). Errors, including -h, wrap ErrUsage; the
+// usage text goes to stderr.
+func ParseFlags(args []string, stderr io.Writer) (Options, error) {
+	o := Defaults
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Addr, "addr", o.Addr, "listen `host:port` (loopback only unless --allow-remote)")
+	fs.DurationVar(&o.MaxDelay, "max-delay", o.MaxDelay, "largest delay a request may ask for")
+	fs.Var((*sizeFlag)(&o.MaxSize), "max-size", "largest response a request may ask for (e.g. 16MiB)")
+	fs.Var((*distFlag)(&o.Dist), "dist", "default delay distribution: fixed, uniform, exp or lognormal")
+	fs.Float64Var(&o.Jitter, "jitter", o.Jitter, "spread of the uniform (+-fraction) and lognormal (sigma) distributions")
+	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback listen address")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024 (and /ready) for Net steps.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, fmt.Errorf("%w: serve: %w", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("%w: serve takes no arguments, got %q", ErrUsage, fs.Args())
+	}
+	if o.MaxDelay <= 0 {
+		return o, fmt.Errorf("%w: max delay %v must be positive", ErrUsage, o.MaxDelay)
+	}
+	if o.MaxSize <= 0 {
+		return o, fmt.Errorf("%w: max size %d must be positive", ErrUsage, o.MaxSize)
+	}
+	return o, o.Validate()
+}
+
+// Args renders o as flags ParseFlags reads back.
+func (o Options) Args() []string {
+	o = o.fill()
+	args := []string{
+		"--addr=" + o.Addr,
+		"--max-delay=" + o.MaxDelay.String(),
+		"--max-size=" + strconv.FormatInt(o.MaxSize, 10),
+		"--dist=" + o.Dist.String(),
+		"--jitter=" + strconv.FormatFloat(o.Jitter, 'g', -1, 64),
+	}
+	if o.AllowRemote {
+		args = append(args, "--allow-remote")
+	}
+	return args
+}
+
+// sizeFlag is a byte count with an optional unit: 1024, 64KiB, 16MiB, 1GiB
+// (also k, M, G as powers of 1024, and B).
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
+}
+
+// ParseSize reads a byte count with an optional binary unit (B, KiB, MiB,
+// GiB, or K, M, G meaning the same).
+func ParseSize(v string) (int64, error) {
+	num := strings.TrimRight(v, "KMGiBkmgb")
+	unit := strings.ToLower(v[len(num):])
+	var mul int64
+	switch unit {
+	case "", "b":
+		mul = 1
+	case "k", "kb", "kib":
+		mul = 1 << 10
+	case "m", "mb", "mib":
+		mul = 1 << 20
+	case "g", "gb", "gib":
+		mul = 1 << 30
+	default:
+		return 0, fmt.Errorf("bad size %q (want e.g. 1024, 64KiB, 16MiB)", v)
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mul {
+		return 0, fmt.Errorf("bad size %q (want e.g. 1024, 64KiB, 16MiB)", v)
+	}
+	return n * mul, nil
+}
+
+type distFlag Dist
+
+func (d *distFlag) String() string { return Dist(*d).String() }
+
+func (d *distFlag) Set(v string) error {
+	x, err := ParseDist(v)
+	if err != nil {
+		return err
+	}
+	*d = distFlag(x)
+	return nil
+}

@@ -1,0 +1,426 @@
+// Package server is concbench's latency server: a real net/http HTTP/1.1
+// server on loopback that answers GET /io?delay=D&size=N after D with N
+// bytes of deterministic content, over keep-alive connections. Net steps of
+// every model talk to it (DESIGN §2).
+//
+// Run serves in the foreground (the `concbench serve` command), Serve starts
+// an in-process server for tests, and Spawn starts it as a separate child
+// process so the harness can report the server's CPU and memory apart from
+// the model's.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrUsage is wrapped by every error about bad flags or options, so the CLI
+// can exit with status 2.
+var ErrUsage = errors.New("usage")
+
+// Dist is how the server turns a requested delay into the delay it waits.
+type Dist uint8
+
+// The delay distributions. All but Fixed keep the requested delay as the
+// mean; every sampled delay is capped at Options.MaxDelay.
+const (
+	// Fixed waits exactly the requested delay.
+	Fixed Dist = iota
+	// Uniform waits delay * (1 + Jitter*u), u uniform in [-1, 1].
+	Uniform
+	// Exp waits an exponentially distributed time with mean delay.
+	Exp
+	// LogNormal waits a log-normal time with mean delay and shape
+	// sigma = Jitter (a long right tail, like real service times).
+	LogNormal
+)
+
+var distNames = [...]string{Fixed: "fixed", Uniform: "uniform", Exp: "exp", LogNormal: "lognormal"}
+
+// String returns the distribution's name as the flag spells it.
+func (d Dist) String() string {
+	if int(d) < len(distNames) {
+		return distNames[d]
+	}
+	return fmt.Sprintf("dist(%d)", uint8(d))
+}
+
+// ParseDist reads a distribution name.
+func ParseDist(s string) (Dist, error) {
+	for i, n := range distNames {
+		if s == n {
+			return Dist(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown delay distribution %q (allowed: %s)", s, strings.Join(distNames[:], ", "))
+}
+
+// Sample returns the delay to wait for a request of delay d under jitter j,
+// capped at limit.
+func (d Dist) Sample(delay time.Duration, jitter float64, limit time.Duration) time.Duration {
+	f := float64(delay)
+	switch d {
+	case Uniform:
+		f *= 1 + jitter*(2*rand.Float64()-1)
+	case Exp:
+		f *= rand.ExpFloat64()
+	case LogNormal:
+		f *= math.Exp(jitter*rand.NormFloat64() - jitter*jitter/2)
+	}
+	switch {
+	case f <= 0 || math.IsNaN(f):
+		return 0
+	case f >= float64(limit):
+		return limit
+	}
+	return time.Duration(f)
+}
+
+// Options configure a latency server. The zero value of a field means its
+// default (see Defaults).
+type Options struct {
+	// Addr is the host:port to listen on.
+	Addr string
+	// MaxDelay and MaxSize bound every request; larger ones get 400.
+	MaxDelay time.Duration
+	MaxSize  int64
+	// Dist and Jitter are the default delay distribution; a request may
+	// choose its own with dist= and jitter=. Jitter is not defaulted: zero
+	// means no spread (the serve command's flag defaults to 0.25).
+	Dist   Dist
+	Jitter float64
+	// AllowRemote permits a non-loopback listen address.
+	AllowRemote bool
+}
+
+// Defaults are the options used for zero fields (and the flag defaults).
+var Defaults = Options{
+	Addr:     "127.0.0.1:0",
+	MaxDelay: 10 * time.Second,
+	MaxSize:  16 << 20,
+	Dist:     Fixed,
+	Jitter:   0.25,
+}
+
+// Hard limits on the caps themselves.
+const (
+	limitDelay = time.Hour
+	limitSize  = 1 << 30
+)
+
+// fill returns o with defaults for zero fields.
+func (o Options) fill() Options {
+	if o.Addr == "" {
+		o.Addr = Defaults.Addr
+	}
+	if o.MaxDelay == 0 {
+		o.MaxDelay = Defaults.MaxDelay
+	}
+	if o.MaxSize == 0 {
+		o.MaxSize = Defaults.MaxSize
+	}
+	return o
+}
+
+// Validate reports the first impossible option, wrapped in ErrUsage.
+func (o Options) Validate() error {
+	o = o.fill()
+	switch {
+	case o.MaxDelay < 0 || o.MaxDelay > limitDelay:
+		return fmt.Errorf("%w: max delay %v out of range (allowed 0 < max-delay <= %v)", ErrUsage, o.MaxDelay, limitDelay)
+	case o.MaxSize < 0 || o.MaxSize > limitSize:
+		return fmt.Errorf("%w: max size %d out of range (allowed 1..%d bytes)", ErrUsage, o.MaxSize, limitSize)
+	case o.Jitter < 0 || o.Jitter > 4 || math.IsNaN(o.Jitter):
+		return fmt.Errorf("%w: jitter %v out of range (allowed 0..4)", ErrUsage, o.Jitter)
+	case int(o.Dist) >= len(distNames):
+		return fmt.Errorf("%w: unknown delay distribution %v", ErrUsage, o.Dist)
+	}
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return fmt.Errorf("%w: bad listen address %q: %v", ErrUsage, o.Addr, err)
+	}
+	if !o.AllowRemote {
+		if ip := net.ParseIP(host); host == "" || (ip != nil && !ip.IsLoopback()) {
+			return fmt.Errorf("%w: refusing to listen on non-loopback address %q (use a 127.0.0.1 address, or --allow-remote to expose the server)", ErrUsage, o.Addr)
+		}
+	}
+	return nil
+}
+
+// pattern is the deterministic response content: byte i of every body is
+// pattern[i%len(pattern)].
+var pattern = func() []byte {
+	b := make([]byte, 64<<10)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}()
+
+// Content returns the first n bytes every response of size >= n starts with.
+func Content(n int) []byte {
+	out := make([]byte, n)
+	for i := 0; i < n; i += len(pattern) {
+		copy(out[i:], pattern)
+	}
+	return out
+}
+
+// Server is a running latency server.
+type Server struct {
+	opts Options
+	ln   net.Listener
+	srv  *http.Server
+	// stopping is closed when the server stops hard; waiting handlers end.
+	stopping chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
+	cancel   context.CancelFunc
+	err      error
+
+	requests atomic.Int64
+	bytes    atomic.Int64
+}
+
+// listen binds the listener and checks it is on loopback.
+func listen(opts Options) (*Server, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.fill()
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("latency server: %w", err)
+	}
+	if ip := ln.Addr().(*net.TCPAddr).IP; !opts.AllowRemote && !ip.IsLoopback() {
+		ln.Close()
+		return nil, fmt.Errorf("%w: %q resolves to non-loopback %v (use --allow-remote to expose the server)", ErrUsage, opts.Addr, ip)
+	}
+	s := &Server{opts: opts, ln: ln, stopping: make(chan struct{}), done: make(chan struct{})}
+	s.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       5 * time.Minute,
+		MaxHeaderBytes:    8 << 10,
+	}
+	return s, nil
+}
+
+// ShutdownGrace is how long a stopping server lets in-flight requests
+// finish before it closes their connections.
+const ShutdownGrace = 2 * time.Second
+
+// serve runs until ctx ends, then shuts down gracefully.
+func (s *Server) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		if s.srv.Shutdown(sctx) != nil {
+			s.stop()
+			s.srv.Close()
+		}
+		cancel()
+		err = <-errc
+	}
+	s.stop()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) stop() { s.stopOnce.Do(func() { close(s.stopping) }) }
+
+// Serve starts an in-process server (for tests and `go test -bench`) and
+// returns once it is listening. It stops when ctx ends or Close is called.
+func Serve(ctx context.Context, opts Options) (*Server, error) {
+	s, err := listen(opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		s.err = s.serve(ctx)
+		close(s.done)
+	}()
+	s.cancel = cancel
+	return s, nil
+}
+
+// Close stops a server started by Serve gracefully and waits for it.
+func (s *Server) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	<-s.done
+	return s.err
+}
+
+// Run listens, prints "listening on HOST:PORT" as the first line on
+// stdout, serves until ctx ends, shuts down gracefully and prints one line
+// "served N requests, B body bytes".
+func Run(ctx context.Context, opts Options, stdout io.Writer) error {
+	s, err := listen(opts)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "listening on %s\n", s.Addr()); err != nil {
+		s.ln.Close()
+		return fmt.Errorf("print address: %w", err)
+	}
+	err = s.serve(ctx)
+	fmt.Fprintf(stdout, "served %d requests, %d body bytes\n", s.Requests(), s.bytes.Load())
+	return err
+}
+
+// Addr returns the host:port the server is bound to.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Requests returns how many /io requests the server answered with 200.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// Handler returns the server's routes: /io, /ready, and 404 elsewhere.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/io", s.io)
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ready\n")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, fmt.Sprintf("no such endpoint %q (try /io?delay=10ms&size=1024 or /ready)", r.URL.Path), http.StatusNotFound)
+	})
+	return mux
+}
+
+// request is a parsed /io query.
+type request struct {
+	delay  time.Duration
+	size   int64
+	dist   Dist
+	jitter float64
+}
+
+// parse reads the /io query; errors are the one-line reason of a 400.
+func (s *Server) parse(raw string) (request, error) {
+	req := request{dist: s.opts.Dist, jitter: s.opts.Jitter}
+	var haveDelay, haveSize bool
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(kv, "%+") {
+			var err error
+			if k, err = url.QueryUnescape(k); err == nil {
+				v, err = url.QueryUnescape(v)
+			}
+			if err != nil {
+				return req, fmt.Errorf("bad query escape in %q", kv)
+			}
+		}
+		switch k {
+		case "delay":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return req, fmt.Errorf("bad delay %q (want a Go duration such as 10ms)", v)
+			}
+			if d < 0 || d > s.opts.MaxDelay {
+				return req, fmt.Errorf("delay %v out of range (allowed 0..%v, the server's --max-delay)", d, s.opts.MaxDelay)
+			}
+			req.delay, haveDelay = d, true
+		case "size":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return req, fmt.Errorf("bad size %q (want a byte count such as 1024)", v)
+			}
+			if n < 0 || n > s.opts.MaxSize {
+				return req, fmt.Errorf("size %d out of range (allowed 0..%d, the server's --max-size)", n, s.opts.MaxSize)
+			}
+			req.size, haveSize = n, true
+		case "dist":
+			d, err := ParseDist(v)
+			if err != nil {
+				return req, err
+			}
+			req.dist = d
+		case "jitter":
+			j, err := strconv.ParseFloat(v, 64)
+			if err != nil || j < 0 || j > 4 || math.IsNaN(j) {
+				return req, fmt.Errorf("bad jitter %q (allowed 0..4)", v)
+			}
+			req.jitter = j
+		default:
+			return req, fmt.Errorf("unknown parameter %q (allowed: delay, size, dist, jitter)", k)
+		}
+	}
+	switch {
+	case !haveDelay:
+		return req, errors.New("missing delay parameter (e.g. /io?delay=10ms&size=1024)")
+	case !haveSize:
+		return req, errors.New("missing size parameter (e.g. /io?delay=10ms&size=1024)")
+	}
+	return req, nil
+}
+
+// io answers /io after the (sampled) delay with size bytes of pattern.
+func (s *Server) io(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, fmt.Sprintf("method %s not allowed (only GET)", r.Method), http.StatusMethodNotAllowed)
+		return
+	}
+	req, err := s.parse(r.URL.RawQuery)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if d := req.dist.Sample(req.delay, req.jitter, s.opts.MaxDelay); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.stopping:
+			t.Stop()
+			http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	h := w.Header()
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.FormatInt(req.size, 10)}
+	for left := req.size; left > 0; {
+		n := min(left, int64(len(pattern)))
+		if _, err := w.Write(pattern[:n]); err != nil {
+			return
+		}
+		left -= n
+	}
+	s.requests.Add(1)
+	s.bytes.Add(req.size)
+}
+
+var contentType = []string{"application/octet-stream"}
