@@ -234,3 +234,19 @@ func TestResultsFileRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestNoLeakedFDs runs a trial of every model and checks the process has
+// as many open file descriptors after as before (goroutines are checked by
+// goleak in TestMain).
+func TestNoLeakedFDs(t *testing.T) {
+	for _, m := range realModels() {
+		spec := Spec{Model: m, Workload: "blocking-mistake", Tasks: 50,
+			Params: workload.Params{Sleep: time.Millisecond, Block: time.Millisecond, BlockEvery: 10}}
+		mustRun(t, spec) // warm: lazily opened runtime fds
+		before := fdCount()
+		mustRun(t, spec)
+		if after := fdCount(); after != before {
+			t.Errorf("model %s: %d open fds before a trial, %d after", m, before, after)
+		}
+	}
+}

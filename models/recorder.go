@@ -25,7 +25,6 @@ type Recorder struct {
 	base     time.Time
 	inflight Gauge
 	cpu      Gauge
-	finished atomic.Int64
 
 	errMu sync.Mutex
 	err   error
@@ -79,8 +78,17 @@ func (r *Recorder) InflightNow() int64 { return r.inflight.cur.Load() }
 // PeakCPU is the most CPU steps observed running at once.
 func (r *Recorder) PeakCPU() int64 { return r.cpu.Peak() }
 
-// Finished counts completed tasks.
-func (r *Recorder) Finished() int64 { return r.finished.Load() }
+// Finished counts completed tasks (those with an end time). Call it after
+// the model has returned.
+func (r *Recorder) Finished() int64 {
+	var n int64
+	for _, e := range r.End {
+		if e != 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // Thread records that task i ran a step on OS thread tid.
 func (r *Recorder) Thread(i int, tid int32) {

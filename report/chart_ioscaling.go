@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"gonum.org/v1/plot/plotter"
 
@@ -46,15 +45,8 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	for _, n := range []float64{nLo, math.Min(nHi, yHi/lat)} {
 		seq = append(seq, plotter.XY{X: n, Y: n * lat})
 	}
-	if err := refLine(p, "", seq); err != nil {
+	if err := refLineDash(p, fmt.Sprintf("sequential bound: N x %v", sleep), seq, 2, 3); err != nil {
 		return nil, "", err
-	}
-	seqLine := p.Legend // keep the legend order: ideal, sequential bound, models
-	_ = seqLine
-	addNote(p, "dotted: N x wait (sequential bound)", seq)
-	for m, cs := range ByModel(cells) {
-		_ = m
-		_ = cs
 	}
 	for _, m := range Models(cells) {
 		var pts errPoints
@@ -74,12 +66,8 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	padLogRange(&p.X, nLo, nHi)
 	padLogRange(&p.Y, yLo, yHi)
 	p.Legend.Left = true
-	caption := fmt.Sprintf("Makespan of a batch of N tasks that each wait %v, median of %s with min..max bars, log-log. Lower dashed line: the ideal, every wait overlapped (one %v). Rising dashed line: N x %v, the sequential bound. Models with a fixed concurrency (in brackets) follow N/concurrency x %v.",
+	caption := fmt.Sprintf("Makespan of a batch of N tasks that each wait %v, median of %s with min..max bars, log-log. Lower dashed line: the ideal, every wait overlapped (one %v). Rising dotted line: N x %v, the sequential bound. Models with a fixed concurrency (in brackets) follow N/concurrency x %v.",
 		sleep, repeatsText(cells), sleep, sleep, sleep)
 	return []*figure{single("io-scaling", p)}, caption, nil
 }
 
-// addNote is a no-op hook kept for legend text of unlabeled lines.
-func addNote(_ any, _ string, _ plotter.XYs) {}
-
-var _ = time.Second

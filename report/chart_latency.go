@@ -73,8 +73,8 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 		return nil, "", missing("no \"latency\" or \"throughput\" trials in the results")
 	}
 	var figs []*figure
-	maxP := 99.9
 	for _, w := range Workloads(cells) {
+		maxP := 99.9
 		p := newPlot(fmt.Sprintf("Latency percentiles: %s", w), "percentile (nines scale)", "latency (ms, log scale)")
 		logAxis(&p.Y)
 		p.X.Tick.Marker = ninesTicks{}

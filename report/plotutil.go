@@ -98,6 +98,8 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	}
 	p.Legend.TextStyle.Font.Size = vg.Points(10.5)
 	p.Legend.Top = true
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	g := plotter.NewGrid()
 	g.Vertical.Color = color.Gray{0xe4}
 	g.Horizontal.Color = color.Gray{0xe4}
@@ -212,6 +214,36 @@ func countLabels(ts []plot.Tick) int {
 	return n
 }
 
+// niceTicks labels a linear axis at 1-2-5 steps, about five labels.
+type niceTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		ts = append(ts, plot.Tick{Value: v, Label: fmtNum(v)})
+		if minor := v + step/2; minor <= hi {
+			ts = append(ts, plot.Tick{Value: minor})
+		}
+	}
+	return ts
+}
+
 // fmtNum formats a tick value compactly: 0.001, 0.5, 20, 1k, 10M.
 func fmtNum(v float64) string {
 	a := math.Abs(v)
@@ -289,13 +321,18 @@ func hasSpread(pts errPoints) bool {
 
 // refLine adds a grey dashed reference line through xys.
 func refLine(p *plot.Plot, label string, xys plotter.XYs) error {
+	return refLineDash(p, label, xys, 6, 4)
+}
+
+// refLineDash adds a grey reference line with the given dash pattern (pt).
+func refLineDash(p *plot.Plot, label string, xys plotter.XYs, on, off float64) error {
 	l, err := plotter.NewLine(xys)
 	if err != nil {
 		return fmt.Errorf("reference line %s: %w", label, err)
 	}
 	l.Color = refGrey
 	l.Width = vg.Points(1.5)
-	l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+	l.Dashes = []vg.Length{vg.Points(on), vg.Points(off)}
 	p.Add(l)
 	if label != "" {
 		p.Legend.Add(label, l)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,23 +10,25 @@ import (
 )
 
 // ParseFlags reads the flags of `concbench serve` (also the argument list
-// of a spawned server process). Errors, including -h, wrap ErrUsage; the
-// usage text goes to stderr.
-func ParseFlags(args []string, stderr io.Writer) (Options, error) {
+// of a spawned server process). Errors wrap ErrUsage and are one line; -h
+// writes the usage text to help and returns an error wrapping both
+// ErrUsage and flag.ErrHelp.
+func ParseFlags(args []string, help io.Writer) (Options, error) {
 	o := Defaults
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.Addr, "addr", o.Addr, "listen `host:port` (loopback only unless --allow-remote)")
 	fs.DurationVar(&o.MaxDelay, "max-delay", o.MaxDelay, "largest delay a request may ask for")
 	fs.Var((*sizeFlag)(&o.MaxSize), "max-size", "largest response a request may ask for (e.g. 16MiB)")
 	fs.Var((*distFlag)(&o.Dist), "dist", "default delay distribution: fixed, uniform, exp or lognormal")
 	fs.Float64Var(&o.Jitter, "jitter", o.Jitter, "spread of the uniform (+-fraction) and lognormal (sigma) distributions")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback listen address")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024 (and /ready) for Net steps.\n\n")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024 (and /ready) on loopback for Net steps.\n\nFlags:\n")
+			fs.SetOutput(help)
+			fs.PrintDefaults()
+		}
 		return o, fmt.Errorf("%w: serve: %w", ErrUsage, err)
 	}
 	if fs.NArg() > 0 {

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -49,14 +50,22 @@ func writeData(path string, size int64, seed uint64, buf []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	x := seed | 1
+	// splitmix64 of the seed, so neighbouring seeds give unrelated streams.
+	x := seed + 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	x = (x ^ x>>31) | 1
 	for left := size; left > 0; {
 		n := min(left, int64(len(buf)))
 		for i := int64(0); i < n; i += 8 {
 			x ^= x << 13
 			x ^= x >> 7
 			x ^= x << 17
-			for k := int64(0); k < 8 && i+k < n; k++ {
+			if i+8 <= n {
+				binary.LittleEndian.PutUint64(buf[i:], x)
+				continue
+			}
+			for k := int64(0); i+k < n; k++ {
 				buf[i+k] = byte(x >> (8 * k))
 			}
 		}

@@ -22,15 +22,14 @@ func init() {
 // trialFlags are the flags that define trials, shared by run and sweep-like
 // commands.
 type trialFlags struct {
-	spec     bench.Spec
-	kernel   string
-	cpuMS    float64
-	models   string
-	repeat   int
-	warmup   bool
-	inProc   bool
-	jsonOut  bool
-	noWarmup bool
+	spec    bench.Spec
+	kernel  string
+	cpuMS   float64
+	models  string
+	repeat  int
+	warmup  bool
+	inProc  bool
+	jsonOut bool
 }
 
 func (f *trialFlags) register(fs *flag.FlagSet) {

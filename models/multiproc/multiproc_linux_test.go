@@ -39,7 +39,7 @@ func testParentMain() int {
 	}
 	tr := models.NewTrial(context.Background(), tasks, models.Load{}, workload.Env{}, false)
 	go func() { _ = m.Run(context.Background(), tr) }()
-	for tr.Rec.Finished() == 0 && len(tr.LivePIDs()) < 2 {
+	for len(tr.LivePIDs()) < 2 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	fmt.Printf("pids %v\n", strings.Trim(fmt.Sprint(tr.LivePIDs()), "[]"))
@@ -262,6 +262,20 @@ func TestCrash(t *testing.T) {
 	})
 }
 
+// waitBusy waits until k tasks are in flight, then a little longer so some
+// have finished (Recorder.Finished may only be read after Run).
+func waitBusy(t *testing.T, tr *models.Trial, k int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Rec.InflightNow() < k {
+		if time.Now().After(deadline) {
+			t.Fatal("no tasks in flight after 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+}
+
 // TestKill9: a worker killed from outside mid-task fails the trial within
 // a second (or, with Respawn, is replaced).
 func TestKill9(t *testing.T) {
@@ -276,13 +290,7 @@ func TestKill9(t *testing.T) {
 			defer tr.Close()
 			done := make(chan error, 1)
 			go func() { done <- m.Run(context.Background(), tr) }()
-			deadline := time.Now().Add(10 * time.Second)
-			for tr.Rec.Finished() < 4 {
-				if time.Now().After(deadline) {
-					t.Fatal("no task finished in 10s")
-				}
-				time.Sleep(time.Millisecond)
-			}
+			waitBusy(t, tr, 2)
 			victim := tr.LivePIDs()[0]
 			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
@@ -319,6 +327,33 @@ func TestKill9(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIdleDeath: workers killed, most of them idle, under a closed load (whose
+// feeder waits for completions) end the trial without a hang.
+func TestIdleDeath(t *testing.T) {
+	tasks := build(t, "io-sleep", 200, workload.Params{Sleep: 10 * time.Millisecond})
+	m, err := New(models.Config{Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := models.NewTrial(context.Background(), tasks, models.Load{Shape: models.Closed, Clients: 1}, workload.Env{}, false)
+	defer tr.Close()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(context.Background(), tr) }()
+	waitBusy(t, tr, 1)
+	for _, pid := range tr.LivePIDs() {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run hung after idle workers were killed")
+	}
+	if err == nil || !strings.Contains(err.Error(), "signal: killed") {
+		t.Fatalf("Run: %v, want a worker killed", err)
+	}
+	t.Logf("error: %v", err)
 }
 
 // TestCorruptFrame: garbage from a worker is an error naming the worker,

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"concbench/internal/child"
 	"concbench/models"
 	"concbench/workload"
@@ -103,6 +105,9 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 		}
 	}
 	m.pids = make([]int32, n)
+	if n == 0 {
+		return nil
+	}
 	if tr.Rec.Inner == nil {
 		tr.Rec.Inner = make([]int64, n)
 	}
@@ -148,11 +153,11 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 
 	tr.Rec.ObserveCPU(peakOverlap(p.cpu))
 	m.setExtras(tr, p, startup)
-	if err := tr.Err(); err != nil {
-		return err
-	}
 	if p.err != nil {
 		return p.err
+	}
+	if err := tr.Err(); err != nil {
+		return err
 	}
 	if feedErr != nil {
 		return feedErr
@@ -225,8 +230,8 @@ type worker struct {
 	slot   int
 	pid    int
 	cmd    *exec.Cmd
-	in     *os.File // write end of the task pipe
-	out    *os.File // read end of the result pipe
+	in     fdWriter // write end of the task pipe
+	out    fdReader // read end of the result pipe
 	fr     frameReader
 	stderr *tail
 	// queue holds the outstanding tasks' indices in dispatch order, which
@@ -241,16 +246,18 @@ type worker struct {
 
 // spawn starts the worker process of slot and completes the hello.
 func (p *pool) spawn(slot int, respawned bool) (*worker, error) {
-	taskR, taskW, err := os.Pipe()
+	tr, taskW, err := pipe()
 	if err != nil {
 		return nil, fmt.Errorf("multiproc worker %d: task pipe: %w", slot, err)
 	}
-	resR, resW, err := os.Pipe()
+	resR, rw, err := pipe()
 	if err != nil {
-		taskR.Close()
-		taskW.Close()
+		unix.Close(tr)
+		unix.Close(taskW)
 		return nil, fmt.Errorf("multiproc worker %d: result pipe: %w", slot, err)
 	}
+	// The child's ends, which os/exec dups into place.
+	taskR, resW := os.NewFile(uintptr(tr), "multiproc-tasks"), os.NewFile(uintptr(rw), "multiproc-results")
 	// Note: a race-enabled binary sleeps 1s at exit by default
 	// (atexit_sleep_ms); workers of race-enabled test binaries skip it.
 	env := []string{"GOMAXPROCS=1", "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")}
@@ -261,27 +268,21 @@ func (p *pool) spawn(slot int, respawned bool) (*worker, error) {
 	// hook in TestMain run no tests instead of recursing; the concbench
 	// CLI never sees them because child.Main exits first.
 	cmd, err := child.Command(p.ctx, Role, env, "-test.run=^$", "-test.bench=^$")
-	if err != nil {
-		taskR.Close()
-		taskW.Close()
-		resR.Close()
-		resW.Close()
-		return nil, fmt.Errorf("multiproc worker %d: %w", slot, err)
+	if err == nil {
+		cmd.ExtraFiles = []*os.File{taskR, resW} // fds 3 and 4 in the worker
+		cmd.Stderr = &tail{}
+		cmd.WaitDelay = time.Second
+		err = cmd.Start()
 	}
-	st := &tail{}
-	cmd.ExtraFiles = []*os.File{taskR, resW} // fds 3 and 4 in the worker
-	cmd.Stderr = st
-	cmd.WaitDelay = time.Second
-	err = cmd.Start()
 	taskR.Close()
 	resW.Close()
 	if err != nil {
-		taskW.Close()
-		resR.Close()
+		unix.Close(taskW)
+		unix.Close(resR)
 		return nil, fmt.Errorf("multiproc worker %d: start: %w", slot, err)
 	}
-	w := &worker{slot: slot, pid: cmd.Process.Pid, cmd: cmd, in: taskW, out: resR, stderr: st}
-	w.fr.r = bufio.NewReaderSize(resR, 64<<10)
+	w := &worker{slot: slot, pid: cmd.Process.Pid, cmd: cmd, in: fdWriter(taskW), out: fdReader(resR), stderr: cmd.Stderr.(*tail)}
+	w.fr.r = bufio.NewReaderSize(w.out, 64<<10)
 	p.tr.AddPID(w.pid)
 
 	body, err := json.Marshal(hello{Env: p.tr.Env, Slot: slot})
@@ -290,7 +291,7 @@ func (p *pool) spawn(slot int, respawned bool) (*worker, error) {
 		err = w.write()
 	}
 	if err == nil {
-		err = p.awaitReady(w)
+		err = w.awaitReady()
 	}
 	if err != nil {
 		w.kill()
@@ -301,14 +302,28 @@ func (p *pool) spawn(slot int, respawned bool) (*worker, error) {
 	return w, nil
 }
 
-// awaitReady reads the worker's ready frame within helloTimeout.
-func (p *pool) awaitReady(w *worker) error {
-	if err := w.out.SetReadDeadline(time.Now().Add(helloTimeout)); err != nil {
-		return fmt.Errorf("set deadline: %w", err)
+// pipe returns a blocking, close-on-exec pipe.
+//
+// Note: the parent's ends are raw fds read and written with blocking
+// syscalls rather than *os.File in the netpoller: a result then wakes the
+// thread blocked in read(2) directly instead of going through epoll and
+// the scheduler, which shortens the no-op round trip.
+func pipe() (r, w int, err error) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return 0, 0, os.NewSyscallError("pipe2", err)
 	}
+	return fds[0], fds[1], nil
+}
+
+// awaitReady reads the worker's ready frame within helloTimeout.
+func (w *worker) awaitReady() error {
+	var late atomic.Bool
+	t := time.AfterFunc(helloTimeout, func() { late.Store(true); w.kill() })
 	typ, body, err := w.fr.next()
-	if derr := w.out.SetReadDeadline(time.Time{}); err == nil && derr != nil {
-		err = fmt.Errorf("clear deadline: %w", derr)
+	t.Stop()
+	if late.Load() {
+		return fmt.Errorf("no ready frame within %v", helloTimeout)
 	}
 	if err != nil {
 		return fmt.Errorf("awaiting ready frame: %w", err)
@@ -328,20 +343,24 @@ func (p *pool) awaitReady(w *worker) error {
 
 // write sends w.wbuf to the worker.
 func (w *worker) write() error {
-	n, err := w.in.Write(w.wbuf)
-	w.written += int64(n)
-	if err != nil {
+	if err := w.in.write(w.wbuf); err != nil {
 		return fmt.Errorf("write to worker pid %d: %w", w.pid, err)
 	}
+	w.written += int64(len(w.wbuf))
 	return nil
 }
 
-// kill sends SIGKILL to the worker (a no-op once it has been reaped).
-func (w *worker) kill() {
-	if !w.reaped {
-		_ = w.cmd.Process.Kill()
+// closeIn closes the task pipe, which tells the worker to exit.
+func (w *worker) closeIn() {
+	if w.in >= 0 {
+		unix.Close(int(w.in))
+		w.in = -1
 	}
 }
+
+// kill sends SIGKILL to the worker; os.Process makes it a no-op once the
+// worker has been reaped, so timers may call it at any time.
+func (w *worker) kill() { _ = w.cmd.Process.Kill() }
 
 // reap waits for the worker to exit, closes the parent's pipe ends, drops
 // its PID from the trial and returns its exit status ("exit status 2",
@@ -352,8 +371,8 @@ func (p *pool) reap(w *worker) string {
 	}
 	err := w.cmd.Wait()
 	w.reaped = true
-	w.in.Close()
-	w.out.Close()
+	w.closeIn()
+	unix.Close(int(w.out))
 	p.tr.RemovePID(w.pid)
 	p.ipcBytes.Add(w.written + w.fr.n)
 	p.mu.Lock()
@@ -487,11 +506,18 @@ func (p *pool) fail(w *worker, err error) {
 		return
 	}
 	p.mu.Lock()
-	if p.err == nil {
+	first := p.err == nil
+	if first {
 		p.err = err
 	}
 	p.mu.Unlock()
 	p.cancel(err)
+	if first {
+		// Note: the trial can only be stopped through a task (Trial.Fail),
+		// and its feeder waits on the trial's context, so task 0 carries
+		// the failure; Run returns err itself.
+		p.tr.Fail(0, fmt.Errorf("multiproc stopped the trial (not this task's fault): %w", err))
+	}
 }
 
 // lost handles a worker whose pipes broke: reading hit EOF, a truncated or
@@ -522,29 +548,30 @@ func (p *pool) lost(w *worker, ioErr error) *worker {
 	if errors.Is(ioErr, ErrTruncated) {
 		how = " after a truncated frame"
 	}
-	cause := fmt.Sprintf("worker pid %d died (%s)%s%s", w.pid, status, how, w.stderr.summary())
+	cause := fmt.Sprintf("worker pid %d died (%s)%s", w.pid, status, how)
+	detail := w.stderr.summary()
 	if !p.m.respawn {
 		if len(w.queue) == 0 {
-			p.fail(w, errors.New(cause+" while idle"))
+			p.fail(w, errors.New(cause+" while idle"+detail))
 		} else {
-			p.fail(w, errors.New(cause+" while running it"))
+			p.fail(w, errors.New(cause+" while running it"+detail))
 		}
 		return nil
 	}
 	for _, i := range w.queue {
 		if p.retried[i] {
-			p.tr.Fail(i, errors.New(cause+" while running it, on its one retry"))
+			p.tr.Fail(i, errors.New(cause+" while running it, on its one retry"+detail))
 			return nil
 		}
 		p.retried[i] = true
 	}
 	if r := p.m.restarts.Add(1); r > int64(len(p.tr.Tasks)+p.m.workers) {
-		p.fail(w, fmt.Errorf("%s; giving up after %d restarts", cause, r-1))
+		p.fail(w, fmt.Errorf("%s%s; giving up after %d restarts", cause, detail, r-1))
 		return nil
 	}
 	nw, err := p.spawn(w.slot, true)
 	if err != nil {
-		p.fail(w, fmt.Errorf("replacing %s: %w", cause, err))
+		p.fail(w, fmt.Errorf("replacing %s%s: %w", cause, detail, err))
 		return nil
 	}
 	nw.queue = append(nw.queue, w.queue...)
@@ -559,7 +586,7 @@ func (p *pool) lost(w *worker, ioErr error) *worker {
 
 // retire shuts an idle worker down: closing its task pipe makes it exit.
 func (p *pool) retire(w *worker) {
-	w.in.Close()
+	w.closeIn()
 	t := time.AfterFunc(stopGrace, w.kill)
 	typ, _, err := w.fr.next()
 	t.Stop()

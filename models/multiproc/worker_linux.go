@@ -216,10 +216,10 @@ func (f fault) fire(out fdWriter, slot, pid int) {
 		os.Exit(7)
 	case "kill":
 		_ = unix.Kill(pid, unix.SIGKILL)
-		select {}
+		time.Sleep(time.Hour)
 	case "corrupt":
 		_ = out.write([]byte{0xff, 0xff, 0xff, 0x7f, frameResult, 1, 2, 3})
-		select {}
+		time.Sleep(time.Hour)
 	case "truncate":
 		b := appendResult(nil, &result{slot: slot, pid: pid})
 		_ = out.write(b[:len(b)/2])

@@ -1,0 +1,153 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/bench"
+)
+
+// Stall summarises the blocking mistake for one model: how much the
+// blocking calls delayed the other tasks.
+type Stall struct {
+	Model string
+	// Ideal is the tasks' own wait (ms); Block the blocking call (ms).
+	Ideal, Block float64
+	// P50 and P99 of all tasks (ms, median over repeats).
+	P50, P99 float64
+	// OtherMax is the worst latency of a task that did not block itself
+	// (ms, median over repeats); Stall = OtherMax - Ideal.
+	OtherMax, Stall float64
+	// Delayed is the share of non-blocking tasks delayed by more than half
+	// the blocking call (median over repeats).
+	Delayed float64
+	// Trial is the repeat drawn in chart 9.
+	Trial bench.Result
+}
+
+// otherMaxOf is the worst latency (ms) of a task in r's series that did
+// not block itself.
+func otherMaxOf(r bench.Result) float64 {
+	v := 0.0
+	for _, pt := range r.Series {
+		if !pt.Blocking {
+			v = math.Max(v, pt.Latency)
+		}
+	}
+	return v
+}
+
+// stalls computes the Stall of every model in the "blocking" experiment
+// whose trials kept a per-task series.
+func stalls(d *Data) []Stall {
+	cells := d.Tag(bench.TagBlocking)
+	var out []Stall
+	for _, m := range Models(cells) {
+		c := ByModel(cells)[m][0]
+		if len(c.Trials) == 0 || len(c.Trials[0].Series) == 0 {
+			continue
+		}
+		ideal := c.Spec.Params.Sleep.Seconds() * 1000
+		block := c.Spec.Params.Block.Seconds() * 1000
+		otherMax := otherMaxOf
+		delayed := func(r bench.Result) float64 {
+			n, k := 0, 0
+			for _, pt := range r.Series {
+				if !pt.Blocking {
+					n++
+					if pt.Latency > ideal+block/2 {
+						k++
+					}
+				}
+			}
+			if n == 0 {
+				return 0
+			}
+			return float64(k) / float64(n)
+		}
+		om := c.stat(otherMax).Median
+		out = append(out, Stall{
+			Model: m, Ideal: ideal, Block: block,
+			P50: c.Summary.P50.Median, P99: c.Summary.P99.Median,
+			OtherMax: om, Stall: math.Max(0, om-ideal), Delayed: c.stat(delayed).Median,
+			Trial: c.median(otherMax),
+		})
+	}
+	return out
+}
+
+// blockingChart is chart 9: per-task latency over arrival time, one panel
+// per model (event loop vs goroutines), blocking tasks marked.
+func blockingChart(d *Data) ([]*figure, string, error) {
+	ss := stalls(d)
+	if len(ss) == 0 {
+		return nil, "", missing("no \"blocking\" trials with a per-task series (Spec.Series) in the results")
+	}
+	yMax, tMax := 0.0, 0.0
+	for _, s := range ss {
+		for _, pt := range s.Trial.Series {
+			yMax = math.Max(yMax, pt.Latency)
+			tMax = math.Max(tMax, pt.Arrive/1000)
+		}
+	}
+	grid := make([][]*plot.Plot, len(ss))
+	for i, s := range ss {
+		xlabel := ""
+		if i == len(ss)-1 {
+			xlabel = "intended arrival time (s)"
+		}
+		p := newPlot(fmt.Sprintf("%s: worst other task %.0f ms (its own wait %.0f ms)", s.Model, otherMaxOf(s.Trial), s.Ideal), xlabel, "latency (ms)")
+		p.Title.TextStyle.Font.Size = vg.Points(11)
+		var normal, blocking plotter.XYs
+		for _, pt := range s.Trial.Series {
+			xy := plotter.XY{X: pt.Arrive / 1000, Y: pt.Latency}
+			if pt.Blocking {
+				blocking = append(blocking, xy)
+			} else {
+				normal = append(normal, xy)
+			}
+		}
+		if len(normal) > 0 {
+			sc, err := plotter.NewScatter(normal)
+			if err != nil {
+				return nil, "", err
+			}
+			sc.Color = ModelColor(s.Model)
+			sc.Shape = draw.CircleGlyph{}
+			sc.Radius = vg.Points(1.6)
+			p.Add(sc)
+			p.Legend.Add("task", sc)
+		}
+		if len(blocking) > 0 {
+			sc, err := plotter.NewScatter(blocking)
+			if err != nil {
+				return nil, "", err
+			}
+			sc.Color = okVermillion
+			sc.Shape = draw.CrossGlyph{}
+			sc.Radius = vg.Points(5)
+			p.Add(sc)
+			p.Legend.Add(fmt.Sprintf("task making a %.0f ms blocking call", s.Block), sc)
+		}
+		if err := refLine(p, fmt.Sprintf("ideal: own wait %.0f ms", s.Ideal), plotter.XYs{{X: 0, Y: s.Ideal}, {X: tMax, Y: s.Ideal}}); err != nil {
+			return nil, "", err
+		}
+		p.X.Min, p.X.Max = 0, tMax*1.01
+		p.Y.Min, p.Y.Max = 0, yMax*1.35
+		p.Legend.Top = true
+		p.Legend.Left = false
+		p.Legend.TextStyle.Font.Size = vg.Points(9.5)
+		grid[i] = []*plot.Plot{p}
+	}
+	c := d.Tag(bench.TagBlocking)[0]
+	fig := &figure{name: "blocking", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.6*float64(len(ss)))),
+		title: fmt.Sprintf("The blocking mistake: %s under %s", c.Spec.Workload, c.Spec.Load)}
+	caption := fmt.Sprintf("Latency of each task (dots, from its intended arrival) against its arrival time; crosses: the tasks that also make a %v blocking call (1 in %d). Shared y axis; the repeat with the median worst non-blocking latency of each model. On an event loop the blocking call runs on the loop thread, so every task in flight waits for it: a vertical stripe of delayed tasks.",
+		c.Spec.Params.Block, c.Spec.Params.BlockEvery)
+	return []*figure{fig}, caption, nil
+}

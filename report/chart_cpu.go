@@ -1,0 +1,243 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"concbench/bench"
+)
+
+// cpuPer1000 returns the median user and sys CPU seconds per 1,000
+// completed tasks of a cell (the median trial by total CPU).
+func cpuPer1000(c *Cell) (user, sys float64) {
+	per := func(r bench.Result) float64 {
+		if r.Completed == 0 {
+			return 0
+		}
+		return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1000
+	}
+	r := c.median(per)
+	if r.Completed == 0 {
+		return 0, 0
+	}
+	return r.CPUUser / float64(r.Completed) * 1000, r.CPUSys / float64(r.Completed) * 1000
+}
+
+// cpuTimeChart is chart 5a: CPU seconds per 1,000 tasks, user and sys
+// stacked, per model; one panel per workload (each with its own scale,
+// since a CPU-bound task costs thousands of times a no-op).
+func cpuTimeChart(d *Data) ([]*figure, string, error) {
+	cells := d.Tag(bench.TagThroughput)
+	if len(cells) == 0 {
+		return nil, "", missing("no trials tagged \"throughput\" in the results")
+	}
+	wls := Workloads(cells)
+	cols := min(3, len(wls))
+	rows := (len(wls) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for wi, w := range wls {
+		var cs []*Cell
+		for _, c := range cells {
+			if c.Spec.Workload == w {
+				cs = append(cs, c)
+			}
+		}
+		ms := Models(cs)
+		ylabel := ""
+		if wi%cols == 0 {
+			ylabel = "CPU s per 1,000 tasks"
+		}
+		p := newPlot(w, "", ylabel)
+		p.Title.TextStyle.Font.Size = vg.Points(12)
+		top := 0.0
+		for mi, m := range ms {
+			u, s := cpuPer1000(ByModel(cs)[m][0])
+			top = math.Max(top, u+s)
+			ub, err := plotter.NewBarChart(plotter.Values{u}, vg.Points(22))
+			if err != nil {
+				return nil, "", err
+			}
+			ub.XMin = float64(mi)
+			ub.Color = ModelColor(m)
+			ub.LineStyle.Width = vg.Points(0.5)
+			sb, err := plotter.NewBarChart(plotter.Values{s}, vg.Points(22))
+			if err != nil {
+				return nil, "", err
+			}
+			sb.XMin = float64(mi)
+			sb.Color = lighter(ModelColor(m), 0.6)
+			sb.LineStyle.Width = vg.Points(0.5)
+			sb.StackOn(ub)
+			p.Add(ub, sb)
+		}
+		p.NominalX(ms...)
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = -0.9
+		p.X.Tick.Label.Font.Size = vg.Points(9.5)
+		p.Y.Min, p.Y.Max = 0, top*1.15
+		if top == 0 {
+			p.Y.Max = 1
+		}
+		p.Y.Tick.Marker = compactTicks{}
+		grid[wi/cols][wi%cols] = p
+	}
+	fig := &figure{name: "cpu-time", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.75*float64(rows))),
+		title: "CPU time per 1,000 tasks: user (solid) + sys (light), batch load"}
+	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s; one panel per workload, each with its own scale. On the no-op and sleep workloads this is the model's overhead per task.",
+		repeatsText(cells))
+	return []*figure{fig}, caption, nil
+}
+
+// compactTicks is plot.DefaultTicks with compact labels.
+type compactTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = fmtNum(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+// cpuUtilChart is chart 5b: CPU utilisation in cores per model, grouped by
+// workload, with the machine's core count as the bound.
+func cpuUtilChart(d *Data) ([]*figure, string, error) {
+	cells := d.Tag(bench.TagThroughput)
+	if len(cells) == 0 {
+		return nil, "", missing("no trials tagged \"throughput\" in the results")
+	}
+	wls, ms := Workloads(cells), Models(cells)
+	p := newPlot("CPU utilisation (batch load)", "workload", "CPU used (cores)")
+	b := &bars{}
+	top := float64(d.cores())
+	for wi, w := range wls {
+		for mi, m := range ms {
+			off, width := groupOffset(mi, len(ms))
+			b.width = width
+			for _, c := range cells {
+				if c.Spec.Workload == w && c.Spec.Model == m {
+					s := c.Summary.CPUCores
+					b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: ModelColor(m)})
+					top = math.Max(top, s.Max)
+				}
+			}
+		}
+	}
+	p.Add(b)
+	x0, x1 := -0.5, float64(len(wls))-0.5
+	if err := refLine(p, fmt.Sprintf("%d cores (machine)", d.cores()), plotter.XYs{{X: x0, Y: float64(d.cores())}, {X: x1, Y: float64(d.cores())}}); err != nil {
+		return nil, "", err
+	}
+	for _, m := range ms {
+		p.Legend.Add(m, swatch{ModelColor(m)})
+	}
+	p.NominalX(wls...)
+	p.X.Min, p.X.Max = x0, x1
+	p.Y.Min, p.Y.Max = 0, top*1.45
+	p.Legend.Left = true
+	caption := fmt.Sprintf("Average CPU in use during the trial (CPU seconds of the process tree / wall seconds), median of %s with min..max bars; dashed: the %d cores of this machine. A single-threaded model cannot exceed 1 core.",
+		repeatsText(cells), d.cores())
+	return []*figure{single("cpu-util", p)}, caption, nil
+}
+
+// timelineWorkload picks the workload of chart 6: cpu-hash when present
+// (parallelism shows), else the first throughput workload.
+func timelineWorkload(cells []*Cell) string {
+	wls := Workloads(cells)
+	for _, w := range []string{"cpu-hash", "mixed"} {
+		for _, x := range wls {
+			if x == w {
+				return w
+			}
+		}
+	}
+	if len(wls) == 0 {
+		return ""
+	}
+	return wls[0]
+}
+
+// cpuTimelineChart is chart 6: cores busy over time, one small panel per
+// model, on one workload (the median-makespan repeat).
+func cpuTimelineChart(d *Data) ([]*figure, string, error) {
+	all := d.Tag(bench.TagThroughput)
+	w := timelineWorkload(all)
+	var cells []*Cell
+	for _, c := range all {
+		if c.Spec.Workload == w && len(c.Trials) > 0 {
+			if r := c.median(func(r bench.Result) float64 { return r.Makespan }); len(r.Timeline) > 0 {
+				cells = append(cells, c)
+			}
+		}
+	}
+	if len(cells) == 0 {
+		return nil, "", missing("no throughput trial recorded a CPU timeline")
+	}
+	ms := Models(cells)
+	cols := min(len(ms), 3)
+	if len(ms) == 4 {
+		cols = 2
+	}
+	rows := (len(ms) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	tMax, yMax := 0.0, float64(d.cores())
+	trials := map[string]bench.Result{}
+	for _, m := range ms {
+		r := ByModel(cells)[m][0].median(func(r bench.Result) float64 { return r.Makespan })
+		trials[m] = r
+		tMax = math.Max(tMax, r.Timeline[len(r.Timeline)-1].T)
+		for _, s := range r.Timeline {
+			yMax = math.Max(yMax, s.Cores)
+		}
+	}
+	for i, m := range ms {
+		r := trials[m]
+		ylabel, xlabel := "", ""
+		if i%cols == 0 {
+			ylabel = "cores busy"
+		}
+		if i/cols == rows-1 {
+			xlabel = "time since trial start (ms)"
+		}
+		p := newPlot(fmt.Sprintf("%s (%.0f ms)", m, r.Makespan*1000), xlabel, ylabel)
+		p.Title.TextStyle.Font.Size = vg.Points(11)
+		xys := plotter.XYs{{X: 0, Y: 0}}
+		for _, s := range r.Timeline {
+			xys = append(xys, plotter.XY{X: s.T, Y: s.Cores})
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, "", err
+		}
+		l.Color = ModelColor(m)
+		l.Width = vg.Points(1.8)
+		l.StepStyle = plotter.PreStep
+		l.FillColor = lighter(ModelColor(m), 0.65)
+		p.Add(l)
+		if err := refLine(p, "", plotter.XYs{{X: 0, Y: float64(d.cores())}, {X: tMax, Y: float64(d.cores())}}); err != nil {
+			return nil, "", err
+		}
+		p.X.Min, p.X.Max = 0, tMax*1.02
+		p.Y.Min, p.Y.Max = 0, math.Ceil(yMax*1.1*2)/2
+		grid[i/cols][i%cols] = p
+	}
+	period := cells[0].Trials[0].Spec.Sample
+	fig := &figure{name: "cpu-timeline", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.62*float64(rows))),
+		title: fmt.Sprintf("CPU-use timeline: %s batch of %d tasks", w, cells[0].Spec.Tasks)}
+	caption := fmt.Sprintf("Cores busy over time (process tree CPU per %v sample) while each model runs the same %s batch, the median-makespan repeat of each; shared axes, dashed: the %d cores of this machine.",
+		period, w, d.cores())
+	return []*figure{fig}, caption, nil
+}

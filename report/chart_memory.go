@@ -1,0 +1,150 @@
+package report
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"concbench/bench"
+)
+
+// MemFit is a model's memory cost per in-flight task: the slope of a least
+// squares line of peak RSS against peak in-flight tasks over its trials.
+type MemFit struct {
+	Model string
+	// PerTask is the slope, bytes per in-flight task; Intercept the RSS at
+	// zero tasks, bytes.
+	PerTask, Intercept float64
+	// Points is the number of trials fitted; MinInflight..MaxInflight
+	// their range.
+	Points                   int
+	MinInflight, MaxInflight float64
+}
+
+// fitLine fits y = a + b x by least squares.
+func fitLine(xs, ys []float64) (a, b float64, ok bool) {
+	n := float64(len(xs))
+	if len(xs) < 2 {
+		return 0, 0, false
+	}
+	var sx, sy, sxx, sxy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+		sxx += xs[i] * xs[i]
+		sxy += xs[i] * ys[i]
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0, 0, false
+	}
+	b = (n*sxy - sx*sy) / den
+	a = (sy - b*sx) / n
+	return a, b, true
+}
+
+// memFits fits every model of the "memory" experiment with at least two
+// distinct in-flight counts.
+func memFits(d *Data) []MemFit {
+	cells := d.Tag(bench.TagMemory)
+	var out []MemFit
+	for _, m := range Models(cells) {
+		var xs, ys []float64
+		for _, c := range ByModel(cells)[m] {
+			for _, r := range c.Trials {
+				if r.PeakInflight > 0 {
+					xs = append(xs, float64(r.PeakInflight))
+					ys = append(ys, float64(r.PeakRSS))
+				}
+			}
+		}
+		a, b, ok := fitLine(xs, ys)
+		if !ok {
+			continue
+		}
+		lo, hi := math.Inf(1), 0.0
+		for _, x := range xs {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+		out = append(out, MemFit{Model: m, PerTask: b, Intercept: a, Points: len(xs), MinInflight: lo, MaxInflight: hi})
+	}
+	return out
+}
+
+// fmtBytes formats a byte count with a binary unit.
+func fmtBytes(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", v/(1<<30))
+	case a >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case a >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", v)
+}
+
+// memoryChart is chart 7: memory per in-flight task against in-flight tasks
+// (log-log): each cell's (peak - base RSS) / peak in-flight, and each
+// model's fitted slope as a dashed level.
+func memoryChart(d *Data) ([]*figure, string, error) {
+	cells := d.Tag(bench.TagMemory)
+	if len(cells) == 0 {
+		return nil, "", missing("no trials tagged \"memory\" in the results")
+	}
+	fits := map[string]MemFit{}
+	for _, f := range memFits(d) {
+		fits[f.Model] = f
+	}
+	p := newPlot("Memory per in-flight task", "tasks in flight at peak (log scale)", "RSS per in-flight task (KiB, log scale)")
+	logAxis(&p.X)
+	logAxis(&p.Y)
+	xLo, xHi, yLo, yHi := math.Inf(1), 0.0, math.Inf(1), 0.0
+	for _, m := range Models(cells) {
+		var pts errPoints
+		for _, c := range ByModel(cells)[m] {
+			x := c.stat(func(r bench.Result) float64 { return float64(r.PeakInflight) })
+			y := c.stat(func(r bench.Result) float64 { return r.MemPerInflight / 1024 })
+			if x.Median <= 0 || y.Median <= 0 || y.Min <= 0 {
+				continue
+			}
+			pts = append(pts, errPoint{X: x.Median, Y: y.Median, Lo: y.Min, Hi: y.Max})
+			xLo, xHi = math.Min(xLo, x.Median), math.Max(xHi, x.Median)
+			yLo, yHi = math.Min(yLo, y.Min), math.Max(yHi, y.Max)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		label := m
+		if f, ok := fits[m]; ok && f.PerTask > 0 {
+			label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
+		}
+		if err := addSeries(p, m, label, pts, false); err != nil {
+			return nil, "", err
+		}
+		if f, ok := fits[m]; ok && f.PerTask > 0 {
+			l, err := plotter.NewLine(plotter.XYs{{X: f.MinInflight, Y: f.PerTask / 1024}, {X: f.MaxInflight, Y: f.PerTask / 1024}})
+			if err != nil {
+				return nil, "", err
+			}
+			l.Color = ModelColor(m)
+			l.Width = 1.5
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(l)
+			yLo, yHi = math.Min(yLo, f.PerTask/1024), math.Max(yHi, f.PerTask/1024)
+		}
+	}
+	if xHi == 0 {
+		return nil, "", missing("no memory trial grew its RSS above the baseline")
+	}
+	padLogRange(&p.X, xLo, xHi)
+	padLogRange(&p.Y, yLo, yHi*4)
+	p.Legend.Left = true
+	c0 := cells[0]
+	caption := fmt.Sprintf("Each point: (peak RSS - RSS before the trial) / peak in-flight tasks, for a batch of %s tasks that each wait %v (so all are in flight at once), median of %s with min..max bars. Dashed: the slope of a least-squares line of peak RSS against in-flight tasks over all of a model's trials, the per-task figure quoted in the legend. Pool and multiproc hold at most W (P) tasks in flight, so their W (P) is set to N.",
+		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells))
+	return []*figure{single("memory", p)}, caption, nil
+}

@@ -1,0 +1,135 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/bench"
+)
+
+// Knee rules: a model saturates at the first offered rate where its p99
+// exceeds KneeP99Factor x its p99 at the lowest rate, or where it completes
+// less than KneeThroughput of the offered rate.
+const (
+	KneeP99Factor  = 3.0
+	KneeThroughput = 0.90
+	// KneeMinP99 is the floor of the low-load p99 in the p99 rule, so
+	// that jitter of a sub-millisecond p99 is not taken for saturation.
+	KneeMinP99 = 5.0 // ms
+)
+
+// OpenPoint is one model at one offered rate.
+type OpenPoint struct {
+	Rate       float64
+	Throughput bench.Stat
+	P99        bench.Stat // ms
+}
+
+// OpenCurve is a model's latency-vs-load curve and its knee.
+type OpenCurve struct {
+	Model  string
+	Points []OpenPoint
+	// Knee is the index of the first saturated point, -1 if none.
+	Knee int
+	// Why says which rule found the knee.
+	Why string
+}
+
+// openCurves builds the curves of the "open-load" experiment, sorted by
+// rate, and finds each knee.
+func openCurves(d *Data) []OpenCurve {
+	cells := d.Tag(bench.TagOpenLoad)
+	var out []OpenCurve
+	for _, m := range Models(cells) {
+		cur := OpenCurve{Model: m, Knee: -1}
+		for _, c := range ByModel(cells)[m] {
+			r := loadRate(c.Spec.Load)
+			if r <= 0 || len(c.Trials) == 0 {
+				continue
+			}
+			cur.Points = append(cur.Points, OpenPoint{Rate: r, Throughput: c.Summary.Throughput, P99: c.Summary.P99})
+		}
+		sort.Slice(cur.Points, func(a, b int) bool { return cur.Points[a].Rate < cur.Points[b].Rate })
+		cur.Knee, cur.Why = knee(cur.Points)
+		if len(cur.Points) > 0 {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+// knee returns the first saturated point of pts (sorted by rate) and why,
+// or -1.
+func knee(pts []OpenPoint) (int, string) {
+	if len(pts) == 0 {
+		return -1, ""
+	}
+	base := math.Max(pts[0].P99.Median, KneeMinP99)
+	for i, p := range pts {
+		if p.Throughput.Median < KneeThroughput*p.Rate {
+			return i, fmt.Sprintf("completed %.0f tasks/s, below %.0f%% of the offered %.0f/s", p.Throughput.Median, KneeThroughput*100, p.Rate)
+		}
+		if i > 0 && base > 0 && p.P99.Median > KneeP99Factor*base {
+			return i, fmt.Sprintf("p99 %.1f ms > %.0fx max(low-load p99 %.2f ms, %.0f ms)", p.P99.Median, KneeP99Factor, pts[0].P99.Median, KneeMinP99)
+		}
+	}
+	return -1, ""
+}
+
+// openLoadChart is chart 8: p99 latency vs offered rate under the open
+// load (the hockey stick), each model's knee marked.
+func openLoadChart(d *Data) ([]*figure, string, error) {
+	curves := openCurves(d)
+	if len(curves) == 0 {
+		return nil, "", missing("no open:RATE trials tagged \"open-load\" in the results")
+	}
+	cells := d.Tag(bench.TagOpenLoad)
+	p := newPlot(fmt.Sprintf("Latency vs offered load: %s, open arrivals", cells[0].Spec.Workload),
+		"offered load (tasks/s)", "p99 latency (ms, log scale)")
+	logAxis(&p.Y)
+	yLo, yHi, xHi := math.Inf(1), 0.0, 0.0
+	for _, cur := range curves {
+		var pts errPoints
+		for _, q := range cur.Points {
+			if q.P99.Median <= 0 {
+				continue
+			}
+			pts = append(pts, errPoint{X: q.Rate, Y: q.P99.Median, Lo: q.P99.Min, Hi: q.P99.Max})
+			yLo, yHi = math.Min(yLo, q.P99.Min), math.Max(yHi, q.P99.Max)
+			xHi = math.Max(xHi, q.Rate)
+		}
+		label := cur.Model + ": no knee"
+		if cur.Knee >= 0 {
+			label = fmt.Sprintf("%s: knee at %s/s", cur.Model, fmtNum(cur.Points[cur.Knee].Rate))
+		}
+		if err := addSeries(p, cur.Model, label, pts, false); err != nil {
+			return nil, "", err
+		}
+		if cur.Knee >= 0 && cur.Points[cur.Knee].P99.Median > 0 {
+			k := cur.Points[cur.Knee]
+			s, err := plotter.NewScatter(plotter.XYs{{X: k.Rate, Y: k.P99.Median}})
+			if err != nil {
+				return nil, "", err
+			}
+			s.Shape = draw.RingGlyph{}
+			s.Radius = vg.Points(9)
+			s.Color = ModelColor(cur.Model)
+			p.Add(s)
+		}
+	}
+	if yHi == 0 {
+		return nil, "", missing("no open-load trial completed")
+	}
+	padLogRange(&p.Y, yLo, yHi*6)
+	p.X.Min, p.X.Max = 0, xHi*1.05
+	p.X.Tick.Marker = compactTicks{}
+	p.Legend.Left = true
+	caption := fmt.Sprintf("p99 latency, measured from each task's intended arrival time (no coordinated omission), as the offered rate grows; median of %s with min..max bars; every rate offered for the same duration. Rings mark each model's knee, found automatically: the first rate where p99 exceeds %.0fx its lowest-rate p99 (taken as at least %.0f ms) or throughput falls below %.0f%% of the offered rate.",
+		repeatsText(cells), KneeP99Factor, KneeMinP99, KneeThroughput*100)
+	return []*figure{single("open-load", p)}, caption, nil
+}

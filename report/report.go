@@ -1,0 +1,107 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"concbench/bench"
+)
+
+// Report is everything generated from one results directory.
+type Report struct {
+	Dir      string
+	Data     *Data
+	Charts   []Chart
+	Tables   []Table
+	Findings []Finding
+}
+
+// Generate reads dir/results.json, draws every chart into dir (SVG and
+// PNG), writes dir/REPORT.md and, when terminal is not nil, prints the
+// tables and findings there. A missing, corrupt or wrong-version results
+// file yields an error wrapping bench.ErrBadResults.
+func Generate(dir string, terminal io.Writer) (*Report, error) {
+	f, err := bench.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Dir: dir, Data: NewData(f)}
+	if r.Charts, err = drawCharts(r.Data, dir); err != nil {
+		return nil, err
+	}
+	r.Tables = buildTables(r.Data)
+	r.Findings = findings(r.Data)
+	var md bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		return nil, err
+	}
+	if err := bench.WriteAtomic(filepath.Join(dir, "REPORT.md"), md.Bytes()); err != nil {
+		return nil, err
+	}
+	if terminal != nil {
+		if err := r.WriteTerminal(terminal); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// WriteTerminal prints the banner, tables, findings and the list of chart
+// files for a terminal.
+func (r *Report) WriteTerminal(w io.Writer) error {
+	f := r.Data.File
+	if !f.Complete {
+		fmt.Fprintf(w, "*** INCOMPLETE RESULTS: %s ***\n\n", incompleteWhy(f))
+	}
+	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", f.Suite, len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
+	for _, t := range r.Tables {
+		fmt.Fprintln(w, t.Title)
+		if err := t.Render(w); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w, "Findings:")
+		for _, fd := range r.Findings {
+			mark := "-"
+			if fd.Contradict {
+				mark = "! CONTRADICTS THE EXPECTED LESSON:"
+			}
+			fmt.Fprintln(w, " ", mark, fd.Text)
+		}
+		fmt.Fprintln(w)
+	}
+	drawn := 0
+	for _, c := range r.Charts {
+		if c.Missing != "" {
+			fmt.Fprintf(w, "chart %s not drawn: %s\n", c.ID, c.Missing)
+			continue
+		}
+		drawn += len(c.Files)
+	}
+	fmt.Fprintf(w, "wrote %d charts (SVG and PNG) and %s\n", drawn, filepath.Join(r.Dir, "REPORT.md"))
+	return nil
+}
+
+// incompleteWhy says why a results file is marked incomplete.
+func incompleteWhy(f *bench.File) string {
+	failed, interrupted := 0, false
+	for _, n := range f.Notes {
+		if len(n) >= 6 && n[:6] == "failed" {
+			failed++
+		}
+		if len(n) >= 11 && n[:11] == "interrupted" {
+			interrupted = true
+		}
+	}
+	switch {
+	case interrupted:
+		return "the sweep was interrupted; only the trials that finished are shown"
+	case failed > 0:
+		return fmt.Sprintf("%d trial(s) failed; their cells are missing (see Notes)", failed)
+	}
+	return "the sweep did not finish; some cells may be missing"
+}

@@ -1,0 +1,230 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"concbench/bench"
+)
+
+// Table is one table of the report, rendered for the terminal and as
+// Markdown.
+type Table struct {
+	ID     string
+	Title  string
+	Header []string
+	Rows   [][]string
+}
+
+// Render writes t as a boxed terminal table.
+func (t Table) Render(w io.Writer) error {
+	tb := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	return t.fill(tb)
+}
+
+// Markdown writes t as a GitHub Markdown table.
+func (t Table) Markdown(w io.Writer) error {
+	tb := tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()),
+		tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	return t.fill(tb)
+}
+
+func (t Table) fill(tb *tablewriter.Table) error {
+	h := make([]any, len(t.Header))
+	for i, s := range t.Header {
+		h[i] = s
+	}
+	tb.Header(h...)
+	for _, r := range t.Rows {
+		if err := tb.Append(r); err != nil {
+			return fmt.Errorf("table %s: %w", t.ID, err)
+		}
+	}
+	if err := tb.Render(); err != nil {
+		return fmt.Errorf("table %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// num formats v with about three significant digits.
+func num(v float64) string {
+	switch a := math.Abs(v); {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "-"
+	case a == 0:
+		return "0"
+	case a >= 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.01:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// rng formats a Stat as "median (min-max)", or the median alone for one
+// repeat.
+func rng(s bench.Stat) string {
+	if s.Min == s.Max {
+		return num(s.Median)
+	}
+	return fmt.Sprintf("%s (%s–%s)", num(s.Median), num(s.Min), num(s.Max))
+}
+
+// conc formats a resolved concurrency; 0 means unlimited.
+func conc(c *Cell) string {
+	if c.Conc == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(c.Conc)
+}
+
+// buildTables makes every table that has data, in report order.
+func buildTables(d *Data) []Table {
+	var ts []Table
+	add := func(t Table) {
+		if len(t.Rows) > 0 {
+			ts = append(ts, t)
+		}
+	}
+	add(throughputTable(d))
+	add(latencyTable(d))
+	add(speedupTable(d))
+	add(ioScalingTable(d))
+	add(memoryTable(d))
+	add(openLoadTable(d))
+	add(blockingTable(d))
+	add(otherTable(d))
+	return ts
+}
+
+func throughputTable(d *Data) Table {
+	t := Table{ID: "throughput", Title: "Throughput, latency and cost per model (batch load; median (min–max) over repeats)",
+		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy"}}
+	for _, c := range d.Tag(bench.TagThroughput) {
+		s := c.Summary
+		noisy := ""
+		if s.Noisy {
+			noisy = fmt.Sprintf("yes (±%.0f%%)", 50*s.Throughput.Spread())
+		}
+		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Spec.Model, conc(c), strconv.Itoa(c.Spec.Tasks), rng(s.Throughput), num(s.Makespan.Median),
+			num(s.P50.Median), num(s.P99.Median), num(s.CPUCores.Median), num(s.CPUPerTask.Median), num(s.PeakRSS.Median / (1 << 20)), noisy})
+	}
+	return t
+}
+
+func latencyTable(d *Data) Table {
+	t := Table{ID: "latency", Title: "Latency percentiles under closed load (ms, median over repeats)",
+		Header: []string{"workload", "model", "load", "tasks/s", "p50", "p90", "p99", "p99.9", "max"}}
+	for _, c := range d.Tag(bench.TagLatency) {
+		p := func(f func(bench.Result) float64) string { return num(c.stat(f).Median) }
+		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Spec.Model, c.Spec.Load, num(c.Summary.Throughput.Median),
+			p(func(r bench.Result) float64 { return r.Latency.P50 }), p(func(r bench.Result) float64 { return r.Latency.P90 }),
+			p(func(r bench.Result) float64 { return r.Latency.P99 }), p(func(r bench.Result) float64 { return r.Latency.P999 }),
+			p(func(r bench.Result) float64 { return r.Latency.Max })})
+	}
+	return t
+}
+
+func speedupTable(d *Data) Table {
+	t := Table{ID: "speedup", Title: "CPU-bound speedup over sequential",
+		Header: []string{"model", "workers", "makespan s", "speedup", "ideal", "of ideal"}}
+	pts, base, ok := speedups(d)
+	if !ok {
+		return t
+	}
+	t.Rows = append(t.Rows, []string{"sequential", "1", num(base), "1.00", "1", "100%"})
+	for _, q := range pts {
+		t.Rows = append(t.Rows, []string{q.Model, strconv.Itoa(q.Workers), rng(q.Makespan), rng(q.Speedup), num(q.Ideal),
+			fmt.Sprintf("%.0f%%", 100*q.Speedup.Median/q.Ideal)})
+	}
+	return t
+}
+
+func ioScalingTable(d *Data) Table {
+	t := Table{ID: "io-scaling", Title: "I/O scaling: makespan of N waiting tasks",
+		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "sequential bound s"}}
+	for _, c := range d.Tag(bench.TagIOScaling) {
+		lat := c.Spec.Params.Sleep.Seconds()
+		m := c.Summary.Makespan
+		t.Rows = append(t.Rows, []string{c.Spec.Model, conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat), num(float64(c.Spec.Tasks) * lat)})
+	}
+	return t
+}
+
+func memoryTable(d *Data) Table {
+	t := Table{ID: "memory", Title: "Memory per in-flight task (least-squares slope of peak RSS vs peak in-flight)",
+		Header: []string{"model", "trials", "in flight", "per task", "RSS at 0 tasks", "points: per-task (peak-base)/in-flight"}}
+	cells := d.Tag(bench.TagMemory)
+	for _, f := range memFits(d) {
+		var each []string
+		for _, c := range ByModel(cells)[f.Model] {
+			each = append(each, fmt.Sprintf("%s@%s", fmtBytes(c.stat(func(r bench.Result) float64 { return r.MemPerInflight }).Median),
+				fmtNum(c.stat(func(r bench.Result) float64 { return float64(r.PeakInflight) }).Median)))
+		}
+		t.Rows = append(t.Rows, []string{f.Model, strconv.Itoa(f.Points), fmt.Sprintf("%s–%s", fmtNum(f.MinInflight), fmtNum(f.MaxInflight)),
+			fmtBytes(f.PerTask), fmtBytes(f.Intercept), joinComma(each)})
+	}
+	return t
+}
+
+func joinComma(xs []string) string {
+	s := ""
+	for i, x := range xs {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s
+}
+
+func openLoadTable(d *Data) Table {
+	t := Table{ID: "open-load", Title: fmt.Sprintf("Open load: achieved throughput and p99 per offered rate (knee: p99 > %.0fx max(low-load p99, %.0f ms) or throughput < %.0f%% of offered)", KneeP99Factor, KneeMinP99, 100*KneeThroughput),
+		Header: []string{"model", "offered/s", "achieved/s", "p99 ms", "knee"}}
+	for _, cur := range openCurves(d) {
+		for i, q := range cur.Points {
+			k := ""
+			if i == cur.Knee {
+				k = "← knee"
+			}
+			t.Rows = append(t.Rows, []string{cur.Model, num(q.Rate), rng(q.Throughput), rng(q.P99), k})
+		}
+	}
+	return t
+}
+
+func blockingTable(d *Data) Table {
+	t := Table{ID: "blocking", Title: "The blocking mistake: latency of all tasks and the stall it causes the others (ms, median over repeats)",
+		Header: []string{"model", "own wait", "blocking call", "p50", "p99", "worst other task", "stall", "others delayed"}}
+	for _, s := range stalls(d) {
+		t.Rows = append(t.Rows, []string{s.Model, num(s.Ideal), num(s.Block), num(s.P50), num(s.P99), num(s.OtherMax), num(s.Stall), fmt.Sprintf("%.1f%%", 100*s.Delayed)})
+	}
+	return t
+}
+
+// otherTable lists cells of tags the report does not chart.
+func otherTable(d *Data) Table {
+	known := []string{bench.TagThroughput, bench.TagLatency, bench.TagSpeedup, bench.TagIOScaling, bench.TagMemory, bench.TagOpenLoad, bench.TagBlocking}
+	t := Table{ID: "other", Title: "Other experiments",
+		Header: []string{"tag", "workload", "model", "load", "concurrency", "tasks", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"}}
+	for _, c := range d.Cells {
+		if slices.Contains(known, c.Spec.Tag) {
+			continue
+		}
+		s := c.Summary
+		t.Rows = append(t.Rows, []string{c.Spec.Tag, c.Spec.Workload, c.Spec.Model, c.Spec.Load, conc(c), strconv.Itoa(c.Spec.Tasks),
+			rng(s.Throughput), num(s.P50.Median), num(s.P99.Median), num(s.CPUCores.Median), num(s.PeakRSS.Median / (1 << 20))})
+	}
+	return t
+}

@@ -1,0 +1,148 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"concbench/models"
+	_ "concbench/models/goroutines"
+	_ "concbench/models/pool"
+	_ "concbench/models/sequential"
+	"concbench/server"
+	"concbench/workload"
+)
+
+// blocking are the models whose Net and File steps run on workload.Exec.
+var blocking = []string{"sequential", "goroutines", "pool"}
+
+// run builds tasks of preset and runs them on the named model.
+func run(t *testing.T, ctx context.Context, model string, cfg models.Config, preset string, n int, p workload.Params, env workload.Env) (*models.Trial, error) {
+	t.Helper()
+	info, err := models.Lookup(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := workload.Build(preset, n, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := info.New(info.Resolve(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := models.NewTrial(ctx, tasks, models.Load{}, env, false)
+	defer tr.Close()
+	err = m.Run(tr.Context(), tr)
+	if err == nil {
+		if _, cerr := workload.Check(tasks, tr.Rec.Result); cerr != nil {
+			t.Fatalf("%s on %s: %v", model, preset, cerr)
+		}
+	}
+	return tr, err
+}
+
+// TestModelsRealIO runs io-net, mixed and io-file to completion on every
+// blocking model, checking every task's byte counts.
+func TestModelsRealIO(t *testing.T) {
+	server.CheckFDs(t)
+	srv, err := server.Serve(context.Background(), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	p := workload.Params{NetDelay: time.Millisecond, NetSize: 3000, Units: 20, Files: 3, FileSize: 256 << 10, ReadSize: 4096}
+	files, err := workload.MakeFiles(t.TempDir(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := workload.Env{ServerAddr: srv.Addr(), Files: files}
+	for _, model := range blocking {
+		for _, preset := range []string{"io-net", "mixed", "io-file"} {
+			t.Run("model="+model+"/workload="+preset, func(t *testing.T) {
+				server.CheckFDs(t)
+				tr, err := run(t, context.Background(), model, models.Config{Concurrency: 8}, preset, 60, p, env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := tr.Rec.Finished(); got != 60 {
+					t.Fatalf("%d of 60 tasks finished", got)
+				}
+			})
+		}
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGoroutinesPeakInflight: 200 tasks of 50 ms Net steps are all in
+// flight at once on the goroutine model, and finish far sooner than
+// sequentially (200 x 50 ms = 10 s).
+func TestGoroutinesPeakInflight(t *testing.T) {
+	server.CheckFDs(t)
+	srv, err := server.Serve(context.Background(), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	t0 := time.Now()
+	tr, err := run(t, context.Background(), "goroutines", models.Config{}, "io-net", 200,
+		workload.Params{NetDelay: 50 * time.Millisecond}, workload.Env{ServerAddr: srv.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peak := tr.Rec.PeakInflight(); peak != 200 {
+		t.Errorf("peak in-flight %d, want 200", peak)
+	}
+	if took := time.Since(t0); took > 5*time.Second {
+		t.Errorf("200 x 50ms took %v: not concurrent", took)
+	}
+	srv.Close()
+}
+
+// TestModelsServerUnreachable: a Net step against a closed port fails the
+// trial with the cause, on every model.
+func TestModelsServerUnreachable(t *testing.T) {
+	server.CheckFDs(t)
+	for _, model := range blocking {
+		t.Run("model="+model, func(t *testing.T) {
+			_, err := run(t, context.Background(), model, models.Config{}, "io-net", 10, workload.Params{},
+				workload.Env{ServerAddr: "127.0.0.1:1"})
+			if err == nil || !strings.Contains(err.Error(), "connect 127.0.0.1:1: connection refused") || !strings.Contains(err.Error(), "task ") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}
+
+// TestModelsServerKilled: the server process dies mid-run; the trial fails
+// with a cause and does not hang.
+func TestModelsServerKilled(t *testing.T) {
+	server.CheckFDs(t)
+	for _, model := range blocking {
+		t.Run("model="+model, func(t *testing.T) {
+			proc, err := server.Spawn(context.Background(), server.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.AfterFunc(150*time.Millisecond, func() { syscall.Kill(proc.PID(), syscall.SIGKILL) })
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			t0 := time.Now()
+			_, err = run(t, ctx, model, models.Config{Concurrency: 4}, "io-net", 400,
+				workload.Params{NetDelay: 20 * time.Millisecond}, workload.Env{ServerAddr: proc.Addr(), StepTimeout: 10 * time.Second})
+			if err == nil || ctx.Err() != nil {
+				t.Fatalf("err = %v after %v", err, time.Since(t0))
+			}
+			if !strings.Contains(err.Error(), "connection refused") && !strings.Contains(err.Error(), "read response") {
+				t.Errorf("err = %v, want the cause", err)
+			}
+			if _, err := proc.Stop(); err == nil || !strings.Contains(err.Error(), "signal: killed") {
+				t.Errorf("Stop: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package workload
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPresetsBuild(t *testing.T) {
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			ts, err := Build(name, 2000, Params{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ts) != 2000 {
+				t.Fatalf("%d tasks, want 2000", len(ts))
+			}
+			for i, task := range ts {
+				if task.ID != uint32(i) || len(task.Steps) == 0 {
+					t.Fatalf("task %d: id %d, %d steps", i, task.ID, len(task.Steps))
+				}
+			}
+		})
+	}
+}
+
+func TestBlockingMistakeOneInK(t *testing.T) {
+	for _, tt := range []struct{ n, k, want int }{{1000, 100, 10}, {1000, 1000, 1}, {10, 1000, 1}, {5000, 1000, 5}} {
+		ts, err := Build("blocking-mistake", tt.n, Params{BlockEvery: tt.k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, task := range ts {
+			if BlockingTask(task) {
+				got++
+			}
+		}
+		if got != tt.want {
+			t.Errorf("n=%d K=%d: %d blocking tasks, want %d", tt.n, tt.k, got, tt.want)
+		}
+	}
+}
+
+func TestBuildRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+		p    Params
+		want string
+	}{
+		{"nosuch", 1, Params{}, `unknown workload "nosuch" (allowed: `},
+		{"noop", 0, Params{}, "tasks 0 out of range (allowed 1..10000000)"},
+		{"noop", MaxTasks + 1, Params{}, "out of range"},
+		{"io-sleep", 1, Params{Sleep: -time.Second}, "sleep -1s out of range"},
+		{"cpu-hash", 1, Params{Units: 1 << 31}, "units 2147483648 too large"},
+		{"io-file", 1, Params{ReadSize: 8192, FileSize: 4096}, "read size 8192 larger than file size 4096"},
+	}
+	for _, tt := range tests {
+		if _, err := Build(tt.name, tt.n, tt.p); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Build(%s, %d, %+v) = %v, want error containing %q", tt.name, tt.n, tt.p, err, tt.want)
+		}
+	}
+}
+
+func TestCPUKernels(t *testing.T) {
+	for name, k := range Kernels {
+		a, b := RunCPU(k, 10, 1), RunCPU(k, 10, 1)
+		if a != b {
+			t.Errorf("%s is not deterministic", name)
+		}
+		if RunCPU(k, 10, 2) == a || RunCPU(k, 11, 1) == a {
+			t.Errorf("%s ignores its seed or units", name)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	ts, _ := Build("cpu-hash", 50, Params{Units: 5})
+	res := make([]uint64, len(ts))
+	for i, task := range ts {
+		res[i] = Expected(task)
+	}
+	if n, err := Check(ts, res); err != nil || n != 50 {
+		t.Fatalf("correct results: checked %d, err %v", n, err)
+	}
+	res[7] = 0 // a dropped task
+	if _, err := Check(ts, res); err == nil || !strings.Contains(err.Error(), "task 7") {
+		t.Errorf("dropped task not caught: %v", err)
+	}
+	res[7], res[8] = res[8], Expected(ts[7]) // a swapped digest
+	if _, err := Check(ts, res); err == nil {
+		t.Error("swapped digests not caught")
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	small, large := Calibrate(SHA256, time.Millisecond), Calibrate(SHA256, 10*time.Millisecond)
+	if small < 1 || large < small*5 {
+		t.Errorf("1ms -> %d units, 10ms -> %d units: not proportional", small, large)
+	}
+}
