@@ -20,6 +20,9 @@ var expect = map[string]struct {
 	"sequential": {func(n, c int) int64 { return 1 }, func(p, c int) int64 { return 1 }},
 	"goroutines": {func(n, c int) int64 { return int64(n) }, func(p, c int) int64 { return int64(p) }},
 	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, func(p, c int) int64 { return int64(min(p, c)) }},
+	"eventloop":  {func(n, c int) int64 { return int64(n) }, func(p, c int) int64 { return 1 }},
+	// P worker processes at pipelining depth 1, each with its own CPU.
+	"multiproc": {func(n, c int) int64 { return int64(min(n, c)) }, func(p, c int) int64 { return int64(c) }},
 }
 
 func mustRun(t *testing.T, spec Spec) *Result {

@@ -128,6 +128,8 @@ type Result struct {
 	HarnessCPU float64 `json:"harness_cpu_s"`
 	// ServerCPU is the latency server's CPU seconds (kept apart).
 	ServerCPU float64 `json:"server_cpu_s,omitempty"`
+	// ServerRequests is how many requests the latency server answered.
+	ServerRequests int64 `json:"server_requests,omitempty"`
 
 	BaseRSS int64 `json:"base_rss_bytes"`
 	PeakRSS int64 `json:"peak_rss_bytes"`

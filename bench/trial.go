@@ -81,16 +81,11 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, spec.Timeout, fmt.Errorf("trial timed out after %v (--timeout)", spec.Timeout))
 	defer cancel()
 
-	env, release, err := prepare(ctx, spec, tasks)
+	env, rs, err := prepare(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	serverCPU := 0.0
-	defer func() {
-		if release != nil {
-			release()
-		}
-	}()
+	defer rs.release() // no-op once released below
 
 	m, err := info.New(cfg)
 	if err != nil {
@@ -101,6 +96,11 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 	tr := models.NewTrial(ctx, tasks, load, env, spec.Track)
 	defer tr.Close()
+	if p, ok := m.(models.Preparer); ok {
+		if err := p.Prepare(tr.Context(), tr); err != nil {
+			return nil, fmt.Errorf("%s: prepare: %w", spec.Model, err)
+		}
+	}
 	runtime.GC()
 	debug.FreeOSMemory()
 
@@ -117,10 +117,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	smp.finish()
 	self1, child1 := selfUsage(), childUsage()
 	rt1 := readRuntime()
-	if release != nil {
-		serverCPU = release()
-		release = nil
-	}
+	srvUsage, srvErr := rs.release()
 
 	res.BaseRSS = baseRSS
 	res.PeakRSS = max(smp.peakRSS, baseRSS)
@@ -132,7 +129,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	res.HarnessCPU = smp.own.user + smp.own.sys
 	res.CtxVoluntary = (self1.nvcsw - self0.nvcsw) + (child1.nvcsw - child0.nvcsw)
 	res.CtxInvoluntary = (self1.nivcs - self0.nivcs) + (child1.nivcs - child0.nivcs)
-	res.ServerCPU = serverCPU
+	res.ServerCPU = srvUsage.CPUSeconds()
+	res.ServerRequests = srvUsage.Requests
 	res.Runtime = runtimeDelta(rt0, rt1, smp.heapPeak)
 	res.WorkerPIDs = tr.AllPIDs()
 	res.Extra = tr.Extra()
@@ -143,6 +141,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 	if runErr == nil {
 		runErr = tr.Err()
+	}
+	if runErr == nil && srvErr != nil {
+		runErr = srvErr
 	}
 	if runErr == nil && ctx.Err() != nil {
 		runErr = context.Cause(ctx)

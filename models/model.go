@@ -24,6 +24,15 @@ type Model interface {
 	Run(ctx context.Context, tr *Trial) error
 }
 
+// Preparer is implemented by models with set-up that belongs before the
+// trial's clock starts (the multi-process model starts its workers, as a
+// ProcessPoolExecutor is created before the work). The harness calls
+// Prepare, then starts the clock, then calls Run; Run must also work
+// without a Prepare.
+type Preparer interface {
+	Prepare(ctx context.Context, tr *Trial) error
+}
+
 // Config is what a user may set on a model. Zero fields take the model's
 // defaults, declared in its Info.
 type Config struct {

@@ -125,6 +125,15 @@ func (tr *Trial) Fail(i int, err error) {
 	tr.cancel(tr.Rec.Err())
 }
 
+// Abort stops the trial for a cause that is no task's fault (a worker
+// process that died while idle, say); err becomes the trial's error unless
+// a task failed first.
+func (tr *Trial) Abort(err error) {
+	tr.Rec.fail(err)
+	tr.stopped.Store(true)
+	tr.cancel(tr.Rec.Err())
+}
+
 // Err returns the first task failure, or nil.
 func (tr *Trial) Err() error { return tr.Rec.Err() }
 

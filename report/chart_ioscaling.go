@@ -70,4 +70,3 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 		sleep, repeatsText(cells), sleep, sleep, sleep)
 	return []*figure{single("io-scaling", p)}, caption, nil
 }
-

@@ -25,15 +25,37 @@ type Table struct {
 
 // Render writes t as a boxed terminal table.
 func (t Table) Render(w io.Writer) error {
-	tb := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	tb := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}))
 	return t.fill(tb)
 }
 
 // Markdown writes t as a GitHub Markdown table.
 func (t Table) Markdown(w io.Writer) error {
-	tb := tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()),
-		tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	tb := tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()), tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}))
 	return t.fill(tb)
+}
+
+// align right-aligns the columns that hold numbers and left-aligns text.
+func (t Table) align() []tw.Align {
+	out := make([]tw.Align, len(t.Header))
+	for j := range out {
+		out[j] = tw.AlignRight
+		for _, r := range t.Rows {
+			if j < len(r) && r[j] != "" && !startsNumeric(r[j]) {
+				out[j] = tw.AlignLeft
+				break
+			}
+		}
+	}
+	return out
+}
+
+func startsNumeric(s string) bool {
+	c := s[0]
+	return c >= '0' && c <= '9' || c == '-' || c == '.'
 }
 
 func (t Table) fill(tb *tablewriter.Table) error {

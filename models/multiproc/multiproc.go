@@ -88,6 +88,8 @@ type Model struct {
 	pids []int32
 	// restarts counts replaced workers.
 	restarts atomic.Int64
+	// prep is the pool Prepare started, consumed by Run (Linux only).
+	prep *prepared
 }
 
 // TaskPIDs returns, after Run, the PID of the worker process that ran each

@@ -29,3 +29,6 @@ func New(models.Config) (*Model, error) { return nil, errLinuxOnly }
 
 // Run returns an error: the model needs Linux.
 func (m *Model) Run(context.Context, *models.Trial) error { return errLinuxOnly }
+
+// prepared is unused where workers cannot run.
+type prepared struct{}

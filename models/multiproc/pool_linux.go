@@ -92,12 +92,19 @@ type pool struct {
 	err      error   // first failure not attributable to a task
 }
 
-// Run starts P workers, dispatches the trial's tasks to them as they
-// become idle (at most Depth outstanding per worker), and shuts every
-// worker down and reaps it before returning. Worker start-up counts in the
-// trial's wall time (the recorder's clock belongs to the harness); its
-// duration is recorded as the extra "startup_ms".
-func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
+// prepared is a started pool waiting for Run.
+type prepared struct {
+	p       *pool
+	ws      []*worker
+	startup time.Duration
+	cleanup func()
+}
+
+// Prepare starts the P workers and waits for their hello, before the
+// harness starts the trial's clock, so a trial measures a warm pool (as a
+// ProcessPoolExecutor created before the work). Start-up time is recorded
+// as the extra "startup_ms". Run calls Prepare itself if nobody did.
+func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 	n := len(tr.Tasks)
 	for _, t := range tr.Tasks {
 		if len(t.Steps) > maxSteps {
@@ -112,8 +119,11 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 		tr.Rec.Inner = make([]int64, n)
 	}
 	runCtx, cancel := context.WithCancelCause(tr.Context())
-	defer cancel(nil)
-	defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+	stopAfter := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	cleanup := func() {
+		stopAfter()
+		cancel(nil)
+	}
 	p := &pool{m: m, tr: tr, ctx: runCtx, cancel: cancel, begun: make([]bool, n), retried: make([]bool, n)}
 
 	t0 := time.Now()
@@ -131,9 +141,31 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 				p.reap(w)
 			}
 		}
+		cleanup()
 		return err
 	}
-	startup := time.Since(t0)
+	m.prep = &prepared{p: p, ws: ws, startup: time.Since(t0), cleanup: cleanup}
+	return nil
+}
+
+// Run dispatches the trial's tasks to the prepared workers as they become
+// idle (at most Depth outstanding per worker), and shuts every worker down
+// and reaps it before returning.
+func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
+	if len(tr.Tasks) == 0 {
+		return nil
+	}
+	if m.prep == nil {
+		if err := m.Prepare(ctx, tr); err != nil {
+			return err
+		}
+	}
+	prep := m.prep
+	m.prep = nil
+	defer prep.cleanup()
+	p, ws, startup := prep.p, prep.ws, prep.startup
+	n, runCtx := len(tr.Tasks), p.ctx
+	var wg sync.WaitGroup
 
 	var wait func() error
 	if tr.Load.Shape == models.Batch {
@@ -513,10 +545,7 @@ func (p *pool) fail(w *worker, err error) {
 	p.mu.Unlock()
 	p.cancel(err)
 	if first {
-		// Note: the trial can only be stopped through a task (Trial.Fail),
-		// and its feeder waits on the trial's context, so task 0 carries
-		// the failure; Run returns err itself.
-		p.tr.Fail(0, fmt.Errorf("multiproc stopped the trial (not this task's fault): %w", err))
+		p.tr.Abort(fmt.Errorf("multiproc: %w", err))
 	}
 }
 

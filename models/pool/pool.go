@@ -5,7 +5,6 @@ package pool
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -16,12 +15,21 @@ import (
 // DefaultQueue is the bounded queue's capacity when Config.Queue is 0.
 const DefaultQueue = 1024
 
+// DefaultWorkers is W when Config.Concurrency is 0: 32, the cap of Python's
+// ThreadPoolExecutor default (min(32, cpus+4)).
+//
+// Note: a CPU-sized default (W = cores) would make the pool look like the
+// sequential model on I/O; 32 threads is what an I/O pool is usually given,
+// and CPU parallelism is bounded by GOMAXPROCS either way. Sweeps set W
+// explicitly where it is the variable.
+const DefaultWorkers = 32
+
 func init() {
 	models.Register(models.Info{
 		Name:           "pool",
 		Doc:            "W long-lived workers pulling from a bounded queue (ThreadPoolExecutor)",
-		Concurrency:    func() int { return runtime.NumCPU() },
-		ConcurrencyDoc: "W workers (default: number of CPUs)",
+		Concurrency:    func() int { return DefaultWorkers },
+		ConcurrencyDoc: "W workers (default 32, like ThreadPoolExecutor's cap)",
 		New: func(c models.Config) (models.Model, error) {
 			if c.Concurrency < 1 {
 				return nil, fmt.Errorf("pool needs at least 1 worker, got %d", c.Concurrency)
