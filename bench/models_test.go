@@ -11,18 +11,20 @@ import (
 )
 
 // expect says what each model IS, by observation: the peak number of tasks
-// in flight and of CPU steps running at once, given N tasks, GOMAXPROCS
-// procs and the model's resolved concurrency.
+// in flight on a batch of n sleeps at the model's default concurrency, and
+// whether CPU steps run in parallel. A parallel model's CPU peak is checked
+// with its concurrency set to GOMAXPROCS: it must reach exactly that (with
+// more goroutines than Ps a preempted step would also count as running).
 var expect = map[string]struct {
 	inflight func(n, conc int) int64
-	cpu      func(procs, conc int) int64
+	parallel bool
 }{
-	"sequential": {func(n, c int) int64 { return 1 }, func(p, c int) int64 { return 1 }},
-	"goroutines": {func(n, c int) int64 { return int64(n) }, func(p, c int) int64 { return int64(p) }},
-	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, func(p, c int) int64 { return int64(min(p, c)) }},
-	"eventloop":  {func(n, c int) int64 { return int64(n) }, func(p, c int) int64 { return 1 }},
-	// P worker processes at pipelining depth 1, each with its own CPU.
-	"multiproc": {func(n, c int) int64 { return int64(min(n, c)) }, func(p, c int) int64 { return int64(c) }},
+	"sequential": {func(n, c int) int64 { return 1 }, false},
+	"eventloop":  {func(n, c int) int64 { return int64(n) }, false},
+	"goroutines": {func(n, c int) int64 { return int64(n) }, true},
+	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, true},
+	// P worker processes at pipelining depth 1.
+	"multiproc": {func(n, c int) int64 { return int64(min(n, c)) }, true},
 }
 
 func mustRun(t *testing.T, spec Spec) *Result {
@@ -47,29 +49,31 @@ func TestModelSemantics(t *testing.T) {
 			if got, w := res.PeakInflight, want.inflight(n, res.Config.Concurrency); got != w {
 				t.Errorf("io-sleep x%d: peak in-flight %d, want %d", n, got, w)
 			}
+			cfg, wantCPU := models.Config{Procs: procs}, int64(1)
+			if want.parallel {
+				cfg.Concurrency, wantCPU = procs, int64(procs)
+			}
 			res = mustRun(t, Spec{Model: name, Workload: "cpu-hash", Tasks: 40,
-				Params: workload.Params{Units: 400}, Config: models.Config{Procs: procs}})
-			if got, w := res.PeakCPUSteps, want.cpu(procs, res.Config.Concurrency); got != w {
-				t.Errorf("cpu-hash at GOMAXPROCS=%d: peak concurrent CPU steps %d, want %d", procs, got, w)
+				Params: workload.Params{Units: 400}, Config: cfg})
+			if got := res.PeakCPUSteps; got != wantCPU {
+				t.Errorf("cpu-hash at GOMAXPROCS=%d, concurrency %d: peak concurrent CPU steps %d, want %d", procs, cfg.Concurrency, got, wantCPU)
 			}
 		})
 	}
 }
 
-// TestEveryModelEveryPreset checks complete, verified results for every
-// registered model on every preset that needs no outside resource, under
-// each load shape.
+// TestEveryModelEveryPreset checks complete, verified results (digests and
+// byte counts) for every model on every preset under each load shape; the
+// harness starts the latency server and makes the data files as needed.
 func TestEveryModelEveryPreset(t *testing.T) {
 	loads := []string{"batch", "closed:8", "open:2000"}
 	for _, m := range realModels() {
 		for _, w := range workload.Names() {
-			if p, _ := workload.Lookup(w); p.NeedsNet || p.NeedsFiles {
-				continue // covered with the latency server and data files
-			}
 			for _, l := range loads {
 				t.Run("model="+m+"/workload="+w+"/load="+l, func(t *testing.T) {
 					res := mustRun(t, Spec{Model: m, Workload: w, Tasks: 60, Load: l,
-						Params: workload.Params{Sleep: time.Millisecond, Units: 20, Block: 2 * time.Millisecond, BlockEvery: 20}})
+						Params: workload.Params{Sleep: time.Millisecond, Units: 20, Block: 2 * time.Millisecond, BlockEvery: 20,
+							NetDelay: time.Millisecond, FileSize: 1 << 20}})
 					if res.Completed != 60 || res.Verified == 0 {
 						t.Fatalf("completed %d verified %d of 60", res.Completed, res.Verified)
 					}
@@ -109,5 +113,21 @@ func TestClosedLoadKeepsClients(t *testing.T) {
 		Params: workload.Params{Sleep: 5 * time.Millisecond}})
 	if res.PeakInflight != 7 {
 		t.Errorf("closed:7 peak in-flight %d, want 7", res.PeakInflight)
+	}
+}
+
+// TestNetInflight: with the latency server answering after 50 ms, 200
+// io-net tasks are all in flight at once on the goroutine and event-loop
+// models (the server runs as its own child process).
+func TestNetInflight(t *testing.T) {
+	for _, m := range []string{"goroutines", "eventloop"} {
+		res := mustRun(t, Spec{Model: m, Workload: "io-net", Tasks: 200,
+			Params: workload.Params{NetDelay: 50 * time.Millisecond, NetSize: 512}})
+		if res.PeakInflight != 200 {
+			t.Errorf("%s: peak in-flight %d, want 200", m, res.PeakInflight)
+		}
+		if res.ServerRequests != 200 || res.ServerCPU <= 0 {
+			t.Errorf("%s: server answered %d requests using %.3fs CPU; want 200 and its CPU reported apart", m, res.ServerRequests, res.ServerCPU)
+		}
 	}
 }

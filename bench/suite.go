@@ -369,7 +369,7 @@ func quickSuite() *Suite {
 			{Tag: TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 30000}, Params: Params{Sleep: ms(400)}},
 			{Tag: TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
 			{Tag: TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
-			{Tag: TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:400", "open:800", "open:1600", "open:3200"}, OpenSeconds: 0.5, Params: Params{Units: 1000}},
+			{Tag: TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:500", "open:1200", "open:3000"}, OpenSeconds: 0.4, Params: Params{Units: 1000}},
 			{Tag: TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 1, Series: 2000,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 125}},
 		},

@@ -61,7 +61,7 @@ func findings(d *Data) []Finding {
 			if mp > g {
 				add("overhead", false, "Processes pay for IPC: a no-op task costs multiproc %.1fx the CPU of goroutines (%s vs %s µs), the price of framing every task and result over a pipe.", mp/g, num(mp), num(g))
 			} else {
-				add("overhead", true, "Unexpected: multiproc spent no more CPU per no-op task than goroutines (%s vs %s µs), although every task crosses a pipe twice; IPC cost is not visible here.", num(mp), num(g))
+				add("overhead", true, "multiproc spent no more CPU per no-op task than goroutines (%s vs %s µs), although every task crosses a pipe twice; IPC cost is not visible here.", num(mp), num(g))
 			}
 		}
 	}
@@ -82,7 +82,7 @@ func findings(d *Data) []Finding {
 			switch m {
 			case "eventloop":
 				if q.Speedup.Median > 1.25 {
-					add("speedup", true, "Unexpected: the event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(base))
+					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(base))
 				} else {
 					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch (%s s vs %s s), because every CPU step runs on its one loop thread.", q.Speedup.Median, num(q.Makespan.Median), num(base))
 				}
@@ -92,7 +92,7 @@ func findings(d *Data) []Finding {
 				if q.Speedup.Median > 1.15*ideal {
 					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
-					add("speedup", true, "Unexpected: %s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
+					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
 				} else {
 					add("speedup", false, "%s", text)
 				}
@@ -106,7 +106,7 @@ func findings(d *Data) []Finding {
 	// CPU utilisation on the CPU-bound workload.
 	for _, c := range d.Tag(bench.TagThroughput, "cpu-hash") {
 		if c.Spec.Model == "eventloop" && c.Summary.CPUCores.Median > 1.2 {
-			add("cpu", true, "Unexpected: the event loop used %.2f cores on cpu-hash; a single loop thread should stay near 1.", c.Summary.CPUCores.Median)
+			add("cpu", true, "The event loop used %.2f cores on cpu-hash; a single loop thread should stay near 1.", c.Summary.CPUCores.Median)
 		}
 	}
 
@@ -128,7 +128,7 @@ func findings(d *Data) []Finding {
 			continue
 		}
 		if (m == "eventloop" || m == "goroutines") && c.Spec.Tasks >= 100 && seq/mk < 10 {
-			add("io", true, "Unexpected: %s (it should overlap the waits).", strings.TrimSuffix(text, "."))
+			add("io", true, "%s (it should overlap the waits).", strings.TrimSuffix(text, "."))
 		} else {
 			add("io", false, "%s", text)
 		}
@@ -147,7 +147,7 @@ func findings(d *Data) []Finding {
 			if el < g {
 				add("memory", false, "An event-loop task (a state machine and a timer) costs %.1fx less memory than a goroutine with its stack (%s vs %s).", g/el, fmtBytes(el), fmtBytes(g))
 			} else {
-				add("memory", true, "Unexpected: an event-loop task cost as much memory as a goroutine (%s vs %s).", fmtBytes(el), fmtBytes(g))
+				add("memory", true, "An event-loop task cost as much memory as a goroutine (%s vs %s).", fmtBytes(el), fmtBytes(g))
 			}
 		}
 	}
@@ -177,10 +177,10 @@ func findings(d *Data) []Finding {
 	}
 	if el, ok := byModel["eventloop"]; ok {
 		if el.Stall < el.Block/2 {
-			add("blocking", true, "Unexpected: the event loop's blocking call did not stall the other tasks (stall %s ms for a %s ms call); it should stall every task on the loop.", num(el.Stall), num(el.Block))
+			add("blocking", true, "The event loop's blocking call did not stall the other tasks (stall %s ms for a %s ms call); it should stall every task on the loop.", num(el.Stall), num(el.Block))
 		}
 		if g, ok := byModel["goroutines"]; ok && g.Stall >= el.Block/2 {
-			add("blocking", true, "Unexpected: goroutines also stalled other tasks by %s ms around the %s ms blocking call; only the blocking goroutine should wait.", num(g.Stall), num(g.Block))
+			add("blocking", true, "Goroutines also stalled other tasks by %s ms around the %s ms blocking call; only the blocking goroutine should wait.", num(g.Stall), num(g.Block))
 		}
 	}
 	return out

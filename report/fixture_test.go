@@ -180,4 +180,3 @@ func fixtureData(t *testing.T) *Data {
 	}
 	return NewData(f)
 }
-

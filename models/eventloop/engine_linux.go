@@ -20,8 +20,11 @@ const (
 	opArrive
 	// opJobDone resumes task arg with an offloaded step's result.
 	opJobDone
-	// opConn continues task arg when its socket is ready (Net steps).
+	// opConn continues the Net step on connection arg when its socket is
+	// ready.
 	opConn
+	// opNetTimeout checks connection arg's step deadline.
+	opNetTimeout
 )
 
 // admitBudget is the most tasks started per loop iteration.
@@ -62,6 +65,7 @@ type engine struct {
 	arrivals []int64
 	readFile func(t workload.Task, s workload.Step) (uint64, error)
 	fileJob  func(arg int32) (uint64, error)
+	net      *netPool
 
 	n, limit          int
 	arrived, next     int
@@ -81,16 +85,37 @@ func (m *model) Run(ctx context.Context, tr *models.Trial) error {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	readFile := m.readFile
+	var files *fileSet
+	if readFile == nil && len(tr.Env.Files) > 0 {
+		fs, err := openFiles(tr.Env.Files, tr.Env.Direct)
+		if err != nil {
+			return fmt.Errorf("eventloop: %w", err)
+		}
+		files, readFile = fs, fs.read
+	}
 	r, err := newReactor(tr.Rec.Base(), m.threads)
 	if err != nil {
+		if files != nil {
+			files.close()
+		}
 		return fmt.Errorf("eventloop: %w", err)
 	}
-	e := m.newEngine(tr, r)
+	e := m.newEngine(tr, r, readFile)
 	unhook := onCancel(r, ctx, tr.Context())
 	runErr := r.run(e)
 	unhook()
+	if e.net != nil {
+		e.net.closeAll()
+	}
 	if cerr := r.close(); runErr == nil {
 		runErr = cerr
+	}
+	if files != nil {
+		// After r.close: no pool thread reads any more.
+		if cerr := files.close(); runErr == nil {
+			runErr = cerr
+		}
 	}
 	if err := tr.Err(); err != nil {
 		return err
@@ -151,14 +176,15 @@ func onCancel(r *reactor, ctxs ...context.Context) (unhook func()) {
 	}
 }
 
-func (m *model) newEngine(tr *models.Trial, r *reactor) *engine {
+func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.Task, workload.Step) (uint64, error)) *engine {
 	n := len(tr.Tasks)
 	e := &engine{
 		tr: tr, rec: tr.Rec, tasks: tr.Tasks, r: r,
 		st:       make([]taskState, n),
 		shape:    tr.Load.Shape,
 		arrivals: tr.Load.Arrivals,
-		readFile: m.readFile,
+		readFile: readFile,
+		net:      netPoolFor(tr, m.limit),
 		n:        n, limit: m.limit,
 		track: tr.Rec.Tracking(),
 	}
@@ -210,6 +236,9 @@ func (e *engine) done() bool {
 // tick admits arrived tasks while the in-flight limit allows, up to
 // admitBudget per iteration.
 func (e *engine) tick() bool {
+	if e.net != nil {
+		e.net.recycle()
+	}
 	for budget := admitBudget; e.next < e.arrived; budget-- {
 		if e.limit > 0 && e.inflight >= e.limit {
 			return false
@@ -331,6 +360,8 @@ func (e *engine) dispatch(ev event) {
 		e.arrive()
 	case opConn:
 		e.connReady(ev.arg, ev.mask)
+	case opNetTimeout:
+		e.netTimeout(ev.arg)
 	}
 }
 

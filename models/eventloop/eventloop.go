@@ -4,8 +4,11 @@
 // state machine on it. It is the design of asyncio and libuv written in Go,
 // not goroutines behind a channel: there is no goroutine and no channel per
 // task, CPU and Block steps run on the loop thread and stall every task,
-// Sleep steps are timers, and File reads are offloaded to a small thread
-// pool whose completions come back through the eventfd.
+// Sleep steps are timers, Net steps are non-blocking sockets on the loop's
+// epoll (a keep-alive pool owned by the loop, the shared httpwire encoder
+// and parser), and File reads are offloaded to a small thread pool whose
+// completions come back through the eventfd (regular files are not
+// pollable).
 //
 // Arrivals are scheduled on the loop itself (batch: all at t=0; closed: each
 // completion admits the next task; open: one pending arrival timer), so no

@@ -4,28 +4,20 @@ package eventloop
 
 import "concbench/workload"
 
-// This file holds the hooks of the real-I/O issue: Net steps on
-// non-blocking sockets and File steps on the thread pool. Each start
-// function either returns an error (the task fails with it) or registers
-// interest and returns nil; the task then continues from a callback:
+// The loop's real I/O. Each start function either returns an error (the
+// task fails with it) or registers interest and returns nil; the task then
+// continues from a callback:
 //
-//   - Net: connect (or take an idle keep-alive socket), register the fd
-//     with e.r.poll.add(fd, EPOLLIN|EPOLLOUT, opConn, i), write the request
-//     from httpwire.AppendRequest, feed reads to an httpwire.Parser in
-//     connReady, and call e.resume(i, uint64(body bytes)) when it is done.
-//     Per-connection state belongs in a table indexed by connection, not
-//     by task, so idle tasks stay at 16 bytes.
-//   - File: e.r.submit(e.fileJob, opJobDone, i) runs the read on a pool
-//     thread; complete resumes the task with the bytes read.
-
-// startNet begins Net step s of task i. The latency-server client is not
-// written yet, so every Net step fails with workload.ErrNoServer.
-func (e *engine) startNet(i int32, s *workload.Step) error {
-	return workload.ErrNoServer
-}
-
-// connReady continues task i when its socket reports events (epoll mask).
-func (e *engine) connReady(i int32, events uint32) {}
+//   - Net (net_linux.go): an idle keep-alive socket or a new non-blocking
+//     one, registered once with the loop's epoll (edge-triggered), the
+//     request from httpwire.AppendRequest, the response fed to the
+//     connection's httpwire.Parser in connReady, then e.resume(i, body
+//     bytes). Connection state lives in the pool's table indexed by
+//     connection, not by task, so a waiting task stays at 16 bytes.
+//   - File: regular files are not pollable (epoll refuses them), so the
+//     read runs on a pool thread: e.r.submit(e.fileJob, opJobDone, i);
+//     the completion comes back through the eventfd and complete resumes
+//     the task on the loop thread with the bytes read (file_linux.go).
 
 // startFile offloads File step s of task i to the thread pool, or fails
 // with workload.ErrNoFiles when the model has no file reader.

@@ -319,8 +319,9 @@ func TestFileOffload(t *testing.T) {
 	}
 }
 
-// TestStepFailure: a Net step (no server yet) fails the trial with an error
-// naming the task and the cause.
+// TestStepFailure: a Net step without a server in the trial's Env (and a
+// File step without files) fails the trial with an error naming the task
+// and the cause.
 func TestStepFailure(t *testing.T) {
 	tasks := build(t, "io-net", 5, workload.Params{})
 	_, err := runTrial(t, newLoop(t, models.Config{}), tasks, models.Load{}, false)
