@@ -84,17 +84,20 @@ func writeData(path string, size int64, seed uint64, buf []byte) (err error) {
 // (the largest logical block size in common use).
 const directAlign = 4096
 
-// fileSet is a trial's data files, opened once and shared by every File
-// step of an Exec, with a pool of read buffers.
-type fileSet struct {
+// FileSet is a trial's data files, opened once and shared by every File
+// step of a model, with a pool of aligned read buffers. Every model reads
+// through it (the blocking models inline, the event loop on its offload
+// threads), so File steps cost the same everywhere. It is safe for
+// concurrent use.
+type FileSet struct {
 	files  []*os.File
 	direct bool
 	bufs   sync.Pool // of *[]byte, aligned to directAlign
 }
 
-// openFiles opens paths read-only, with O_DIRECT when direct is set.
-func openFiles(paths []string, direct bool) (*fileSet, error) {
-	fs := &fileSet{direct: direct, files: make([]*os.File, 0, len(paths))}
+// OpenFiles opens paths read-only, with O_DIRECT when direct is set.
+func OpenFiles(paths []string, direct bool) (*FileSet, error) {
+	fs := &FileSet{direct: direct, files: make([]*os.File, 0, len(paths))}
 	flags := os.O_RDONLY
 	if direct {
 		if oDirect == 0 {
@@ -105,7 +108,7 @@ func openFiles(paths []string, direct bool) (*fileSet, error) {
 	for _, p := range paths {
 		f, err := os.OpenFile(p, flags, 0)
 		if err != nil {
-			fs.close()
+			fs.Close()
 			if direct && errors.Is(err, syscall.EINVAL) {
 				return nil, fmt.Errorf("open data file %s: O_DIRECT is not supported on this file system (tmpfs refuses it; put the data files on a disk file system or read through the page cache): %w", p, err)
 			}
@@ -116,7 +119,8 @@ func openFiles(paths []string, direct bool) (*fileSet, error) {
 	return fs, nil
 }
 
-func (fs *fileSet) close() error {
+// Close closes the files.
+func (fs *FileSet) Close() error {
 	var errs []error
 	for _, f := range fs.files {
 		errs = append(errs, f.Close())
@@ -125,9 +129,10 @@ func (fs *fileSet) close() error {
 	return errors.Join(errs...)
 }
 
-// read runs a File step: pread of s.Size bytes at s.Off from the task's
-// file. With O_DIRECT it reads the block-aligned range covering them.
-func (fs *fileSet) read(t Task, s Step) (uint64, error) {
+// Read runs a File step: pread of s.Size bytes at s.Off from the task's
+// file (FileIndex). With O_DIRECT it reads the block-aligned range covering
+// them. The output is the bytes read.
+func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
 	if s.Size < 0 || s.Off < 0 {
 		return 0, fmt.Errorf("bad file step: %d bytes at offset %d", s.Size, s.Off)
 	}
@@ -157,7 +162,7 @@ func (fs *fileSet) read(t Task, s Step) (uint64, error) {
 
 // buffer returns a pooled buffer of at least n bytes, aligned to
 // directAlign (needed by O_DIRECT, harmless otherwise).
-func (fs *fileSet) buffer(n int64) *[]byte {
+func (fs *FileSet) buffer(n int64) *[]byte {
 	if bp, ok := fs.bufs.Get().(*[]byte); ok && int64(cap(*bp)) >= n {
 		return bp
 	}

@@ -10,7 +10,7 @@ import (
 // files opened once and shared (files.go).
 type blockingIO struct {
 	pool  *netPool
-	files *fileSet
+	files *FileSet
 }
 
 func newBlockingIO(env Env, conns int) (*blockingIO, error) {
@@ -23,7 +23,7 @@ func newBlockingIO(env Env, conns int) (*blockingIO, error) {
 		b.pool = newNetPool(env.ServerAddr, conns, timeout)
 	}
 	if len(env.Files) > 0 {
-		fs, err := openFiles(env.Files, env.Direct)
+		fs, err := OpenFiles(env.Files, env.Direct)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func (b *blockingIO) close() error {
 		b.pool.close()
 	}
 	if b.files != nil {
-		errs = append(errs, b.files.close())
+		errs = append(errs, b.files.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -54,5 +54,5 @@ func (b *blockingIO) file(t Task, s Step) (uint64, error) {
 	if b.files == nil {
 		return 0, ErrNoFiles
 	}
-	return b.files.read(t, s)
+	return b.files.Read(t, s)
 }

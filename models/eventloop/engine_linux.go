@@ -86,18 +86,18 @@ func (m *model) Run(ctx context.Context, tr *models.Trial) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	readFile := m.readFile
-	var files *fileSet
+	var files *workload.FileSet
 	if readFile == nil && len(tr.Env.Files) > 0 {
-		fs, err := openFiles(tr.Env.Files, tr.Env.Direct)
+		fs, err := workload.OpenFiles(tr.Env.Files, tr.Env.Direct)
 		if err != nil {
 			return fmt.Errorf("eventloop: %w", err)
 		}
-		files, readFile = fs, fs.read
+		files, readFile = fs, fs.Read
 	}
 	r, err := newReactor(tr.Rec.Base(), m.threads)
 	if err != nil {
 		if files != nil {
-			files.close()
+			files.Close()
 		}
 		return fmt.Errorf("eventloop: %w", err)
 	}
@@ -113,7 +113,7 @@ func (m *model) Run(ctx context.Context, tr *models.Trial) error {
 	}
 	if files != nil {
 		// After r.close: no pool thread reads any more.
-		if cerr := files.close(); runErr == nil {
+		if cerr := files.Close(); runErr == nil {
 			runErr = cerr
 		}
 	}
