@@ -17,8 +17,10 @@ type File struct {
 	// failed; the report shows a banner then.
 	Complete bool     `json:"complete"`
 	Notes    []string `json:"notes,omitempty"`
-	Meta     Meta     `json:"meta"`
-	Trials   []Result `json:"trials"`
+	// Warmup says each configuration ran one discarded warm-up trial first.
+	Warmup bool     `json:"warmup"`
+	Meta   Meta     `json:"meta"`
+	Trials []Result `json:"trials"`
 }
 
 // WriteAtomic writes data to path through a temporary file in the same

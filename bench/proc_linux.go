@@ -55,26 +55,28 @@ func rssOf(pid int) int64 {
 	return pages * pageSize
 }
 
-// cpuOf returns the user+sys CPU seconds of a live pid from /proc (10 ms
-// resolution), 0 if gone.
+// cpuOf returns the CPU seconds a live pid has used so far: the sum of
+// its threads' run time from /proc/PID/task/*/schedstat (ns precision, so
+// a timeline of worker processes does not jump by whole 10 ms ticks). It
+// returns 0 if the process is gone.
 func cpuOf(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return 0
 	}
-	// Fields after the parenthesised command name; utime and stime are
-	// fields 14 and 15 of the whole line.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
+	var ns int64
+	for _, e := range ents {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		if f := bytes.Fields(b); len(f) > 0 {
+			v, _ := strconv.ParseInt(string(f[0]), 10, 64)
+			ns += v
+		}
 	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(string(f[11]), 10, 64)
-	st, _ := strconv.ParseInt(string(f[12]), 10, 64)
-	return float64(ut+st) / clockTicks
+	return float64(ns) / 1e9
 }
 
 // threadCount returns this process's OS threads.

@@ -68,15 +68,22 @@ func (s *sampler) treeRSS() int64 {
 	return rss
 }
 
-func (s *sampler) sample(prevT time.Duration, prevCPU float64) (time.Duration, float64) {
+// sample appends one timeline point. A point closer than half a period to
+// the previous one is not emitted (CPU over a tiny interval is mostly
+// rounding), unless final; the peaks are updated either way.
+func (s *sampler) sample(prevT time.Duration, prevCPU float64, final bool) (time.Duration, float64) {
 	t := time.Duration(s.tr.Rec.Now())
 	cpu := s.treeCPU()
 	rss := s.treeRSS()
 	s.peakRSS = max(s.peakRSS, rss)
 	s.threads = max(s.threads, threadCount())
+	dt := t - prevT
+	if dt < s.period/2 && !(final && len(s.samples) == 0) {
+		return prevT, prevCPU
+	}
 	cores := 0.0
-	if dt := (t - prevT).Seconds(); dt > 0 {
-		cores = max(0, (cpu-prevCPU)/dt)
+	if dt > 0 {
+		cores = max(0, (cpu-prevCPU)/dt.Seconds())
 	}
 	s.samples = append(s.samples, Sample{T: float64(t) / 1e6, Cores: cores, RSS: rss, Inflight: s.tr.Rec.InflightNow()})
 	return t, cpu
@@ -99,10 +106,10 @@ func (s *sampler) loop() {
 	for {
 		select {
 		case <-s.stop:
-			s.sample(t, cpu)
+			s.sample(t, cpu, true)
 			return
 		case <-tick.C:
-			t, cpu = s.sample(t, cpu)
+			t, cpu = s.sample(t, cpu, false)
 		}
 	}
 }

@@ -96,7 +96,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	if opt.Repeats > 0 {
 		repeats = opt.Repeats
 	}
-	f := &File{Suite: suite.Name, Meta: CollectMeta(opt.MetaProbe), Trials: []Result{}}
+	f := &File{Suite: suite.Name, Warmup: !opt.NoWarmup, Meta: CollectMeta(opt.MetaProbe), Trials: []Result{}}
 	note := func(format string, args ...any) {
 		s := fmt.Sprintf(format, args...)
 		f.Notes = append(f.Notes, s)

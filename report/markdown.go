@@ -135,7 +135,11 @@ func (r *Report) writeMethod(b *bytes.Buffer) {
 	if isolated == 0 {
 		iso = "the trials ran in-process (not isolated: a quick check, not for publication)"
 	}
+	warm := "Each configuration first ran one discarded warm-up trial, then"
+	if !f.Warmup {
+		warm = "No warm-up trial was run (--no-warmup); each configuration ran"
+	}
 	b.WriteString("## Method\n\n")
-	fmt.Fprintf(b, "Every model runs the same tasks, built from the same step lists. %s. Each configuration first ran one discarded warm-up trial, then %d measured repeats; figures are medians with min..max over the repeats, and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.\n\n",
-		iso, repeats, 100*bench.NoisySpread)
+	fmt.Fprintf(b, "Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats; figures are medians with min..max over the repeats, and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.\n\n",
+		iso, warm, repeats, 100*bench.NoisySpread)
 }
