@@ -48,13 +48,9 @@ func (m model) Run(ctx context.Context, tr *models.Trial) error {
 			}
 		}
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tr.RunBlocking(ex, i)
-			if sem != nil {
-				<-sem
-			}
-		}()
+		// Arguments of a go statement are copied to the new goroutine's
+		// stack: no closure is allocated per task.
+		go runTask(tr, ex, i, sem, &wg)
 	})
 	wg.Wait()
 	if err := tr.Err(); err != nil {
@@ -64,4 +60,13 @@ func (m model) Run(ctx context.Context, tr *models.Trial) error {
 		return ferr
 	}
 	return context.Cause(ctx)
+}
+
+// runTask is the body of one task's goroutine.
+func runTask(tr *models.Trial, ex *workload.Exec, i int, sem chan struct{}, wg *sync.WaitGroup) {
+	tr.RunBlocking(ex, i)
+	if sem != nil {
+		<-sem
+	}
+	wg.Done()
 }
