@@ -228,6 +228,18 @@ func (e *NetError) Unwrap() error { return e.Err }
 // opError names the cause of err during op; received >= 0 adds how many
 // response bytes had arrived.
 func (np *netPool) opError(ctx context.Context, op string, err error, received int64) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: cancelled: %w", op, context.Cause(ctx))
+	}
+	return NewNetError(op, err, received, np.timeout)
+}
+
+// NewNetError names the cause of err during op the way every Net client
+// reports it (the blocking one here and the event loop's): "connect
+// 127.0.0.1:1: connection refused", "read response: unexpected EOF after
+// 12 bytes", "read response: timeout after 30s". received >= 0 adds how
+// many response bytes had arrived; timeout is the step timeout in force.
+func NewNetError(op string, err error, received int64, timeout time.Duration) *NetError {
 	after := ""
 	if received >= 0 {
 		after = fmt.Sprintf(" after %d bytes", received)
@@ -235,10 +247,8 @@ func (np *netPool) opError(ctx context.Context, op string, err error, received i
 	var errno syscall.Errno
 	var cause string
 	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("%s: cancelled: %w", op, context.Cause(ctx))
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		cause = fmt.Sprintf("timeout after %v", np.timeout)
+		cause = fmt.Sprintf("timeout after %v", timeout)
 		if received > 0 {
 			cause += fmt.Sprintf(" (%d bytes received)", received)
 		}

@@ -1,87 +1,16 @@
 package workload
 
 import (
-	"bufio"
+	"concbench/workload/httpwire/httpwiretest"
+
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// fakeServer accepts connections and answers each request with handle,
-// which may misbehave. It counts accepted connections.
-type fakeServer struct {
-	ln       net.Listener
-	accepted atomic.Int64
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    []net.Conn
-}
-
-func newFake(t *testing.T, handle func(c net.Conn, req *http.Request) bool) *fakeServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeServer{ln: ln}
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			f.accepted.Add(1)
-			f.mu.Lock()
-			f.conns = append(f.conns, c)
-			f.mu.Unlock()
-			f.wg.Add(1)
-			go func() {
-				defer f.wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil || !handle(c, req) {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		f.mu.Lock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-		f.mu.Unlock()
-		f.wg.Wait()
-	})
-	return f
-}
-
-func (f *fakeServer) addr() string { return f.ln.Addr().String() }
-
-// answer writes a valid response of size bytes.
-func answer(c net.Conn, size int) bool {
-	_, err := fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", size, strings.Repeat("x", size))
-	return err == nil
-}
-
-func reqSize(req *http.Request) int {
-	var n int
-	fmt.Sscan(req.URL.Query().Get("size"), &n)
-	return n
-}
 
 func netExec(t *testing.T, addr string, timeout time.Duration) *Exec {
 	t.Helper()
@@ -95,20 +24,20 @@ func netExec(t *testing.T, addr string, timeout time.Duration) *Exec {
 
 func TestNetKeepAlive(t *testing.T) {
 	checkFDs(t)
-	f := newFake(t, func(c net.Conn, req *http.Request) bool {
+	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
 		if req.URL.Path != "/io" || req.Header.Get("Connection") != "keep-alive" {
 			return false
 		}
-		return answer(c, reqSize(req))
+		return httpwiretest.Answer(c, httpwiretest.ReqSize(req))
 	})
-	ex := netExec(t, f.addr(), 0)
+	ex := netExec(t, f.Addr(), 0)
 	for i := 0; i < 20; i++ {
 		out, err := ex.Step(context.Background(), Task{}, NetStep(0, int64(i*100)))
 		if err != nil || out != uint64(i*100) {
 			t.Fatalf("step %d: %d, %v", i, out, err)
 		}
 	}
-	if n := f.accepted.Load(); n != 1 {
+	if n := f.Accepted(); n != 1 {
 		t.Errorf("%d connections for 20 sequential steps, want 1 (keep-alive)", n)
 	}
 }
@@ -117,11 +46,11 @@ func TestNetKeepAlive(t *testing.T) {
 // retries once on a fresh one.
 func TestNetStaleRetry(t *testing.T) {
 	checkFDs(t)
-	f := newFake(t, func(c net.Conn, req *http.Request) bool {
-		answer(c, reqSize(req))
+	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
+		httpwiretest.Answer(c, httpwiretest.ReqSize(req))
 		return false // close after each response, without saying so
 	})
-	ex := netExec(t, f.addr(), 0)
+	ex := netExec(t, f.Addr(), 0)
 	for i := 0; i < 5; i++ {
 		if _, err := ex.Step(context.Background(), Task{}, NetStep(0, 10)); err != nil {
 			t.Fatalf("step %d: %v", i, err)
@@ -158,7 +87,7 @@ func TestNetFaults(t *testing.T) {
 			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 15\r\n\r\nsize too large\n"))
 			return true
 		}, 10, 0, "read response: server answered 400: size too large"},
-		{"wrong size", func(c net.Conn, _ *http.Request) bool { return answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
+		{"wrong size", func(c net.Conn, _ *http.Request) bool { return httpwiretest.Answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
 		{"trailing bytes", func(c net.Conn, req *http.Request) bool {
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA"))
 			return true
@@ -171,8 +100,8 @@ func TestNetFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkFDs(t)
-			f := newFake(t, tt.handle)
-			ex := netExec(t, f.addr(), tt.timeout)
+			f := httpwiretest.New(t, tt.handle)
+			ex := netExec(t, f.Addr(), tt.timeout)
 			_, err := ex.Step(context.Background(), Task{}, NetStep(0, tt.size))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
@@ -196,12 +125,12 @@ func TestNetUnreachable(t *testing.T) {
 func TestNetCancel(t *testing.T) {
 	checkFDs(t)
 	release := make(chan struct{})
-	f := newFake(t, func(c net.Conn, _ *http.Request) bool {
+	f := httpwiretest.New(t, func(c net.Conn, _ *http.Request) bool {
 		<-release
 		return false
 	})
 	defer close(release)
-	ex := netExec(t, f.addr(), time.Minute)
+	ex := netExec(t, f.Addr(), time.Minute)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("trial failed")) })
 	_, err := ex.Step(ctx, Task{}, NetStep(0, 1))

@@ -3,15 +3,13 @@
 package eventloop
 
 import (
-	"bufio"
+	"concbench/workload/httpwire/httpwiretest"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -225,92 +223,24 @@ func TestNetServerClosed(t *testing.T) {
 	t.Logf("server closed mid-run: %v", err)
 }
 
-// fakeServer accepts connections and answers each request with handle,
-// which may misbehave; it counts accepted connections.
-type fakeServer struct {
-	ln       net.Listener
-	accepted atomic.Int64
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    []net.Conn
-}
-
-func newFake(t *testing.T, handle func(c net.Conn, req *http.Request) bool) *fakeServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeServer{ln: ln}
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			f.accepted.Add(1)
-			f.mu.Lock()
-			f.conns = append(f.conns, c)
-			f.mu.Unlock()
-			f.wg.Add(1)
-			go func() {
-				defer f.wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil || !handle(c, req) {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		f.mu.Lock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-		f.mu.Unlock()
-		f.wg.Wait()
-	})
-	return f
-}
-
-func (f *fakeServer) addr() string { return f.ln.Addr().String() }
-
-func answer(c net.Conn, size int) bool {
-	_, err := fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", size, strings.Repeat("x", size))
-	return err == nil
-}
-
-func reqSize(req *http.Request) int {
-	var n int
-	fmt.Sscan(req.URL.Query().Get("size"), &n)
-	return n
-}
-
 // TestNetKeepAlive: one client's tasks share one connection.
 func TestNetKeepAlive(t *testing.T) {
 	checkFDs(t)
-	f := newFake(t, func(c net.Conn, req *http.Request) bool {
+	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
 		if req.URL.Path != "/io" || req.Header.Get("Connection") != "keep-alive" {
 			return false
 		}
-		return answer(c, reqSize(req))
+		return httpwiretest.Answer(c, httpwiretest.ReqSize(req))
 	})
 	tasks := build(t, "mixed", 30, workload.Params{NetSize: 100, Units: 1})
-	mustRunEnv(t, newLoop(t, models.Config{}), tasks, models.Load{Shape: models.Closed, Clients: 1}, workload.Env{ServerAddr: f.addr()}, true)
-	if n := f.accepted.Load(); n != 1 {
+	mustRunEnv(t, newLoop(t, models.Config{}), tasks, models.Load{Shape: models.Closed, Clients: 1}, workload.Env{ServerAddr: f.Addr()}, true)
+	if n := f.Accepted(); n != 1 {
 		t.Fatalf("%d connections for one client's 60 steps, want 1 (keep-alive)", n)
 	}
 	// A closed load of 4 clients needs 4 connections.
-	f.accepted.Store(0)
-	mustRunEnv(t, newLoop(t, models.Config{}), build(t, "io-net", 40, workload.Params{NetSize: 10}), models.Load{Shape: models.Closed, Clients: 4}, workload.Env{ServerAddr: f.addr()}, false)
-	if n := f.accepted.Load(); n != 4 {
+	before := f.Accepted()
+	mustRunEnv(t, newLoop(t, models.Config{}), build(t, "io-net", 40, workload.Params{NetSize: 10}), models.Load{Shape: models.Closed, Clients: 4}, workload.Env{ServerAddr: f.Addr()}, false)
+	if n := f.Accepted() - before; n != 4 {
 		t.Fatalf("%d connections for 4 clients, want 4", n)
 	}
 }
@@ -320,8 +250,8 @@ func TestNetKeepAlive(t *testing.T) {
 // on a fresh one and succeed.
 func TestNetStaleRetry(t *testing.T) {
 	checkFDs(t)
-	f := newFake(t, func(c net.Conn, req *http.Request) bool {
-		answer(c, reqSize(req))
+	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
+		httpwiretest.Answer(c, httpwiretest.ReqSize(req))
 		return false
 	})
 	steps := make([]workload.Step, 10)
@@ -329,8 +259,8 @@ func TestNetStaleRetry(t *testing.T) {
 		steps[k] = workload.NetStep(0, 10)
 	}
 	tasks := []workload.Task{{Steps: steps}, {ID: 1, Steps: steps}}
-	mustRunEnv(t, newLoop(t, models.Config{}), tasks, models.Load{}, workload.Env{ServerAddr: f.addr()}, true)
-	if n := f.accepted.Load(); n != 20 {
+	mustRunEnv(t, newLoop(t, models.Config{}), tasks, models.Load{}, workload.Env{ServerAddr: f.Addr()}, true)
+	if n := f.Accepted(); n != 20 {
 		t.Fatalf("%d connections, want 20 (one per response)", n)
 	}
 }
@@ -358,7 +288,7 @@ func TestNetFaults(t *testing.T) {
 			fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 9\r\n\r\ntoo big\r\n")
 			return true
 		}, 10, 0, "read response: server answered 400: too big"},
-		{"wrong-size", func(c net.Conn, req *http.Request) bool { return answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
+		{"wrong-size", func(c net.Conn, req *http.Request) bool { return httpwiretest.Answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
 		{"extra-bytes", func(c net.Conn, req *http.Request) bool {
 			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabEXTRA")
 			return true
@@ -373,10 +303,10 @@ func TestNetFaults(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			checkFDs(t)
-			f := newFake(t, tc.handle)
+			f := httpwiretest.New(t, tc.handle)
 			tasks := []workload.Task{{ID: 7, Steps: []workload.Step{workload.NetStep(0, tc.size)}}}
 			start := time.Now()
-			_, err := runEnv(t, newLoop(t, models.Config{}), tasks, models.Load{}, workload.Env{ServerAddr: f.addr(), StepTimeout: tc.timeout}, false)
+			_, err := runEnv(t, newLoop(t, models.Config{}), tasks, models.Load{}, workload.Env{ServerAddr: f.Addr(), StepTimeout: tc.timeout}, false)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "task 7") {
 				t.Fatalf("Run returned %v, want %q", err, tc.want)
 			}

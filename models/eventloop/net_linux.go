@@ -436,31 +436,10 @@ func (e *engine) netTimeout(id int32) {
 	e.fail(i, e.netError(op, os.ErrDeadlineExceeded, received))
 }
 
-// netError names the cause of err during op as workload's blocking client
-// does (*workload.NetError): "connect 127.0.0.1:1: connection refused",
-// "read response: unexpected EOF after 12 bytes", "read response: timeout
-// after 30s". received >= 0 adds how many response bytes had arrived.
+// netError names the cause of err during op with the wording every Net
+// client shares (workload.NewNetError).
 func (e *engine) netError(op string, err error, received int64) error {
-	after := ""
-	if received >= 0 {
-		after = fmt.Sprintf(" after %d bytes", received)
-	}
-	var errno unix.Errno
-	var cause string
-	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		cause = fmt.Sprintf("timeout after %v", e.net.timeout)
-		if received > 0 {
-			cause += fmt.Sprintf(" (%d bytes received)", received)
-		}
-	case errors.Is(err, io.EOF):
-		cause = "unexpected EOF" + after
-	case errors.As(err, &errno):
-		cause = errno.Error() + after
-	default:
-		cause = err.Error() + after
-	}
-	return &workload.NetError{Op: op, Cause: cause, Err: err}
+	return workload.NewNetError(op, err, received, e.net.timeout)
 }
 
 // netPoolFor returns the pool of a trial, or nil when it has no server.
