@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -89,6 +90,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %v", errInterrupted, err)
 	}
 	return err
+}
+
+// parseFlags parses a subcommand's flags. -h prints usage (the line, then
+// the flags) on stdout and reports help; a bad flag is a usage error that
+// names the command.
+func parseFlags(fs *flag.FlagSet, args []string, usageLine string, stdout io.Writer) (help bool, err error) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, usageLine)
+			fmt.Fprintln(stdout, "\nFlags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return true, nil
+		}
+		return false, usagef("%s: %v (see concbench %s -h)", fs.Name(), err, fs.Name())
+	}
+	return false, nil
 }
 
 func commandNames() []string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,15 +15,9 @@ func init() {
 
 func runReport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	quiet := fs.Bool("quiet", false, "do not print the tables on the terminal")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: concbench report [--quiet] results/NAME")
-			fmt.Fprintln(stdout, "\nReads results/NAME/results.json and writes charts (SVG, PNG) and REPORT.md next to it.")
-			return nil
-		}
-		return usagef("report: %v (see concbench report -h)", err)
+	if help, err := parseFlags(fs, args, "Usage: concbench report [--quiet] results/NAME\n\nReads results/NAME/results.json and writes charts (SVG, PNG) and REPORT.md next to it.", stdout); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("report: want one results directory, e.g. concbench report results/default (got %d arguments)", fs.NArg())

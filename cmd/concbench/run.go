@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,16 +75,9 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 // parse parses args into f, returning usage errors for bad flags.
 func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help bool, err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintf(stdout, "Usage: concbench %s [flags]\n\nFlags:\n", name)
-			fs.PrintDefaults()
-			return true, nil
-		}
-		return false, usagef("%s: %v (see concbench %s -h)", name, err, name)
+	if help, err := parseFlags(fs, args, "Usage: concbench "+name+" [flags]", stdout); help || err != nil {
+		return help, err
 	}
 	if fs.NArg() > 0 {
 		return false, usagef("%s: unexpected argument %q (flags only; see concbench %s -h)", name, fs.Arg(0), name)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,7 +22,6 @@ func init() {
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	suiteName := fs.String("suite", "quick", "built-in suite (quick, default) or a JSON suite file (see scripts/suite-example.json)")
 	out := fs.String("out", "", "output directory, e.g. results/quick (required unless --print)")
 	repeat := fs.Int("repeat", 0, "measured repeats per cell (0 = the suite's own, default 3)")
@@ -31,15 +29,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noWarmup := fs.Bool("no-warmup", false, "skip the discarded warm-up trial of each cell")
 	inProc := fs.Bool("in-process", false, "run trials in this process instead of a fresh child each (quick checks only)")
 	print := fs.Bool("print", false, "print the suite as JSON (a starting point for your own suite file) and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: concbench sweep --suite quick|default|FILE --out results/NAME [--repeat R]")
-			fmt.Fprintln(stdout, "\nFlags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return nil
-		}
-		return usagef("sweep: %v (see concbench sweep -h)", err)
+	if help, err := parseFlags(fs, args, "Usage: concbench sweep --suite quick|default|FILE --out results/NAME [--repeat R]", stdout); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("sweep: unexpected argument %q (flags only; see concbench sweep -h)", fs.Arg(0))
