@@ -90,7 +90,7 @@ func cpuTimeChart(d *Data) ([]*figure, string, error) {
 	}
 	fig := &figure{name: "cpu-time", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.75*float64(rows))),
 		title: "CPU time per 1,000 tasks: user (solid) + sys (light), batch load"}
-	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s; one panel per workload, each with its own scale. On the no-op and sleep workloads this is the model's overhead per task.",
+	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s; one panel per workload, each with its own scale. On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
 		repeatsText(cells))
 	return []*figure{fig}, caption, nil
 }
