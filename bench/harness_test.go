@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"concbench/models"
+	"concbench/server"
 	"concbench/workload"
 )
 
@@ -248,5 +251,63 @@ func TestNoLeakedFDs(t *testing.T) {
 		if after := fdCount(); after != before {
 			t.Errorf("model %s: %d open fds before a trial, %d after", m, before, after)
 		}
+	}
+}
+
+// TestIsolatedTimeline: an isolated trial is sampled from the parent, so
+// nothing samples inside the measured process (no harness CPU to take out)
+// and the worker processes' memory is summed into the peak.
+func TestIsolatedTimeline(t *testing.T) {
+	res, err := RunIsolated(context.Background(), Spec{Model: "multiproc", Workload: "cpu-hash", Tasks: 150,
+		Params: workload.Params{Units: 1500}, Config: models.Config{Concurrency: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HarnessCPU != 0 {
+		t.Errorf("harness CPU %.4fs inside the measured process, want 0", res.HarnessCPU)
+	}
+	if len(res.Timeline) < 2 {
+		t.Fatalf("timeline has %d samples over %.3fs", len(res.Timeline), res.Window)
+	}
+	// The timeline (schedstat of the process tree, read from outside)
+	// must account for the CPU the trial measured itself (rusage), less the
+	// part before the first sample.
+	var integral, prevT float64
+	for i, s := range res.Timeline {
+		if s.T < 0 || s.T > res.Window*1e3+1 {
+			t.Errorf("sample at %.1f ms outside the %.1f ms window", s.T, res.Window*1e3)
+		}
+		if i > 0 {
+			integral += s.Cores * (s.T - prevT) / 1e3
+		}
+		prevT = s.T
+	}
+	if cpu := res.CPUUser + res.CPUSys; integral < 0.4*cpu || integral > 1.2*cpu {
+		t.Errorf("timeline integrates to %.3f CPU s, the trial measured %.3f s", integral, cpu)
+	}
+	if res.PeakRSS <= res.ChildMaxRSS {
+		t.Errorf("peak RSS %d is not above the trial process's own max %d: workers not summed", res.PeakRSS, res.ChildMaxRSS)
+	}
+}
+
+// TestProcessTreeSkipsServer: the outside sampler counts a trial's
+// descendants but not its latency server.
+func TestProcessTreeSkipsServer(t *testing.T) {
+	srv, err := server.Spawn(context.Background(), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sleeper.Process.Kill(); _ = sleeper.Wait() }()
+	tree := processTree(os.Getpid(), map[int]bool{})
+	if !slices.Contains(tree, sleeper.Process.Pid) {
+		t.Errorf("tree %v lacks the child %d", tree, sleeper.Process.Pid)
+	}
+	if slices.Contains(tree, srv.PID()) {
+		t.Errorf("tree %v includes the latency server %d", tree, srv.PID())
 	}
 }

@@ -75,12 +75,15 @@ func (w *tailWriter) lastLine() string {
 
 // RunIsolated runs one trial in a fresh child process of this binary (as
 // JMH forks a JVM), so one model's heap, GC and threads never pollute
-// another's. The child's max RSS comes from wait4's rusage. If ctx ends
-// the child is killed (its own children die with it via Pdeathsig).
+// another's. The CPU-use timeline and peak RSS are sampled from here, from
+// outside the child, so no sampler wakes the measured runtime; the child's
+// max RSS comes from wait4's rusage. If ctx ends the child is killed (its
+// own children die with it via Pdeathsig).
 func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	spec.ExternalSampler = true
 	in, err := json.Marshal(spec)
 	if err != nil {
 		return nil, fmt.Errorf("encode spec: %w", err)
@@ -100,10 +103,22 @@ func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	cmd.Stdout = &out
 	cmd.Stderr = errTail
 	cmd.WaitDelay = 5 * time.Second
-	runErr := cmd.Run()
+	var ext *external
+	runErr := cmd.Start()
+	if runErr == nil {
+		ext = startExternal(cmd.Process.Pid, spec.Sample)
+		runErr = cmd.Wait()
+	}
+	var points []extPoint
+	if ext != nil {
+		points = ext.finish()
+	}
 
 	var res Result
 	decErr := json.Unmarshal(out.Bytes(), &res)
+	if decErr == nil && ext != nil {
+		ext.apply(&res, points)
+	}
 	if decErr == nil && cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
 			res.ChildMaxRSS = ru.Maxrss * 1024

@@ -79,13 +79,42 @@ func cpuOf(pid int) float64 {
 	return float64(ns) / 1e9
 }
 
-// threadCount returns this process's OS threads.
-func threadCount() int {
-	ents, err := os.ReadDir("/proc/self/task")
+// procFile is a /proc file kept open and re-read with pread, so sampling
+// it costs one syscall instead of open, read and close.
+type procFile struct {
+	f   *os.File
+	buf [128]byte
+}
+
+func openSelfStatm() *procFile {
+	f, err := os.Open("/proc/self/statm")
 	if err != nil {
+		return nil
+	}
+	return &procFile{f: f}
+}
+
+// rss returns the resident set in bytes from a statm file, 0 on error.
+func (p *procFile) rss() int64 {
+	if p == nil {
 		return 0
 	}
-	return len(ents)
+	n, err := p.f.ReadAt(p.buf[:], 0)
+	if n == 0 && err != nil {
+		return 0
+	}
+	f := bytes.Fields(p.buf[:n])
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(string(f[1]), 10, 64)
+	return pages * pageSize
+}
+
+func (p *procFile) close() {
+	if p != nil {
+		p.f.Close()
+	}
 }
 
 // fdCount returns this process's open file descriptors.
@@ -95,4 +124,47 @@ func fdCount() int {
 		return -1
 	}
 	return len(ents)
+}
+
+// taskCount returns the number of threads of pid.
+func taskCount(pid int) int {
+	ents, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		return 0
+	}
+	return len(ents)
+}
+
+// processTree returns pid and its descendants, leaving out (and
+// remembering in skip) latency-server processes, whose CPU is reported
+// apart from the model's.
+func processTree(pid int, skip map[int]bool) []int {
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		dir := "/proc/" + strconv.Itoa(out[i]) + "/task"
+		tids, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, t := range tids {
+			b, err := os.ReadFile(dir + "/" + t.Name() + "/children")
+			if err != nil {
+				continue
+			}
+			for _, f := range bytes.Fields(b) {
+				c, err := strconv.Atoi(string(f))
+				if err != nil {
+					continue
+				}
+				if _, known := skip[c]; !known {
+					env, _ := os.ReadFile("/proc/" + string(f) + "/environ")
+					skip[c] = bytes.Contains(env, []byte("CONCBENCH_ROLE=latency-server\x00"))
+				}
+				if !skip[c] {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
 }

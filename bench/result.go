@@ -36,6 +36,9 @@ type Spec struct {
 	// Series keeps up to this many per-task points (arrival, latency) for
 	// charts; 0 keeps none.
 	Series int `json:"series,omitempty"`
+	// ExternalSampler leaves the CPU/RSS timeline to the parent process
+	// (set by RunIsolated), so no sampler runs inside the measured process.
+	ExternalSampler bool `json:"external_sampler,omitempty"`
 	// Tag is a free label carried into the result (sweeps use it for the
 	// matrix axis a trial belongs to).
 	Tag string `json:"tag,omitempty"`
@@ -66,7 +69,8 @@ type Sample struct {
 	Cores float64 `json:"cores"`
 	// RSS is the summed resident memory of the process tree, bytes.
 	RSS int64 `json:"rss_bytes"`
-	// Inflight is tasks executing at the sample time.
+	// Inflight is tasks executing at the sample time (0 when the trial
+	// was sampled from outside, by its parent process).
 	Inflight int64 `json:"inflight"`
 }
 
@@ -100,6 +104,12 @@ type Result struct {
 	Repeat   int       `json:"repeat"`
 	Isolated bool      `json:"isolated"`
 	Started  time.Time `json:"started"`
+
+	// StartUnixNano is the wall-clock time of the trial's time zero, and
+	// Window the seconds from it until the model returned; a parent that
+	// samples the trial from outside aligns its samples with them.
+	StartUnixNano int64   `json:"start_unix_ns"`
+	Window        float64 `json:"window_s"`
 
 	Tasks      int     `json:"tasks"`
 	Completed  int64   `json:"completed"`

@@ -16,10 +16,10 @@ type sampler struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 
-	samples  []Sample
-	peakRSS  int64
-	threads  int
-	heapPeak uint64
+	samples []Sample
+	peakRSS int64
+	threads int
+	statm   *procFile // this process's /proc/self/statm, kept open
 
 	// own is the sampler thread's own CPU use, subtracted from the trial's.
 	own usage
@@ -30,7 +30,7 @@ type sampler struct {
 }
 
 func startSampler(tr *models.Trial, period time.Duration) *sampler {
-	s := &sampler{tr: tr, period: period, stop: make(chan struct{}), lastChild: map[int]float64{}}
+	s := &sampler{tr: tr, period: period, stop: make(chan struct{}), lastChild: map[int]float64{}, statm: openSelfStatm()}
 	s.wg.Add(1)
 	go s.loop()
 	return s
@@ -61,7 +61,7 @@ func (s *sampler) treeCPU() float64 {
 }
 
 func (s *sampler) treeRSS() int64 {
-	rss := rssOf(0)
+	rss := s.statm.rss()
 	for _, pid := range s.tr.LivePIDs() {
 		rss += rssOf(pid)
 	}
@@ -76,7 +76,7 @@ func (s *sampler) sample(prevT time.Duration, prevCPU float64, final bool) (time
 	cpu := s.treeCPU()
 	rss := s.treeRSS()
 	s.peakRSS = max(s.peakRSS, rss)
-	s.threads = max(s.threads, threadCount())
+	s.threads = max(s.threads, threadsCreated())
 	dt := t - prevT
 	if dt < s.period/2 && !(final && len(s.samples) == 0) {
 		return prevT, prevCPU
@@ -118,4 +118,13 @@ func (s *sampler) loop() {
 func (s *sampler) finish() {
 	close(s.stop)
 	s.wg.Wait()
+	s.statm.close()
+}
+
+// threadsCreated is how many OS threads the Go runtime has created. The
+// runtime does not retire threads (unless a locked goroutine exits), so
+// this is the peak number of OS threads, read without touching /proc.
+func threadsCreated() int {
+	n, _ := runtime.ThreadCreateProfile(nil)
+	return n
 }

@@ -159,7 +159,7 @@ func readRuntime() runtimeSnap {
 	return r
 }
 
-func runtimeDelta(before, after runtimeSnap, heapPeak uint64) Runtime {
+func runtimeDelta(before, after runtimeSnap) Runtime {
 	sched := histDelta(before.sched, after.sched)
 	pauses := histDelta(before.pauses, after.pauses)
 	return Runtime{
@@ -168,6 +168,6 @@ func runtimeDelta(before, after runtimeSnap, heapPeak uint64) Runtime {
 		GCCycles:     after.cycles - before.cycles,
 		GCPauseP99:   histQuantile(pauses, 0.99) * 1e3,
 		GCPauseTotal: histSum(pauses) * 1e3,
-		HeapPeak:     max(heapPeak, after.heap),
+		HeapPeak:     after.heap,
 	}
 }

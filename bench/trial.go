@@ -109,29 +109,43 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	self0, child0 := selfUsage(), childUsage()
 	rt0 := readRuntime()
 	tr.Rec.Reset()
-	smp := startSampler(tr, spec.Sample)
+	var smp *sampler
+	if !spec.ExternalSampler {
+		smp = startSampler(tr, spec.Sample)
+	}
 
 	runErr := runModel(tr, m)
 
 	wall := time.Duration(tr.Rec.Now())
-	smp.finish()
+	res.StartUnixNano = tr.Rec.Base().UnixNano()
+	res.Window = wall.Seconds()
+	var own usage
+	if smp != nil {
+		smp.finish()
+		own = smp.own
+		res.PeakRSS = max(smp.peakRSS, baseRSS)
+		res.Threads = smp.threads
+		res.Timeline = smp.samples
+	} else {
+		// The parent process samples this one from outside (RunIsolated)
+		// and fills in the timeline and peaks; these are floors.
+		res.PeakRSS = max(rssOf(0), baseRSS)
+		res.Threads = threadsCreated()
+	}
 	self1, child1 := selfUsage(), childUsage()
 	rt1 := readRuntime()
 	srvUsage, srvErr := rs.release()
 
 	res.BaseRSS = baseRSS
-	res.PeakRSS = max(smp.peakRSS, baseRSS)
-	res.Threads = smp.threads
-	res.Timeline = smp.samples
 	// The sampler's own thread is harness, not model: take it out.
-	res.CPUUser = max(0, (self1.user-self0.user)+(child1.user-child0.user)-smp.own.user)
-	res.CPUSys = max(0, (self1.sys-self0.sys)+(child1.sys-child0.sys)-smp.own.sys)
-	res.HarnessCPU = smp.own.user + smp.own.sys
+	res.CPUUser = max(0, (self1.user-self0.user)+(child1.user-child0.user)-own.user)
+	res.CPUSys = max(0, (self1.sys-self0.sys)+(child1.sys-child0.sys)-own.sys)
+	res.HarnessCPU = own.user + own.sys
 	res.CtxVoluntary = (self1.nvcsw - self0.nvcsw) + (child1.nvcsw - child0.nvcsw)
 	res.CtxInvoluntary = (self1.nivcs - self0.nivcs) + (child1.nivcs - child0.nivcs)
 	res.ServerCPU = srvUsage.CPUSeconds()
 	res.ServerRequests = srvUsage.Requests
-	res.Runtime = runtimeDelta(rt0, rt1, smp.heapPeak)
+	res.Runtime = runtimeDelta(rt0, rt1)
 	res.WorkerPIDs = tr.AllPIDs()
 	res.Extra = tr.Extra()
 	res.PeakInflight = tr.Rec.PeakInflight()
