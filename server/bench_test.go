@@ -39,22 +39,30 @@ func selfCPU() time.Duration {
 // run (RunParallel), so the server sees several concurrent connections.
 const parallelism = 8
 
+// spawnWithClient starts the latency server as its own process and a
+// blocking Exec against it; both are stopped when the benchmark ends.
+func spawnWithClient(b *testing.B) (*server.Process, *workload.Exec) {
+	b.Helper()
+	proc, err := server.Spawn(context.Background(), server.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { proc.Stop() })
+	ex, err := workload.NewExec(workload.Env{ServerAddr: proc.Addr()}, 1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ex.Close() })
+	return proc, ex
+}
+
 // BenchmarkServer measures the latency server alone, as a separate
 // process, answering delay=0 requests over keep-alive connections:
 // requests/s and server CPU microseconds per request.
 func BenchmarkServer(b *testing.B) {
 	for _, size := range []int64{0, 1024, 65536} {
 		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
-			proc, err := server.Spawn(context.Background(), server.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer proc.Stop()
-			ex, err := workload.NewExec(workload.Env{ServerAddr: proc.Addr()}, 1024)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ex.Close()
+			proc, ex := spawnWithClient(b)
 			step := workload.NetStep(0, size)
 			b.SetParallelism(parallelism)
 			cpu0, t0 := procCPU(b, proc.PID()), time.Now()
@@ -85,16 +93,7 @@ func BenchmarkExecNet(b *testing.B) {
 			name = fmt.Sprintf("clients=%dxGOMAXPROCS", par)
 		}
 		b.Run(name, func(b *testing.B) {
-			proc, err := server.Spawn(context.Background(), server.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer proc.Stop()
-			ex, err := workload.NewExec(workload.Env{ServerAddr: proc.Addr()}, 1024)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer ex.Close()
+			_, ex := spawnWithClient(b)
 			step := workload.NetStep(0, 1024)
 			ctx := context.Background()
 			b.ReportAllocs()

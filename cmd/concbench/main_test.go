@@ -23,6 +23,25 @@ func cli(args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// wantUsage runs the CLI with args and checks the bad-input contract: exit
+// status 2, one stderr line containing want, no stdout, no stack trace.
+func wantUsage(t *testing.T, args []string, want string) {
+	t.Helper()
+	out, errs, code := cli(args...)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
+	}
+	if !strings.Contains(errs, want) {
+		t.Errorf("stderr %q does not say %q", errs, want)
+	}
+	if n := strings.Count(strings.TrimSpace(errs), "\n"); n != 0 {
+		t.Errorf("stderr has %d lines, want one: %q", n+1, errs)
+	}
+	if strings.Contains(errs, "goroutine ") || out != "" {
+		t.Errorf("unexpected output: stdout %q stderr %q", out, errs)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -46,21 +65,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"list", "x"}, "list takes no arguments"},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			out, errs, code := cli(tt.args...)
-			if code != 2 {
-				t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
-			}
-			if !strings.Contains(errs, tt.want) {
-				t.Errorf("stderr %q does not say %q", errs, tt.want)
-			}
-			if n := strings.Count(strings.TrimSpace(errs), "\n"); n != 0 {
-				t.Errorf("stderr has %d lines, want one: %q", n+1, errs)
-			}
-			if strings.Contains(errs, "goroutine ") || out != "" {
-				t.Errorf("unexpected output: stdout %q stderr %q", out, errs)
-			}
-		})
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
 	}
 }
 

@@ -32,18 +32,7 @@ func TestSweepReportBadInput(t *testing.T) {
 		{[]string{"report", old}, "has schema version 0; this concbench reads version 1"},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			out, errs, code := cli(tt.args...)
-			if code != 2 {
-				t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
-			}
-			if !strings.Contains(errs, tt.want) {
-				t.Errorf("stderr %q does not say %q", errs, tt.want)
-			}
-			if n := strings.Count(strings.TrimSpace(errs), "\n"); n != 0 || out != "" {
-				t.Errorf("want one stderr line and no stdout: stdout %q stderr %q", out, errs)
-			}
-		})
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
 	}
 }
 
