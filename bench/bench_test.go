@@ -36,7 +36,7 @@ func benchWorkloads(short bool) []struct {
 // compares the models as columns.
 func BenchmarkModels(b *testing.B) {
 	for _, w := range benchWorkloads(testing.Short()) {
-		for _, m := range realModels() {
+		for _, m := range models.Names() {
 			name := fmt.Sprintf("workload=%s/model=%s/tasks=%d", w.name, m, w.tasks)
 			b.Run(name, func(b *testing.B) {
 				spec := Spec{Model: m, Workload: w.name, Tasks: w.tasks}
@@ -77,7 +77,7 @@ func BenchmarkOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, m := range realModels() {
+	for _, m := range models.Names() {
 		b.Run(fmt.Sprintf("model=%s/tasks=%d", m, n), func(b *testing.B) {
 			info, _ := models.Lookup(m)
 			cfg := info.Resolve(models.Config{})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/server"
 	"concbench/workload"
 )
@@ -19,7 +20,7 @@ import (
 // re-execute it, so they know these models too).
 func init() {
 	reg := func(name string, run func(ctx context.Context, tr *models.Trial) error) {
-		models.Register(models.Info{Name: name, Doc: "test fault", Procs: models.One,
+		models.Register(models.Info{Name: name, Doc: "test fault", Procs: models.One, Hidden: true,
 			New: func(models.Config) (models.Model, error) { return runFunc(run), nil }})
 	}
 	// corrupt reports a wrong result for task 3.
@@ -68,17 +69,6 @@ func init() {
 type runFunc func(ctx context.Context, tr *models.Trial) error
 
 func (f runFunc) Run(ctx context.Context, tr *models.Trial) error { return f(ctx, tr) }
-
-// realModels lists the registered concurrency models, without test fakes.
-func realModels() []string {
-	var out []string
-	for _, n := range models.Names() {
-		if !strings.HasPrefix(n, "test-") {
-			out = append(out, n)
-		}
-	}
-	return out
-}
 
 func TestVerificationCatchesBadModels(t *testing.T) {
 	tests := []struct{ model, want string }{
@@ -210,8 +200,8 @@ func TestResultsFileRoundTrip(t *testing.T) {
 	if err := f.Write(path); err != nil {
 		t.Fatal(err)
 	}
-	g, err := ReadFile(path)
-	if err != nil || g.Schema != SchemaVersion || len(g.Trials) != 1 {
+	g, err := resultfmt.ReadFile(path)
+	if err != nil || g.Schema != resultfmt.SchemaVersion || len(g.Trials) != 1 {
 		t.Fatalf("read back %+v, %v", g, err)
 	}
 	for name, body := range map[string]string{
@@ -223,11 +213,11 @@ func TestResultsFileRoundTrip(t *testing.T) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ReadFile(p); !errors.Is(err, ErrBadResults) || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: err = %v, want ErrBadResults naming the file", name, err)
+		if _, err := resultfmt.ReadFile(p); !errors.Is(err, resultfmt.ErrBadResults) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: err = %v, want resultfmt.ErrBadResults naming the file", name, err)
 		}
 	}
-	if _, err := ReadFile(dir + "/missing.json"); !errors.Is(err, ErrBadResults) {
+	if _, err := resultfmt.ReadFile(dir + "/missing.json"); !errors.Is(err, resultfmt.ErrBadResults) {
 		t.Errorf("missing file: %v", err)
 	}
 	ents, _ := os.ReadDir(dir)
@@ -242,7 +232,7 @@ func TestResultsFileRoundTrip(t *testing.T) {
 // as many open file descriptors after as before (goroutines are checked by
 // goleak in TestMain).
 func TestNoLeakedFDs(t *testing.T) {
-	for _, m := range realModels() {
+	for _, m := range models.Names() {
 		spec := Spec{Model: m, Workload: "blocking-mistake", Tasks: 50,
 			Params: workload.Params{Sleep: time.Millisecond, Block: time.Millisecond, BlockEvery: 10}}
 		mustRun(t, spec) // warm: lazily opened runtime fds
@@ -259,7 +249,7 @@ func TestNoLeakedFDs(t *testing.T) {
 // and the worker processes' memory is summed into the peak.
 func TestIsolatedTimeline(t *testing.T) {
 	res, err := RunIsolated(context.Background(), Spec{Model: "multiproc", Workload: "cpu-hash", Tasks: 150,
-		Params: workload.Params{Units: 1500}, Config: models.Config{Concurrency: 2}})
+		Params: workload.Params{Units: 1500}, Config: resultfmt.Config{Concurrency: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}

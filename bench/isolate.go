@@ -80,7 +80,7 @@ func (w *tailWriter) lastLine() string {
 // max RSS comes from wait4's rusage. If ctx ends the child is killed (its
 // own children die with it via Pdeathsig).
 func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
-	if err := spec.Validate(); err != nil {
+	if err := ValidateSpec(&spec); err != nil {
 		return nil, err
 	}
 	spec.ExternalSampler = true

@@ -3,10 +3,12 @@ package bench
 import (
 	"context"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
@@ -36,12 +38,41 @@ func mustRun(t *testing.T, spec Spec) *Result {
 	return res
 }
 
-// TestModelSemantics runs the same observations against every model with
-// an expectation: in-flight peak on a batch of sleeps, CPU-step overlap on a
-// CPU batch.
+// missingExpectations lists the models among names that have no entry in
+// expect: a model the semantics test cannot check.
+func missingExpectations(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, ok := expect[n]; !ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestEveryModelHasExpectation fails when a registered model has no
+// semantics expectation, so a new model cannot go unobserved.
+func TestEveryModelHasExpectation(t *testing.T) {
+	if m := missingExpectations(models.Names()); len(m) > 0 {
+		t.Fatalf("registered models without a semantics expectation in bench/models_test.go: %v", m)
+	}
+	// A model registered only in the registry is caught.
+	if m := missingExpectations(append(models.Names(), "toy")); !slices.Equal(m, []string{"toy"}) {
+		t.Fatalf("missingExpectations did not catch an unknown model: %v", m)
+	}
+}
+
+// TestModelSemantics runs the same observations against every registered
+// model: in-flight peak on a batch of sleeps, CPU-step overlap on a CPU
+// batch. A model without an expectation fails.
 func TestModelSemantics(t *testing.T) {
 	procs := min(runtime.NumCPU(), 2)
-	for name, want := range expect {
+	for _, name := range models.Names() {
+		want, ok := expect[name]
+		if !ok {
+			t.Errorf("model %s has no semantics expectation", name)
+			continue
+		}
 		t.Run("model="+name, func(t *testing.T) {
 			const n = 200
 			res := mustRun(t, Spec{Model: name, Workload: "io-sleep", Tasks: n,
@@ -49,7 +80,7 @@ func TestModelSemantics(t *testing.T) {
 			if got, w := res.PeakInflight, want.inflight(n, res.Config.Concurrency); got != w {
 				t.Errorf("io-sleep x%d: peak in-flight %d, want %d", n, got, w)
 			}
-			cfg, wantCPU := models.Config{Procs: procs}, int64(1)
+			cfg, wantCPU := resultfmt.Config{Procs: procs}, int64(1)
 			if want.parallel {
 				cfg.Concurrency, wantCPU = procs, int64(procs)
 			}
@@ -67,7 +98,7 @@ func TestModelSemantics(t *testing.T) {
 // harness starts the latency server and makes the data files as needed.
 func TestEveryModelEveryPreset(t *testing.T) {
 	loads := []string{"batch", "closed:8", "open:2000"}
-	for _, m := range realModels() {
+	for _, m := range models.Names() {
 		for _, w := range workload.Names() {
 			for _, l := range loads {
 				t.Run("model="+m+"/workload="+w+"/load="+l, func(t *testing.T) {

@@ -2,10 +2,6 @@ package bench
 
 import (
 	"context"
-	"math"
-	"slices"
-
-	"github.com/montanaflynn/stats"
 )
 
 // Options control how a spec is repeated.
@@ -48,91 +44,4 @@ func RunRepeated(ctx context.Context, spec Spec, opt Options) ([]Result, error) 
 		}
 	}
 	return out, nil
-}
-
-// Stat is a figure over repeats: median and range.
-type Stat struct {
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
-}
-
-// Spread is (max - min) / median, 0 for a single value.
-func (s Stat) Spread() float64 {
-	if s.Median == 0 {
-		return 0
-	}
-	return (s.Max - s.Min) / math.Abs(s.Median)
-}
-
-// NoisySpread is the spread of throughput above which a configuration is
-// flagged as noisy.
-const NoisySpread = 0.10
-
-// Summary aggregates the repeats of one configuration.
-type Summary struct {
-	Spec       Spec   `json:"spec"`
-	Repeats    int    `json:"repeats"`
-	Throughput Stat   `json:"throughput_per_s"`
-	Makespan   Stat   `json:"makespan_s"`
-	P50        Stat   `json:"p50_ms"`
-	P99        Stat   `json:"p99_ms"`
-	P999       Stat   `json:"p999_ms"`
-	CPUCores   Stat   `json:"cpu_cores"`
-	CPUPerTask Stat   `json:"cpu_us_per_task"`
-	PeakRSS    Stat   `json:"peak_rss_bytes"`
-	Inflight   Stat   `json:"peak_inflight"`
-	Procs      int    `json:"gomaxprocs"`
-	Conc       int    `json:"concurrency"`
-	Noisy      bool   `json:"noisy"`
-	Error      string `json:"error,omitempty"`
-}
-
-func stat(rs []Result, f func(Result) float64) Stat {
-	if len(rs) == 0 {
-		return Stat{}
-	}
-	xs := make([]float64, len(rs))
-	for i, r := range rs {
-		xs[i] = f(r)
-	}
-	med, _ := stats.Median(xs)
-	return Stat{Median: med, Min: slices.Min(xs), Max: slices.Max(xs)}
-}
-
-// Summarize aggregates the measured repeats (warm-ups excluded) of one
-// configuration.
-func Summarize(rs []Result) Summary {
-	var m []Result
-	for _, r := range rs {
-		if r.Repeat >= 0 && r.Error == "" {
-			m = append(m, r)
-		}
-	}
-	s := Summary{Repeats: len(m)}
-	if len(rs) > 0 {
-		s.Spec = rs[0].Spec
-		s.Procs, s.Conc = rs[0].Config.Procs, rs[0].Config.Concurrency
-		for _, r := range rs {
-			if r.Error != "" {
-				s.Error = r.Error
-			}
-		}
-	}
-	s.Throughput = stat(m, func(r Result) float64 { return r.Throughput })
-	s.Makespan = stat(m, func(r Result) float64 { return r.Makespan })
-	s.P50 = stat(m, func(r Result) float64 { return r.Latency.P50 })
-	s.P99 = stat(m, func(r Result) float64 { return r.Latency.P99 })
-	s.P999 = stat(m, func(r Result) float64 { return r.Latency.P999 })
-	s.CPUCores = stat(m, func(r Result) float64 { return r.CPUCores })
-	s.CPUPerTask = stat(m, func(r Result) float64 {
-		if r.Completed == 0 {
-			return 0
-		}
-		return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1e6
-	})
-	s.PeakRSS = stat(m, func(r Result) float64 { return float64(r.PeakRSS) })
-	s.Inflight = stat(m, func(r Result) float64 { return float64(r.PeakInflight) })
-	s.Noisy = len(m) > 1 && s.Throughput.Spread() > NoisySpread
-	return s
 }

@@ -1,12 +1,10 @@
 package bench
 
 import (
-	"encoding/base64"
 	"math"
 	"runtime/metrics"
 	"slices"
 
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/montanaflynn/stats"
 )
 
@@ -34,32 +32,6 @@ func dist(xs []float64) Dist {
 		P999: pct(99.9),
 		Max:  xs[len(xs)-1] / 1e6,
 	}
-}
-
-// hdrMaxUS is the largest latency the histogram tracks: one hour.
-const hdrMaxUS = 3_600_000_000
-
-// encodeHDR records ns latencies as µs in an HDR histogram (3 significant
-// digits) and returns it V2-encoded in base64, so trials can be merged.
-func encodeHDR(ns []float64) string {
-	h := hdr.New(1, hdrMaxUS, 3)
-	for _, v := range ns {
-		_ = h.RecordValue(min(max(int64(v/1e3), 1), hdrMaxUS))
-	}
-	b, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return ""
-	}
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-// DecodeHDR decodes a Result.HDR string.
-func DecodeHDR(s string) (*hdr.Histogram, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	return hdr.Decode(b)
 }
 
 // histDelta returns after - before, bucket by bucket.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"concbench/resultfmt"
 	"errors"
 	"os"
 	"path/filepath"
@@ -85,11 +86,11 @@ func TestLoadSuite(t *testing.T) {
 		tags := map[string]bool{}
 		for _, c := range s.Cells() {
 			tags[c.Tag] = true
-			if c.Tag == TagBlocking && c.Series == 0 {
+			if c.Tag == resultfmt.TagBlocking && c.Series == 0 {
 				t.Errorf("%s: blocking cells keep no series", name)
 			}
 		}
-		for _, tag := range []string{TagThroughput, TagSpeedup, TagIOScaling, TagMemory, TagOpenLoad, TagBlocking} {
+		for _, tag := range []string{resultfmt.TagThroughput, resultfmt.TagSpeedup, resultfmt.TagIOScaling, resultfmt.TagMemory, resultfmt.TagOpenLoad, resultfmt.TagBlocking} {
 			if !tags[tag] {
 				t.Errorf("built-in suite %s does not feed %s", name, tag)
 			}

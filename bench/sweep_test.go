@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"concbench/resultfmt"
 	"context"
 	"errors"
 	"os"
@@ -63,7 +64,7 @@ func TestSweepInProcess(t *testing.T) {
 	if !f.Complete || len(f.Trials) != 8 || starts != 8 {
 		t.Fatalf("complete=%v trials=%d starts=%d, want true 8 8", f.Complete, len(f.Trials), starts)
 	}
-	got, err := ReadFile(filepath.Join(dir, "results.json"))
+	got, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestSweepInProcess(t *testing.T) {
 	if lines := strings.Count(string(csv), "\n"); lines != 9 {
 		t.Errorf("results.csv has %d lines, want header + 8", lines)
 	}
-	if !strings.HasPrefix(string(csv), strings.Join(CSVHeader, ",")) {
+	if !strings.HasPrefix(string(csv), strings.Join(resultfmt.CSVHeader, ",")) {
 		t.Error("results.csv does not start with the header")
 	}
 }
@@ -99,7 +100,7 @@ func TestSweepInterrupted(t *testing.T) {
 	if f.Complete || len(f.Trials) == 0 || len(f.Trials) >= 8 {
 		t.Fatalf("complete=%v trials=%d, want an incomplete partial sweep", f.Complete, len(f.Trials))
 	}
-	got, err := ReadFile(filepath.Join(dir, "results.json"))
+	got, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
@@ -17,9 +18,9 @@ import (
 // the CLI maps it to exit status 2.
 var ErrUsage = errors.New("usage")
 
-// Validate checks a spec and fills its defaults, returning ErrUsage-wrapped
+// ValidateSpec checks a spec and fills its defaults, returning ErrUsage-wrapped
 // errors that name what is wrong and what is allowed.
-func (s *Spec) Validate() error {
+func ValidateSpec(s *Spec) error {
 	if _, err := models.Lookup(s.Model); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
@@ -38,19 +39,13 @@ func (s *Spec) Validate() error {
 	if err := s.Params.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	c := s.Config
-	switch {
-	case c.Concurrency < 0 || c.Concurrency > 1_000_000:
-		return fmt.Errorf("%w: --concurrency %d out of range (allowed 0..1000000, 0 = model default)", ErrUsage, c.Concurrency)
-	case c.Procs < 0 || c.Procs > 4096:
-		return fmt.Errorf("%w: --gomaxprocs %d out of range (allowed 0..4096, 0 = model default)", ErrUsage, c.Procs)
-	case c.Depth < 0 || c.Depth > 4096:
-		return fmt.Errorf("%w: --depth %d out of range (allowed 0..4096)", ErrUsage, c.Depth)
-	case c.Queue < 0 || c.Queue > 1<<24:
-		return fmt.Errorf("%w: --queue %d out of range (allowed 0..16777216)", ErrUsage, c.Queue)
-	case c.Threads < 0 || c.Threads > 1024:
-		return fmt.Errorf("%w: --threads %d out of range (allowed 0..1024)", ErrUsage, c.Threads)
-	case s.Timeout < 0:
+	if err := checkConfig(s.Config); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if err := limitSeries.check(s.Series); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if s.Timeout < 0 {
 		return fmt.Errorf("%w: --timeout must be positive", ErrUsage)
 	}
 	if s.Timeout == 0 {
@@ -68,11 +63,11 @@ func (s *Spec) Validate() error {
 // non-nil when the trial could not run or a task failed; the Result then
 // still carries what was measured, with Error set.
 func Run(ctx context.Context, spec Spec) (*Result, error) {
-	if err := spec.Validate(); err != nil {
+	if err := ValidateSpec(&spec); err != nil {
 		return nil, err
 	}
 	info, _ := models.Lookup(spec.Model)
-	cfg := info.Resolve(spec.Config)
+	cfg := info.Resolve(models.Config(spec.Config))
 	load, _ := ParseLoad(spec.Load, spec.Tasks, spec.Params.Seed)
 	tasks, err := workload.Build(spec.Workload, spec.Tasks, spec.Params)
 	if err != nil {
@@ -104,7 +99,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	runtime.GC()
 	debug.FreeOSMemory()
 
-	res := &Result{Spec: spec, Config: cfg, Shape: load.Shape.String(), Tasks: len(tasks), Started: time.Now().UTC()}
+	res := &Result{Spec: spec, Config: resultfmt.Config(cfg), Shape: load.Shape.String(), Tasks: len(tasks), Started: time.Now().UTC()}
 	baseRSS := rssOf(0)
 	self0, child0 := selfUsage(), childUsage()
 	rt0 := readRuntime()
@@ -201,7 +196,7 @@ func summarise(res *Result, tr *models.Trial, wall time.Duration) {
 	if res.Spec.Series > 0 {
 		res.Series = series(tr, res.Spec.Series)
 	}
-	res.HDR = encodeHDR(lat)
+	res.HDR = resultfmt.EncodeHDR(lat)
 	res.Latency = dist(lat)
 	res.Wait = dist(wait)
 	res.Service = dist(svc)

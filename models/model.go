@@ -11,6 +11,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"strings"
@@ -66,6 +67,12 @@ type Info struct {
 	ConcurrencyDoc string
 	// New makes a model for one trial from a resolved config.
 	New func(Config) (Model, error)
+	// Rank places the model in listings, tables and charts (lower first;
+	// 0 sorts after every ranked model, then by name).
+	Rank int
+	// Hidden keeps a model (a test fake) out of Names, and so out of
+	// listings, `--model all` and suites; Lookup still finds it.
+	Hidden bool
 }
 
 // Resolve fills cfg's zero Procs and Concurrency with the model's defaults.
@@ -101,28 +108,24 @@ func Lookup(name string) (Info, error) {
 	return i, nil
 }
 
-// Order is the display order of the five models (others sort after).
-var Order = []string{"sequential", "eventloop", "goroutines", "pool", "multiproc"}
-
-// Names lists the registered models in display order.
+// Names lists the registered models in display order (by Rank, then
+// name). The registry is the one list of models: listings, suites, charts
+// and tests all derive from it.
 func Names() []string {
-	rank := map[string]int{}
-	for i, n := range Order {
-		rank[n] = i + 1
-	}
 	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
+	for n, i := range registry {
+		if !i.Hidden {
+			names = append(names, n)
+		}
+	}
+	rank := func(n string) int {
+		if r := registry[n].Rank; r > 0 {
+			return r
+		}
+		return math.MaxInt
 	}
 	sort.Slice(names, func(a, b int) bool {
-		ra, rb := rank[names[a]], rank[names[b]]
-		if ra == 0 {
-			ra = len(Order) + 1
-		}
-		if rb == 0 {
-			rb = len(Order) + 1
-		}
-		if ra != rb {
+		if ra, rb := rank(names[a]), rank(names[b]); ra != rb {
 			return ra < rb
 		}
 		return names[a] < names[b]

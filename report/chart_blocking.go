@@ -1,6 +1,7 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
@@ -8,8 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"concbench/bench"
 )
 
 // Stall summarises the blocking mistake for one model: how much the
@@ -27,12 +26,12 @@ type Stall struct {
 	// the blocking call (median over repeats).
 	Delayed float64
 	// Trial is the repeat drawn in chart 9.
-	Trial bench.Result
+	Trial resultfmt.Result
 }
 
 // otherMaxOf is the worst latency (ms) of a task in r's series that did
 // not block itself.
-func otherMaxOf(r bench.Result) float64 {
+func otherMaxOf(r resultfmt.Result) float64 {
 	v := 0.0
 	for _, pt := range r.Series {
 		if !pt.Blocking {
@@ -45,7 +44,7 @@ func otherMaxOf(r bench.Result) float64 {
 // stalls computes the Stall of every model in the "blocking" experiment
 // whose trials kept a per-task series.
 func stalls(d *Data) []Stall {
-	cells := d.Tag(bench.TagBlocking)
+	cells := d.Tag(resultfmt.TagBlocking)
 	var out []Stall
 	for _, m := range Models(cells) {
 		c := ByModel(cells)[m][0]
@@ -55,7 +54,7 @@ func stalls(d *Data) []Stall {
 		ideal := c.Spec.Params.Sleep.Seconds() * 1000
 		block := c.Spec.Params.Block.Seconds() * 1000
 		otherMax := otherMaxOf
-		delayed := func(r bench.Result) float64 {
+		delayed := func(r resultfmt.Result) float64 {
 			n, k := 0, 0
 			for _, pt := range r.Series {
 				if !pt.Blocking {
@@ -144,7 +143,7 @@ func blockingChart(d *Data) ([]*figure, string, error) {
 		p.Legend.TextStyle.Font.Size = vg.Points(9.5)
 		grid[i] = []*plot.Plot{p}
 	}
-	c := d.Tag(bench.TagBlocking)[0]
+	c := d.Tag(resultfmt.TagBlocking)[0]
 	fig := &figure{name: "blocking", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.6*float64(len(ss)))),
 		title: fmt.Sprintf("The blocking mistake: %s under %s", c.Spec.Workload, c.Spec.Load)}
 	caption := fmt.Sprintf("Latency of each task (dots, from its intended arrival) against its arrival time; crosses: the tasks that also make a %v blocking call (1 in %d). Shared y axis; the repeat with the median worst non-blocking latency of each model. On an event loop the blocking call runs on the loop thread, so every task in flight waits for it: a vertical stripe of delayed tasks.",

@@ -1,20 +1,19 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-
-	"concbench/bench"
 )
 
 // cpuPer1000 returns the median user and sys CPU seconds per 1,000
 // completed tasks of a cell (the median trial by total CPU).
 func cpuPer1000(c *Cell) (user, sys float64) {
-	per := func(r bench.Result) float64 {
+	per := func(r resultfmt.Result) float64 {
 		if r.Completed == 0 {
 			return 0
 		}
@@ -31,7 +30,7 @@ func cpuPer1000(c *Cell) (user, sys float64) {
 // stacked, per model; one panel per workload (each with its own scale,
 // since a CPU-bound task costs thousands of times a no-op).
 func cpuTimeChart(d *Data) ([]*figure, string, error) {
-	cells := d.Tag(bench.TagThroughput)
+	cells := d.Tag(resultfmt.TagThroughput)
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"throughput\" in the results")
 	}
@@ -112,7 +111,7 @@ func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
 // cpuUtilChart is chart 5b: CPU utilisation in cores per model, grouped by
 // workload, with the machine's core count as the bound.
 func cpuUtilChart(d *Data) ([]*figure, string, error) {
-	cells := d.Tag(bench.TagThroughput)
+	cells := d.Tag(resultfmt.TagThroughput)
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"throughput\" in the results")
 	}
@@ -170,12 +169,12 @@ func timelineWorkload(cells []*Cell) string {
 // cpuTimelineChart is chart 6: cores busy over time, one small panel per
 // model, on one workload (the median-makespan repeat).
 func cpuTimelineChart(d *Data) ([]*figure, string, error) {
-	all := d.Tag(bench.TagThroughput)
+	all := d.Tag(resultfmt.TagThroughput)
 	w := timelineWorkload(all)
 	var cells []*Cell
 	for _, c := range all {
 		if c.Spec.Workload == w && len(c.Trials) > 0 {
-			if r := c.median(func(r bench.Result) float64 { return r.Makespan }); len(r.Timeline) > 0 {
+			if r := c.median(func(r resultfmt.Result) float64 { return r.Makespan }); len(r.Timeline) > 0 {
 				cells = append(cells, c)
 			}
 		}
@@ -194,9 +193,9 @@ func cpuTimelineChart(d *Data) ([]*figure, string, error) {
 		grid[i] = make([]*plot.Plot, cols)
 	}
 	tMax, yMax := 0.0, float64(d.cores())
-	trials := map[string]bench.Result{}
+	trials := map[string]resultfmt.Result{}
 	for _, m := range ms {
-		r := ByModel(cells)[m][0].median(func(r bench.Result) float64 { return r.Makespan })
+		r := ByModel(cells)[m][0].median(func(r resultfmt.Result) float64 { return r.Makespan })
 		trials[m] = r
 		tMax = math.Max(tMax, r.Timeline[len(r.Timeline)-1].T)
 		for _, s := range r.Timeline {

@@ -1,19 +1,18 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/plot/plotter"
-
-	"concbench/bench"
 )
 
 // ioScalingChart is chart 4: makespan vs number of tasks (log-log) for the
 // io-sleep batch, with the ideal (one sleep) and sequential (N x sleep)
 // reference lines.
 func ioScalingChart(d *Data) ([]*figure, string, error) {
-	cells := d.Tag(bench.TagIOScaling)
+	cells := d.Tag(resultfmt.TagIOScaling)
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"io-scaling\" in the results")
 	}

@@ -1,14 +1,13 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-
-	"concbench/bench"
 )
 
 // nines maps a percentile to the HDR "nines" axis: 50 -> 0.3, 90 -> 1,
@@ -42,17 +41,17 @@ func (ninesTicks) Ticks(lo, hi float64) []plot.Tick {
 // latencySource picks the cells of chart 2: closed-load "latency" trials,
 // or the batch "throughput" trials when the suite has none.
 func latencySource(d *Data) ([]*Cell, string) {
-	if cs := d.Tag(bench.TagLatency); len(cs) > 0 {
+	if cs := d.Tag(resultfmt.TagLatency); len(cs) > 0 {
 		return cs, "closed load (" + cs[0].Spec.Load + ")"
 	}
-	return d.Tag(bench.TagThroughput), "batch load (all tasks at t=0, so latency includes queueing behind the batch)"
+	return d.Tag(resultfmt.TagThroughput), "batch load (all tasks at t=0, so latency includes queueing behind the batch)"
 }
 
 // mergedHDR merges the latency histograms of a cell's repeats.
 func mergedHDR(c *Cell) *hdr.Histogram {
 	var m *hdr.Histogram
 	for _, r := range c.Trials {
-		h, err := bench.DecodeHDR(r.HDR)
+		h, err := resultfmt.DecodeHDR(r.HDR)
 		if err != nil || h == nil {
 			continue
 		}
@@ -115,9 +114,9 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 			var pts errPoints
 			for _, q := range []struct {
 				p float64
-				f func(bench.Result) float64
-			}{{50, func(r bench.Result) float64 { return r.Latency.P50 }}, {90, func(r bench.Result) float64 { return r.Latency.P90 }},
-				{99, func(r bench.Result) float64 { return r.Latency.P99 }}, {99.9, func(r bench.Result) float64 { return r.Latency.P999 }}} {
+				f func(resultfmt.Result) float64
+			}{{50, func(r resultfmt.Result) float64 { return r.Latency.P50 }}, {90, func(r resultfmt.Result) float64 { return r.Latency.P90 }},
+				{99, func(r resultfmt.Result) float64 { return r.Latency.P99 }}, {99.9, func(r resultfmt.Result) float64 { return r.Latency.P999 }}} {
 				s := c.stat(q.f)
 				if s.Median > 0 {
 					pts = append(pts, errPoint{X: nines(q.p), Y: s.Median, Lo: s.Min, Hi: s.Max})

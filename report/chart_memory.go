@@ -1,13 +1,12 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-
-	"concbench/bench"
 )
 
 // MemFit is a model's memory cost per in-flight task: the slope of a least
@@ -48,7 +47,7 @@ func fitLine(xs, ys []float64) (a, b float64, ok bool) {
 // memFits fits every model of the "memory" experiment with at least two
 // distinct in-flight counts.
 func memFits(d *Data) []MemFit {
-	cells := d.Tag(bench.TagMemory)
+	cells := d.Tag(resultfmt.TagMemory)
 	var out []MemFit
 	for _, m := range Models(cells) {
 		var xs, ys []float64
@@ -91,7 +90,7 @@ func fmtBytes(v float64) string {
 // (log-log): each cell's (peak - base RSS) / peak in-flight, and each
 // model's fitted slope as a dashed level.
 func memoryChart(d *Data) ([]*figure, string, error) {
-	cells := d.Tag(bench.TagMemory)
+	cells := d.Tag(resultfmt.TagMemory)
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"memory\" in the results")
 	}
@@ -106,8 +105,8 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	for _, m := range Models(cells) {
 		var pts errPoints
 		for _, c := range ByModel(cells)[m] {
-			x := c.stat(func(r bench.Result) float64 { return float64(r.PeakInflight) })
-			y := c.stat(func(r bench.Result) float64 { return r.MemPerInflight / 1024 })
+			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) })
+			y := c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight / 1024 })
 			if x.Median <= 0 || y.Median <= 0 || y.Min <= 0 {
 				continue
 			}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"sort"
@@ -8,8 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"concbench/bench"
 )
 
 // Knee rules: a model saturates at the first offered rate where its p99
@@ -26,8 +25,8 @@ const (
 // OpenPoint is one model at one offered rate.
 type OpenPoint struct {
 	Rate       float64
-	Throughput bench.Stat
-	P99        bench.Stat // ms
+	Throughput resultfmt.Stat
+	P99        resultfmt.Stat // ms
 }
 
 // OpenCurve is a model's latency-vs-load curve and its knee.
@@ -43,7 +42,7 @@ type OpenCurve struct {
 // openCurves builds the curves of the "open-load" experiment, sorted by
 // rate, and finds each knee.
 func openCurves(d *Data) []OpenCurve {
-	cells := d.Tag(bench.TagOpenLoad)
+	cells := d.Tag(resultfmt.TagOpenLoad)
 	var out []OpenCurve
 	for _, m := range Models(cells) {
 		cur := OpenCurve{Model: m, Knee: -1}
@@ -88,7 +87,7 @@ func openLoadChart(d *Data) ([]*figure, string, error) {
 	if len(curves) == 0 {
 		return nil, "", missing("no open:RATE trials tagged \"open-load\" in the results")
 	}
-	cells := d.Tag(bench.TagOpenLoad)
+	cells := d.Tag(resultfmt.TagOpenLoad)
 	p := newPlot(fmt.Sprintf("Latency vs offered load: %s, open arrivals", cells[0].Spec.Workload),
 		"offered load (tasks/s)", "p99 latency (ms, log scale)")
 	logAxis(&p.Y)

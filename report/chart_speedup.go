@@ -1,28 +1,27 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-
-	"concbench/bench"
 )
 
 // SpeedupPoint is one model at one worker count on the CPU-bound batch.
 type SpeedupPoint struct {
 	Model    string
 	Workers  int
-	Makespan bench.Stat // seconds
-	Speedup  bench.Stat // sequential median makespan / this makespan
-	Ideal    float64    // min(workers, cores)
+	Makespan resultfmt.Stat // seconds
+	Speedup  resultfmt.Stat // sequential median makespan / this makespan
+	Ideal    float64        // min(workers, cores)
 }
 
 // speedups computes the speedup points of the "speedup" experiment against
 // the sequential model's median makespan. ok is false without a baseline.
 func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
-	cells := d.Tag(bench.TagSpeedup)
+	cells := d.Tag(resultfmt.TagSpeedup)
 	for _, c := range cells {
 		if c.Spec.Model == "sequential" {
 			base = c.Summary.Makespan.Median
@@ -47,7 +46,7 @@ func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 		m := c.Summary.Makespan
 		pts = append(pts, SpeedupPoint{
 			Model: c.Spec.Model, Workers: w, Makespan: m,
-			Speedup: bench.Stat{Median: base / m.Median, Min: base / m.Max, Max: base / m.Min},
+			Speedup: resultfmt.Stat{Median: base / m.Median, Min: base / m.Max, Max: base / m.Min},
 			Ideal:   math.Min(float64(w), float64(d.cores())),
 		})
 	}
@@ -64,7 +63,7 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	if len(pts) == 0 {
 		return nil, "", missing("no parallel model in the \"speedup\" experiment")
 	}
-	p := newPlot(fmt.Sprintf("CPU-bound speedup vs sequential (%s, %d cores)", d.Tag(bench.TagSpeedup)[0].Spec.Workload, d.cores()),
+	p := newPlot(fmt.Sprintf("CPU-bound speedup vs sequential (%s, %d cores)", d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, d.cores()),
 		"workers (pool W, goroutine limit, processes P; eventloop: GOMAXPROCS)", "speedup over sequential (x)")
 	maxW := 1
 	maxY := float64(d.cores())
@@ -94,7 +93,7 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		}
 		byModel[q.Model] = append(byModel[q.Model], errPoint{X: float64(q.Workers), Y: q.Speedup.Median, Lo: q.Speedup.Min, Hi: q.Speedup.Max})
 	}
-	order = Models(cellsOf(d.Tag(bench.TagSpeedup), order))
+	order = Models(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
 	for _, m := range order {
 		label := m
 		if m == "eventloop" {
@@ -109,7 +108,7 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	p.X.Tick.Marker = intTicks{}
 	p.Legend.Left = true
 	caption := fmt.Sprintf("Speedup = sequential makespan (median %.3f s) / model makespan on the same CPU-bound batch; median of %s with min..max bars. Dashed: the ideal min(workers, cores) on this %d-core machine; the thin line at 1x is no speedup.",
-		base, repeatsText(d.Tag(bench.TagSpeedup)), d.cores())
+		base, repeatsText(d.Tag(resultfmt.TagSpeedup)), d.cores())
 	return []*figure{single("speedup", p)}, caption, nil
 }
 

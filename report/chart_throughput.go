@@ -1,20 +1,19 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-
-	"concbench/bench"
 )
 
 // throughputChart is chart 1: tasks/s per model, grouped by workload, on a
 // log axis (noop and io-sleep differ by decades), with min..max bars.
 func throughputChart(d *Data) ([]*figure, string, error) {
-	cells := d.Tag(bench.TagThroughput)
+	cells := d.Tag(resultfmt.TagThroughput)
 	if len(cells) == 0 {
 		return nil, "", missing("no batch trials tagged \"throughput\" in the results")
 	}

@@ -10,29 +10,30 @@ import (
 	"slices"
 	"sort"
 
-	"concbench/bench"
-	"concbench/models"
+	"concbench/resultfmt"
 )
 
 // Cell is one configuration of a sweep (one matrix cell) with its measured
 // repeats and their summary (median and min..max).
 type Cell struct {
-	Spec bench.Spec
+	Spec resultfmt.Spec
 	// Conc is the resolved concurrency (the model default filled in).
-	Conc    int
-	Trials  []bench.Result
-	Summary bench.Summary
+	Conc int
+	// rank is the model's display position (File.Models, else first seen).
+	rank    int
+	Trials  []resultfmt.Result
+	Summary resultfmt.Summary
 }
 
 // Data is a results file grouped into cells.
 type Data struct {
-	File  *bench.File
+	File  *resultfmt.File
 	Cells []*Cell
 }
 
 // cellKey identifies a cell: everything in the spec that changes what is
 // measured.
-func cellKey(s bench.Spec) string {
+func cellKey(s resultfmt.Spec) string {
 	p, _ := json.Marshal(s.Params)
 	return fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%s", s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, p)
 }
@@ -40,8 +41,9 @@ func cellKey(s bench.Spec) string {
 // NewData groups f's measured trials (warm-ups and failed trials left out)
 // into cells in a stable order: tag, workload, model display order, load,
 // tasks, concurrency.
-func NewData(f *bench.File) *Data {
+func NewData(f *resultfmt.File) *Data {
 	d := &Data{File: f}
+	rank := modelRanks(f)
 	byKey := map[string]*Cell{}
 	for _, r := range f.Trials {
 		if r.Repeat < 0 || r.Error != "" {
@@ -50,7 +52,7 @@ func NewData(f *bench.File) *Data {
 		k := cellKey(r.Spec)
 		c := byKey[k]
 		if c == nil {
-			c = &Cell{Spec: r.Spec, Conc: r.Config.Concurrency}
+			c = &Cell{Spec: r.Spec, Conc: r.Config.Concurrency, rank: rank[r.Spec.Model]}
 			byKey[k] = c
 			d.Cells = append(d.Cells, c)
 		}
@@ -58,7 +60,7 @@ func NewData(f *bench.File) *Data {
 	}
 	for _, c := range d.Cells {
 		sort.SliceStable(c.Trials, func(a, b int) bool { return c.Trials[a].Repeat < c.Trials[b].Repeat })
-		c.Summary = bench.Summarize(c.Trials)
+		c.Summary = resultfmt.Summarize(c.Trials)
 	}
 	sort.SliceStable(d.Cells, func(a, b int) bool {
 		x, y := d.Cells[a].Spec, d.Cells[b].Spec
@@ -69,7 +71,7 @@ func NewData(f *bench.File) *Data {
 			return workloadRank(x.Workload) < workloadRank(y.Workload)
 		}
 		if x.Model != y.Model {
-			return modelRank(x.Model) < modelRank(y.Model)
+			return d.Cells[a].rank < d.Cells[b].rank
 		}
 		if rx, ry := loadRate(x.Load), loadRate(y.Load); rx != ry {
 			return rx < ry
@@ -106,11 +108,24 @@ func workloadRank(w string) int {
 	return len(workloadOrder)
 }
 
-func modelRank(m string) int {
-	if i := slices.Index(models.Order, m); i >= 0 {
-		return i
+// modelRanks gives each model of f its display position: the order the
+// file records (File.Models, the registry's order), then models in the
+// order their first trial appears. The report links no model code, so the
+// order travels in the results file.
+func modelRanks(f *resultfmt.File) map[string]int {
+	rank := map[string]int{}
+	add := func(m string) {
+		if _, ok := rank[m]; !ok {
+			rank[m] = len(rank)
+		}
 	}
-	return len(models.Order)
+	for _, m := range f.Models {
+		add(m)
+	}
+	for _, r := range f.Trials {
+		add(r.Spec.Model)
+	}
+	return rank
 }
 
 // Workloads lists the distinct workloads of cells in display order.
@@ -127,21 +142,15 @@ func Workloads(cells []*Cell) []string {
 
 // Models lists the distinct models of cells in display order.
 func Models(cells []*Cell) []string {
+	ranked := map[string]int{}
 	var out []string
 	for _, c := range cells {
-		if !slices.Contains(out, c.Spec.Model) {
+		if _, ok := ranked[c.Spec.Model]; !ok {
+			ranked[c.Spec.Model] = c.rank
 			out = append(out, c.Spec.Model)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b string) int {
-		if ra, rb := modelRank(a), modelRank(b); ra != rb {
-			return ra - rb
-		}
-		if a < b {
-			return -1
-		}
-		return 1
-	})
+	slices.SortStableFunc(out, func(a, b string) int { return ranked[a] - ranked[b] })
 	return out
 }
 
@@ -165,16 +174,16 @@ func loadRate(load string) float64 {
 
 // median returns the trial whose figure f is the median of the cell's
 // repeats (the lower middle one for an even count).
-func (c *Cell) median(f func(bench.Result) float64) bench.Result {
+func (c *Cell) median(f func(resultfmt.Result) float64) resultfmt.Result {
 	ts := slices.Clone(c.Trials)
 	sort.SliceStable(ts, func(a, b int) bool { return f(ts[a]) < f(ts[b]) })
 	return ts[(len(ts)-1)/2]
 }
 
 // stat computes median and min..max of f over the cell's repeats.
-func (c *Cell) stat(f func(bench.Result) float64) bench.Stat {
+func (c *Cell) stat(f func(resultfmt.Result) float64) resultfmt.Stat {
 	if len(c.Trials) == 0 {
-		return bench.Stat{}
+		return resultfmt.Stat{}
 	}
 	xs := make([]float64, len(c.Trials))
 	for i, r := range c.Trials {
@@ -186,7 +195,7 @@ func (c *Cell) stat(f func(bench.Result) float64) bench.Stat {
 	if len(xs)%2 == 0 {
 		med = (xs[mid-1] + xs[mid]) / 2
 	}
-	return bench.Stat{Median: med, Min: xs[0], Max: xs[len(xs)-1]}
+	return resultfmt.Stat{Median: med, Min: xs[0], Max: xs[len(xs)-1]}
 }
 
 // cores is the machine's core count from the metadata (at least 1).

@@ -1,11 +1,10 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
-
-	"concbench/bench"
 )
 
 // Finding is one sentence of the report written from the data. Contradicts
@@ -27,10 +26,10 @@ func findings(d *Data) []Finding {
 	cores := d.cores()
 
 	// Throughput: best model per workload vs sequential.
-	for _, w := range Workloads(d.Tag(bench.TagThroughput)) {
+	for _, w := range Workloads(d.Tag(resultfmt.TagThroughput)) {
 		var best *Cell
 		var seq float64
-		for _, c := range d.Tag(bench.TagThroughput, w) {
+		for _, c := range d.Tag(resultfmt.TagThroughput, w) {
 			if best == nil || c.Summary.Throughput.Median > best.Summary.Throughput.Median {
 				best = c
 			}
@@ -49,7 +48,7 @@ func findings(d *Data) []Finding {
 	}
 
 	// Overhead per task on the no-op workload.
-	if cs := d.Tag(bench.TagThroughput, "noop"); len(cs) > 0 {
+	if cs := d.Tag(resultfmt.TagThroughput, "noop"); len(cs) > 0 {
 		var parts []string
 		per := map[string]float64{}
 		for _, c := range cs {
@@ -74,7 +73,7 @@ func findings(d *Data) []Finding {
 				best[q.Model] = q
 			}
 		}
-		for _, m := range Models(d.Tag(bench.TagSpeedup)) {
+		for _, m := range Models(d.Tag(resultfmt.TagSpeedup)) {
 			q, ok := best[m]
 			if !ok {
 				continue
@@ -104,14 +103,14 @@ func findings(d *Data) []Finding {
 	}
 
 	// CPU utilisation on the CPU-bound workload.
-	for _, c := range d.Tag(bench.TagThroughput, "cpu-hash") {
+	for _, c := range d.Tag(resultfmt.TagThroughput, "cpu-hash") {
 		if c.Spec.Model == "eventloop" && c.Summary.CPUCores.Median > 1.2 {
 			add("cpu", true, "The event loop used %.2f cores on cpu-hash; a single loop thread should stay near 1.", c.Summary.CPUCores.Median)
 		}
 	}
 
 	// I/O scaling at the largest task count.
-	io := d.Tag(bench.TagIOScaling)
+	io := d.Tag(resultfmt.TagIOScaling)
 	for _, m := range Models(io) {
 		cs := ByModel(io)[m]
 		c := cs[len(cs)-1]
@@ -173,7 +172,7 @@ func findings(d *Data) []Finding {
 	for _, s := range ss {
 		byModel[s.Model] = s
 		add("blocking", false, "%s: with a %s ms blocking call in 1 of every %d tasks, the worst task that did not block itself took %s ms (its own wait: %s ms), a stall of %s ms; %.1f%% of the other tasks were delayed by more than half the call.",
-			s.Model, num(s.Block), d.Tag(bench.TagBlocking)[0].Spec.Params.BlockEvery, num(s.OtherMax), num(s.Ideal), num(s.Stall), 100*s.Delayed)
+			s.Model, num(s.Block), d.Tag(resultfmt.TagBlocking)[0].Spec.Params.BlockEvery, num(s.OtherMax), num(s.Ideal), num(s.Stall), 100*s.Delayed)
 	}
 	if el, ok := byModel["eventloop"]; ok {
 		if el.Stall < el.Block/2 {

@@ -13,8 +13,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"concbench/bench"
-	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
@@ -25,29 +24,29 @@ const fixturePath = "testdata/fixture/results.json"
 
 // fixtureFile builds a small, deterministic results file that feeds every
 // chart: four models, two repeats, made-up but plausible figures.
-func fixtureFile() *bench.File {
+func fixtureFile() *resultfmt.File {
 	rng := rand.New(rand.NewPCG(7, 7))
-	f := &bench.File{
-		Schema: bench.SchemaVersion, Suite: "fixture", Complete: true,
+	f := &resultfmt.File{
+		Schema: resultfmt.SchemaVersion, Suite: "fixture", Complete: true,
 		Notes: []string{"skipped throughput/noop/multiproc/batch/n=1000: model multiproc is not available in this build"},
-		Meta: bench.Meta{Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), GoVersion: "go1.26", OS: "linux", Arch: "amd64",
+		Meta: resultfmt.Meta{Time: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), GoVersion: "go1.26", OS: "linux", Arch: "amd64",
 			CPUModel: "Test CPU", Cores: 2, Kernel: "6.1.0", Commit: "abc123", Hostname: "fixture", LoadAvg: [3]float64{0.1, 0.2, 0.3},
 			Warnings: []string{"CPU frequency governor is \"powersave\", not \"performance\": clock speed may vary during the run"}},
 	}
 	conc := map[string]int{"sequential": 1, "eventloop": 0, "goroutines": 0, "pool": 2}
-	add := func(tag, model, wl, load string, tasks, c int, p workload.Params, lat, makespan, cpu float64, tweak func(*bench.Result, int)) {
+	add := func(tag, model, wl, load string, tasks, c int, p workload.Params, lat, makespan, cpu float64, tweak func(*resultfmt.Result, int)) {
 		if c == 0 {
 			c = conc[model]
 		}
 		for rep := 0; rep < 2; rep++ {
 			j := 1 + 0.04*(rng.Float64()-0.5)
 			ms := makespan * j
-			r := bench.Result{
-				Spec:   bench.Spec{Model: model, Workload: wl, Tasks: tasks, Load: load, Params: p.Fill(), Tag: tag, Config: models.Config{Concurrency: c}},
-				Config: models.Config{Concurrency: c, Procs: map[bool]int{true: 1, false: 2}[model == "sequential" || model == "eventloop"]},
+			r := resultfmt.Result{
+				Spec:   resultfmt.Spec{Model: model, Workload: wl, Tasks: tasks, Load: load, Params: p.Fill(), Tag: tag, Config: resultfmt.Config{Concurrency: c}},
+				Config: resultfmt.Config{Concurrency: c, Procs: map[bool]int{true: 1, false: 2}[model == "sequential" || model == "eventloop"]},
 				Shape:  "batch", Repeat: rep, Isolated: true, Started: f.Meta.Time.Add(time.Duration(len(f.Trials)) * time.Second),
 				Tasks: tasks, Completed: int64(tasks), Verified: tasks, Makespan: ms, Throughput: float64(tasks) / ms,
-				Latency: bench.Dist{Min: lat * 0.9, Mean: lat * 1.1, P50: lat * j, P90: lat * 1.3 * j, P99: lat * 1.8 * j, P999: lat * 2.5 * j, Max: lat * 3 * j},
+				Latency: resultfmt.Dist{Min: lat * 0.9, Mean: lat * 1.1, P50: lat * j, P90: lat * 1.3 * j, P99: lat * 1.8 * j, P999: lat * 2.5 * j, Max: lat * 3 * j},
 				CPUUser: cpu * 0.9 * j, CPUSys: cpu * 0.1 * j, BaseRSS: 8 << 20, PeakRSS: 9 << 20, PeakInflight: int64(max(1, min(tasks, c))),
 			}
 			if c == 0 {
@@ -55,8 +54,8 @@ func fixtureFile() *bench.File {
 			}
 			r.CPUCores = (r.CPUUser + r.CPUSys) / ms
 			r.HDR = hdrOf(lat*j, rng)
-			for t := 0.0; tag == bench.TagThroughput && t < ms*1000; t += ms * 1000 / 12 {
-				r.Timeline = append(r.Timeline, bench.Sample{T: t + ms*1000/12, Cores: math.Min(2, cpu/ms) * (0.95 + 0.05*rng.Float64()), RSS: 9 << 20})
+			for t := 0.0; tag == resultfmt.TagThroughput && t < ms*1000; t += ms * 1000 / 12 {
+				r.Timeline = append(r.Timeline, resultfmt.Sample{T: t + ms*1000/12, Cores: math.Min(2, cpu/ms) * (0.95 + 0.05*rng.Float64()), RSS: 9 << 20})
 			}
 			if tweak != nil {
 				tweak(&r, rep)
@@ -68,30 +67,30 @@ func fixtureFile() *bench.File {
 	ms4 := []string{"sequential", "eventloop", "goroutines", "pool"}
 	for _, m := range ms4 {
 		par := map[string]float64{"sequential": 1, "eventloop": 1, "goroutines": 1.9, "pool": 1.95}[m]
-		add(bench.TagThroughput, m, "noop", "batch", 1000, 0, def, 0.01, 0.001*map[string]float64{"goroutines": 4}[m]+0.0005, 0.0004, nil)
+		add(resultfmt.TagThroughput, m, "noop", "batch", 1000, 0, def, 0.01, 0.001*map[string]float64{"goroutines": 4}[m]+0.0005, 0.0004, nil)
 		io := map[string]float64{"sequential": 1.0, "eventloop": 0.0102, "goroutines": 0.011, "pool": 0.5}[m]
-		add(bench.TagThroughput, m, "io-sleep", "batch", 100, 0, def, io*500, io, 0.002, nil)
-		add(bench.TagThroughput, m, "cpu-hash", "batch", 200, 0, def, 100, 0.2/par, 0.2, nil)
+		add(resultfmt.TagThroughput, m, "io-sleep", "batch", 100, 0, def, io*500, io, 0.002, nil)
+		add(resultfmt.TagThroughput, m, "cpu-hash", "batch", 200, 0, def, 100, 0.2/par, 0.2, nil)
 	}
-	add(bench.TagSpeedup, "sequential", "cpu-hash", "batch", 200, 0, def, 100, 0.2, 0.2, nil)
-	add(bench.TagSpeedup, "eventloop", "cpu-hash", "batch", 200, 0, def, 100, 0.201, 0.2, nil)
+	add(resultfmt.TagSpeedup, "sequential", "cpu-hash", "batch", 200, 0, def, 100, 0.2, 0.2, nil)
+	add(resultfmt.TagSpeedup, "eventloop", "cpu-hash", "batch", 200, 0, def, 100, 0.201, 0.2, nil)
 	for _, m := range []string{"goroutines", "pool"} {
 		for _, w := range []int{1, 2, 4} {
-			add(bench.TagSpeedup, m, "cpu-hash", "batch", 200, w, def, 100, 0.2/math.Min(float64(w), 1.9), 0.2, nil)
+			add(resultfmt.TagSpeedup, m, "cpu-hash", "batch", 200, w, def, 100, 0.2/math.Min(float64(w), 1.9), 0.2, nil)
 		}
 	}
 	for _, n := range []int{10, 100, 1000} {
-		add(bench.TagIOScaling, "eventloop", "io-sleep", "batch", n, 0, def, 10, 0.010+float64(n)*2e-7, 0.001, nil)
-		add(bench.TagIOScaling, "goroutines", "io-sleep", "batch", n, 0, def, 10, 0.010+float64(n)*1e-6, 0.001, nil)
+		add(resultfmt.TagIOScaling, "eventloop", "io-sleep", "batch", n, 0, def, 10, 0.010+float64(n)*2e-7, 0.001, nil)
+		add(resultfmt.TagIOScaling, "goroutines", "io-sleep", "batch", n, 0, def, 10, 0.010+float64(n)*1e-6, 0.001, nil)
 		if n <= 100 {
-			add(bench.TagIOScaling, "sequential", "io-sleep", "batch", n, 0, def, 10, float64(n)*0.0101, 0.001, nil)
+			add(resultfmt.TagIOScaling, "sequential", "io-sleep", "batch", n, 0, def, 10, float64(n)*0.0101, 0.001, nil)
 		}
 	}
 	long := workload.Params{Sleep: 500 * time.Millisecond}
 	for _, n := range []int{1000, 10000} {
 		for _, m := range []string{"eventloop", "goroutines"} {
 			per := map[string]int64{"eventloop": 300, "goroutines": 3000}[m]
-			add(bench.TagMemory, m, "io-sleep", "batch", n, 0, long, 500, 0.6, 0.01, func(r *bench.Result, rep int) {
+			add(resultfmt.TagMemory, m, "io-sleep", "batch", n, 0, long, 500, 0.6, 0.01, func(r *resultfmt.Result, rep int) {
 				r.PeakRSS = r.BaseRSS + per*int64(n) + int64(rep)*4096
 				r.MemPerInflight = float64(r.PeakRSS-r.BaseRSS) / float64(n)
 			})
@@ -105,14 +104,14 @@ func fixtureFile() *bench.File {
 			if rate > capacity {
 				p99, tput = 400, capacity
 			}
-			add(bench.TagOpenLoad, m, "cpu-hash", "open:"+fmtNum(rate), int(rate), 0, def, p99/2, float64(rate)/tput, 0.2, func(r *bench.Result, _ int) {
+			add(resultfmt.TagOpenLoad, m, "cpu-hash", "open:"+fmtNum(rate), int(rate), 0, def, p99/2, float64(rate)/tput, 0.2, func(r *resultfmt.Result, _ int) {
 				r.Throughput, r.Latency.P99 = tput, p99
 			})
 		}
 	}
 	blk := workload.Params{Sleep: 10 * time.Millisecond, Block: 100 * time.Millisecond, BlockEvery: 25}
 	for _, m := range []string{"eventloop", "goroutines"} {
-		add(bench.TagBlocking, m, "blocking-mistake", "open:100", 100, 0, blk, 10, 1.0, 0.01, func(r *bench.Result, _ int) {
+		add(resultfmt.TagBlocking, m, "blocking-mistake", "open:100", 100, 0, blk, 10, 1.0, 0.01, func(r *resultfmt.Result, _ int) {
 			r.Spec.Series = 100
 			for i := 0; i < 100; i++ {
 				arrive := float64(i) * 10
@@ -123,7 +122,7 @@ func fixtureFile() *bench.File {
 				} else if m == "eventloop" && i%25 > 12 && i%25 < 22 {
 					lat += 100 - float64(i%25-12)*10
 				}
-				r.Series = append(r.Series, bench.Point{Task: uint32(i), Arrive: arrive, Latency: lat, Blocking: block})
+				r.Series = append(r.Series, resultfmt.Point{Task: uint32(i), Arrive: arrive, Latency: lat, Blocking: block})
 			}
 		})
 	}
@@ -156,7 +155,7 @@ func fixtureDir(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := bench.WriteAtomic(fixturePath, b); err != nil {
+		if err := resultfmt.WriteAtomic(fixturePath, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,7 +173,7 @@ func fixtureDir(t *testing.T) string {
 // fixtureData loads the fixture as Data.
 func fixtureData(t *testing.T) *Data {
 	t.Helper()
-	f, err := bench.ReadFile(filepath.Join(fixtureDir(t), "results.json"))
+	f, err := resultfmt.ReadFile(filepath.Join(fixtureDir(t), "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,10 @@ package report
 
 import (
 	"bytes"
+	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"strings"
-
-	"concbench/bench"
 )
 
 // WriteMarkdown writes REPORT.md: banner, machine, method, findings, every
@@ -93,7 +92,7 @@ func anchor(title string) string {
 	return s.String()
 }
 
-func writeMachine(b *bytes.Buffer, m bench.Meta) {
+func writeMachine(b *bytes.Buffer, m resultfmt.Meta) {
 	b.WriteString("## Machine and software\n\n")
 	b.WriteString("| | |\n|---|---|\n")
 	row := func(k, v string) {
@@ -141,5 +140,5 @@ func (r *Report) writeMethod(b *bytes.Buffer) {
 	}
 	b.WriteString("## Method\n\n")
 	fmt.Fprintf(b, "Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats; figures are medians with min..max over the repeats, and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.\n\n",
-		iso, warm, repeats, 100*bench.NoisySpread)
+		iso, warm, repeats, 100*resultfmt.NoisySpread)
 }

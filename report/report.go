@@ -2,11 +2,10 @@ package report
 
 import (
 	"bytes"
+	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"path/filepath"
-
-	"concbench/bench"
 )
 
 // Report is everything generated from one results directory.
@@ -21,9 +20,9 @@ type Report struct {
 // Generate reads dir/results.json, draws every chart into dir (SVG and
 // PNG), writes dir/REPORT.md and, when terminal is not nil, prints the
 // tables and findings there. A missing, corrupt or wrong-version results
-// file yields an error wrapping bench.ErrBadResults.
+// file yields an error wrapping resultfmt.ErrBadResults.
 func Generate(dir string, terminal io.Writer) (*Report, error) {
-	f, err := bench.ReadFile(filepath.Join(dir, "results.json"))
+	f, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +36,7 @@ func Generate(dir string, terminal io.Writer) (*Report, error) {
 	if err := r.WriteMarkdown(&md); err != nil {
 		return nil, err
 	}
-	if err := bench.WriteAtomic(filepath.Join(dir, "REPORT.md"), md.Bytes()); err != nil {
+	if err := resultfmt.WriteAtomic(filepath.Join(dir, "REPORT.md"), md.Bytes()); err != nil {
 		return nil, err
 	}
 	if terminal != nil {
@@ -87,7 +86,7 @@ func (r *Report) WriteTerminal(w io.Writer) error {
 }
 
 // incompleteWhy says why a results file is marked incomplete.
-func incompleteWhy(f *bench.File) string {
+func incompleteWhy(f *resultfmt.File) string {
 	failed, interrupted := 0, false
 	for _, n := range f.Notes {
 		if len(n) >= 6 && n[:6] == "failed" {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"concbench/resultfmt"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -10,8 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"concbench/bench"
 )
 
 func TestGenerateFromFixture(t *testing.T) {
@@ -177,7 +176,7 @@ func TestBadResults(t *testing.T) {
 				}
 			}
 			_, err := Generate(d, nil)
-			if !errors.Is(err, bench.ErrBadResults) {
+			if !errors.Is(err, resultfmt.ErrBadResults) {
 				t.Fatalf("err = %v, want ErrBadResults", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "results.json") || strings.Contains(err.Error(), "\n") {
@@ -191,9 +190,9 @@ func TestIncompleteAndMissingCharts(t *testing.T) {
 	f := fixtureFile()
 	f.Complete = false
 	f.Notes = append(f.Notes, "interrupted after 10 trials: the results are incomplete")
-	var kept []bench.Result
+	var kept []resultfmt.Result
 	for _, r := range f.Trials {
-		if r.Spec.Tag != bench.TagBlocking && r.Spec.Tag != bench.TagMemory {
+		if r.Spec.Tag != resultfmt.TagBlocking && r.Spec.Tag != resultfmt.TagMemory {
 			kept = append(kept, r)
 		}
 	}
@@ -229,7 +228,7 @@ func TestIncompleteAndMissingCharts(t *testing.T) {
 
 func TestKnee(t *testing.T) {
 	pt := func(rate, tput, p99 float64) OpenPoint {
-		return OpenPoint{Rate: rate, Throughput: bench.Stat{Median: tput}, P99: bench.Stat{Median: p99}}
+		return OpenPoint{Rate: rate, Throughput: resultfmt.Stat{Median: tput}, P99: resultfmt.Stat{Median: p99}}
 	}
 	tests := []struct {
 		name string

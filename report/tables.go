@@ -1,6 +1,7 @@
 package report
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"math"
@@ -10,8 +11,6 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
-
-	"concbench/bench"
 )
 
 // Table is one table of the report, rendered for the terminal and as
@@ -96,7 +95,7 @@ func num(v float64) string {
 
 // rng formats a Stat as "median (min-max)", or the median alone for one
 // repeat.
-func rng(s bench.Stat) string {
+func rng(s resultfmt.Stat) string {
 	if s.Min == s.Max {
 		return num(s.Median)
 	}
@@ -133,7 +132,7 @@ func buildTables(d *Data) []Table {
 func throughputTable(d *Data) Table {
 	t := Table{ID: "throughput", Title: "Throughput, latency and cost per model (batch load; median (min–max) over repeats)",
 		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy"}}
-	for _, c := range d.Tag(bench.TagThroughput) {
+	for _, c := range d.Tag(resultfmt.TagThroughput) {
 		s := c.Summary
 		noisy := ""
 		if s.Noisy {
@@ -148,12 +147,12 @@ func throughputTable(d *Data) Table {
 func latencyTable(d *Data) Table {
 	t := Table{ID: "latency", Title: "Latency percentiles under closed load (ms, median over repeats)",
 		Header: []string{"workload", "model", "load", "tasks/s", "p50", "p90", "p99", "p99.9", "max"}}
-	for _, c := range d.Tag(bench.TagLatency) {
-		p := func(f func(bench.Result) float64) string { return num(c.stat(f).Median) }
+	for _, c := range d.Tag(resultfmt.TagLatency) {
+		p := func(f func(resultfmt.Result) float64) string { return num(c.stat(f).Median) }
 		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Spec.Model, c.Spec.Load, num(c.Summary.Throughput.Median),
-			p(func(r bench.Result) float64 { return r.Latency.P50 }), p(func(r bench.Result) float64 { return r.Latency.P90 }),
-			p(func(r bench.Result) float64 { return r.Latency.P99 }), p(func(r bench.Result) float64 { return r.Latency.P999 }),
-			p(func(r bench.Result) float64 { return r.Latency.Max })})
+			p(func(r resultfmt.Result) float64 { return r.Latency.P50 }), p(func(r resultfmt.Result) float64 { return r.Latency.P90 }),
+			p(func(r resultfmt.Result) float64 { return r.Latency.P99 }), p(func(r resultfmt.Result) float64 { return r.Latency.P999 }),
+			p(func(r resultfmt.Result) float64 { return r.Latency.Max })})
 	}
 	return t
 }
@@ -176,7 +175,7 @@ func speedupTable(d *Data) Table {
 func ioScalingTable(d *Data) Table {
 	t := Table{ID: "io-scaling", Title: "I/O scaling: makespan of N waiting tasks",
 		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "sequential bound s"}}
-	for _, c := range d.Tag(bench.TagIOScaling) {
+	for _, c := range d.Tag(resultfmt.TagIOScaling) {
 		lat := c.Spec.Params.Sleep.Seconds()
 		m := c.Summary.Makespan
 		t.Rows = append(t.Rows, []string{c.Spec.Model, conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat), num(float64(c.Spec.Tasks) * lat)})
@@ -187,12 +186,12 @@ func ioScalingTable(d *Data) Table {
 func memoryTable(d *Data) Table {
 	t := Table{ID: "memory", Title: "Memory per in-flight task (least-squares slope of peak RSS vs peak in-flight)",
 		Header: []string{"model", "trials", "in flight", "per task", "RSS at 0 tasks", "points: per-task (peak-base)/in-flight"}}
-	cells := d.Tag(bench.TagMemory)
+	cells := d.Tag(resultfmt.TagMemory)
 	for _, f := range memFits(d) {
 		var each []string
 		for _, c := range ByModel(cells)[f.Model] {
-			each = append(each, fmt.Sprintf("%s@%s", fmtBytes(c.stat(func(r bench.Result) float64 { return r.MemPerInflight }).Median),
-				fmtNum(c.stat(func(r bench.Result) float64 { return float64(r.PeakInflight) }).Median)))
+			each = append(each, fmt.Sprintf("%s@%s", fmtBytes(c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight }).Median),
+				fmtNum(c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) }).Median)))
 		}
 		t.Rows = append(t.Rows, []string{f.Model, strconv.Itoa(f.Points), fmt.Sprintf("%s–%s", fmtNum(f.MinInflight), fmtNum(f.MaxInflight)),
 			fmtBytes(f.PerTask), fmtBytes(f.Intercept), joinComma(each)})
@@ -237,7 +236,7 @@ func blockingTable(d *Data) Table {
 
 // otherTable lists cells of tags the report does not chart.
 func otherTable(d *Data) Table {
-	known := []string{bench.TagThroughput, bench.TagLatency, bench.TagSpeedup, bench.TagIOScaling, bench.TagMemory, bench.TagOpenLoad, bench.TagBlocking}
+	known := []string{resultfmt.TagThroughput, resultfmt.TagLatency, resultfmt.TagSpeedup, resultfmt.TagIOScaling, resultfmt.TagMemory, resultfmt.TagOpenLoad, resultfmt.TagBlocking}
 	t := Table{ID: "other", Title: "Other experiments",
 		Header: []string{"tag", "workload", "model", "load", "concurrency", "tasks", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"}}
 	for _, c := range d.Cells {

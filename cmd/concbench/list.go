@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
-	"io"
 
 	"concbench/bench"
 	"concbench/models"

@@ -18,6 +18,7 @@ import (
 	"concbench/bench"
 	"concbench/internal/child"
 	_ "concbench/models/all"
+	"concbench/resultfmt"
 )
 
 func main() {
@@ -44,7 +45,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "concbench: interrupted")
 		return 130
-	case errors.Is(err, errUsage), errors.Is(err, bench.ErrUsage), errors.Is(err, bench.ErrBadResults):
+	case errors.Is(err, errUsage), errors.Is(err, bench.ErrUsage), errors.Is(err, resultfmt.ErrBadResults):
 		msg := err.Error()
 		for _, p := range []string{"usage: ", "bad results file: "} {
 			msg = strings.ReplaceAll(msg, p, "")

@@ -11,6 +11,7 @@ import (
 
 	"concbench/bench"
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
@@ -21,7 +22,7 @@ func init() {
 // trialFlags are the flags that define trials, shared by run and sweep-like
 // commands.
 type trialFlags struct {
-	spec    bench.Spec
+	spec    resultfmt.Spec
 	kernel  string
 	cpuMS   float64
 	models  string
@@ -116,9 +117,9 @@ func (f *trialFlags) modelList() ([]string, error) {
 
 // runOutput is the --json document of `concbench run`.
 type runOutput struct {
-	Meta    bench.Meta      `json:"meta"`
-	Summary []bench.Summary `json:"summary"`
-	Trials  []bench.Result  `json:"trials"`
+	Meta    resultfmt.Meta      `json:"meta"`
+	Summary []resultfmt.Summary `json:"summary"`
+	Trials  []resultfmt.Result  `json:"trials"`
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -134,7 +135,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, m := range names {
 		s := f.spec
 		s.Model = m
-		if err := s.Validate(); err != nil {
+		if err := bench.ValidateSpec(&s); err != nil {
 			return err
 		}
 	}
@@ -151,7 +152,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if ctx.Err() != nil {
 			return fmt.Errorf("stopped during %s: %w", m, context.Cause(ctx))
 		}
-		sum := bench.Summarize(rs)
+		sum := resultfmt.Summarize(rs)
 		if err != nil {
 			sum.Spec = s
 			sum.Error = err.Error()

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"concbench/bench"
+	"concbench/resultfmt"
 )
 
 func init() {
@@ -59,7 +60,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opt := bench.SweepOptions{
 		Out: *out, Repeats: *repeat, InProcess: *inProc, NoWarmup: *noWarmup,
 		MetaProbe: 300 * time.Millisecond, Checkpoint: 30 * time.Second,
-		OnStart: func(done, total int, spec bench.Spec) {
+		OnStart: func(done, total int, spec resultfmt.Spec) {
 			if bar == nil {
 				return
 			}

@@ -1,15 +1,14 @@
 package main
 
 import (
+	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"strings"
-
-	"concbench/bench"
 )
 
 // fmtStat renders a median, with the min..max range when repeats differ.
-func fmtStat(s bench.Stat, prec int) string {
+func fmtStat(s resultfmt.Stat, prec int) string {
 	v := fmt.Sprintf("%.*f", prec, s.Median)
 	if s.Max != s.Min {
 		v += fmt.Sprintf(" [%.*f..%.*f]", prec, s.Min, prec, s.Max)
@@ -26,7 +25,7 @@ func fmtConc(c int) string {
 }
 
 // writeRunTable prints one row per model: throughput, latency, CPU, memory.
-func writeRunTable(w io.Writer, spec bench.Spec, rows []bench.Summary) error {
+func writeRunTable(w io.Writer, spec resultfmt.Spec, rows []resultfmt.Summary) error {
 	fmt.Fprintf(w, "workload=%s load=%s tasks=%d", spec.Workload, spec.Load, spec.Tasks)
 	if len(rows) > 0 && rows[0].Repeats > 1 {
 		fmt.Fprintf(w, " repeats=%d (median [min..max])", rows[0].Repeats)

@@ -33,6 +33,7 @@ const DefaultThreads = 4
 func init() {
 	models.Register(models.Info{
 		Name:           "eventloop",
+		Rank:           20,
 		Doc:            "one OS thread running an epoll reactor; tasks are state machines, CPU steps block the loop (asyncio)",
 		Procs:          models.One,
 		Concurrency:    func() int { return 0 },

@@ -14,6 +14,7 @@ import (
 func init() {
 	models.Register(models.Info{
 		Name:           "goroutines",
+		Rank:           30,
 		Doc:            "one goroutine per task, parallel on GOMAXPROCS threads, optional limit",
 		Concurrency:    func() int { return 0 },
 		ConcurrencyDoc: "0 = unlimited, else at most C goroutines at once",

@@ -16,6 +16,7 @@ var errLinuxOnly = errors.New("multiproc needs Linux (workers are tied to the pa
 func init() {
 	models.Register(models.Info{
 		Name:           "multiproc",
+		Rank:           50,
 		Doc:            "P worker processes, tasks framed over pipes (ProcessPoolExecutor; Linux only)",
 		Procs:          models.AllCPUs,
 		Concurrency:    func() int { return runtime.NumCPU() },

@@ -26,6 +26,7 @@ import (
 func init() {
 	models.Register(models.Info{
 		Name:           "multiproc",
+		Rank:           50,
 		Doc:            "P worker processes, tasks framed over pipes (ProcessPoolExecutor)",
 		Procs:          models.AllCPUs,
 		Concurrency:    func() int { return runtime.NumCPU() },

@@ -27,6 +27,7 @@ const DefaultWorkers = 32
 func init() {
 	models.Register(models.Info{
 		Name:           "pool",
+		Rank:           40,
 		Doc:            "W long-lived workers pulling from a bounded queue (ThreadPoolExecutor)",
 		Concurrency:    func() int { return DefaultWorkers },
 		ConcurrencyDoc: "W workers (default 32, like ThreadPoolExecutor's cap)",

@@ -13,6 +13,7 @@ import (
 func init() {
 	models.Register(models.Info{
 		Name:           "sequential",
+		Rank:           10,
 		Doc:            "one goroutine, one task at a time, blocking calls (the baseline)",
 		Procs:          models.One,
 		Concurrency:    func() int { return 1 },

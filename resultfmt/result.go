@@ -1,54 +1,6 @@
-// Package bench is concbench's harness: it turns a Spec into a trial (tasks,
-// load shape, model), runs it in-process or in a fresh child process,
-// measures it (per-task latency, CPU, memory, context switches, threads,
-// runtime scheduling and GC) and records the machine it ran on. The result
-// types here are the schema of results.json.
-package bench
+package resultfmt
 
-import (
-	"time"
-
-	"concbench/models"
-	"concbench/workload"
-)
-
-// SchemaVersion is the version of results.json. Readers reject other
-// versions with a clear message.
-const SchemaVersion = 1
-
-// Spec is everything that defines one trial. It is what a parent sends to a
-// trial child, and it is recorded with every result.
-type Spec struct {
-	Model    string          `json:"model"`
-	Workload string          `json:"workload"`
-	Tasks    int             `json:"tasks"`
-	Load     string          `json:"load"` // batch | closed:C | open:RATE[:poisson]
-	Params   workload.Params `json:"params"`
-	Config   models.Config   `json:"config"`
-	// Direct reads data files with O_DIRECT (cold cache).
-	Direct bool `json:"direct,omitempty"`
-	// Timeout bounds the whole trial (0: DefaultTimeout).
-	Timeout time.Duration `json:"timeout_ns,omitempty"`
-	// Track records the OS thread of every step (tests only: a syscall a step).
-	Track bool `json:"track,omitempty"`
-	// Sample is the CPU/RSS timeline period (0: DefaultSample).
-	Sample time.Duration `json:"sample_ns,omitempty"`
-	// Series keeps up to this many per-task points (arrival, latency) for
-	// charts; 0 keeps none.
-	Series int `json:"series,omitempty"`
-	// ExternalSampler leaves the CPU/RSS timeline to the parent process
-	// (set by RunIsolated), so no sampler runs inside the measured process.
-	ExternalSampler bool `json:"external_sampler,omitempty"`
-	// Tag is a free label carried into the result (sweeps use it for the
-	// matrix axis a trial belongs to).
-	Tag string `json:"tag,omitempty"`
-}
-
-// DefaultTimeout bounds a trial when Spec.Timeout is zero.
-const DefaultTimeout = 10 * time.Minute
-
-// DefaultSample is the CPU-use timeline period when Spec.Sample is zero.
-const DefaultSample = 20 * time.Millisecond
+import "time"
 
 // Dist summarises a distribution of durations, in milliseconds.
 type Dist struct {
@@ -98,8 +50,8 @@ type Runtime struct {
 type Result struct {
 	Spec Spec `json:"spec"`
 	// Config is the model config after defaults (GOMAXPROCS, concurrency).
-	Config models.Config `json:"resolved"`
-	Shape  string        `json:"shape"`
+	Config Config `json:"resolved"`
+	Shape  string `json:"shape"`
 	// Repeat is the repeat index; -1 marks the discarded warm-up.
 	Repeat   int       `json:"repeat"`
 	Isolated bool      `json:"isolated"`

@@ -1,4 +1,4 @@
-package bench
+package resultfmt
 
 import (
 	"encoding/json"
@@ -18,7 +18,10 @@ type File struct {
 	Complete bool     `json:"complete"`
 	Notes    []string `json:"notes,omitempty"`
 	// Warmup says each configuration ran one discarded warm-up trial first.
-	Warmup bool     `json:"warmup"`
+	Warmup bool `json:"warmup"`
+	// Models is the display order of the models (the registry's order when
+	// the file was written); the report orders tables and legends by it.
+	Models []string `json:"models,omitempty"`
 	Meta   Meta     `json:"meta"`
 	Trials []Result `json:"trials"`
 }

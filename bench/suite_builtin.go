@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"concbench/resultfmt"
+	"time"
+)
+
+// builtinSuites returns fresh copies of the built-in suites.
+func builtinSuites() map[string]*Suite {
+	return map[string]*Suite{"quick": quickSuite(), "default": defaultSuite()}
+}
+
+// ms is a Duration of n milliseconds.
+func ms(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+
+// Model groups used by the built-in suites.
+var (
+	parallelModels = []string{"goroutines", "pool", "multiproc"}
+	ioModels       = []string{"eventloop", "goroutines"}
+)
+
+// quickSuite feeds every chart in about two minutes on two cores: small
+// task counts, two repeats.
+func quickSuite() *Suite {
+	return &Suite{
+		Name: "quick", Repeats: 2, Seed: 1,
+		Doc: "every chart, small sizes: about 2 minutes on 2 cores",
+		Experiments: []Experiment{
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net", "mixed"}, Tasks: []int{100}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{200}, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-file"}, Tasks: []int{1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"sequential"}, Tasks: []int{200}, Params: Params{Units: 1000}},
+			// The event loop has one loop thread whatever GOMAXPROCS is: its
+			// x axis is GOMAXPROCS, to show more threads do not help it.
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 1, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 2, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 4, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: parallelModels, Tasks: []int{200}, Concurrency: []int{1, 2, 4}, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{10, 100, 1000, 10000}},
+			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"sequential", "pool", "multiproc"}, Tasks: []int{10, 100}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 30000}, Params: Params{Sleep: ms(400)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
+			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:500", "open:1200", "open:3000"}, OpenSeconds: 0.4, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 1, Series: 2000,
+				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 125}},
+		},
+	}
+}
+
+// defaultSuite is the published matrix behind `make report`: about 15
+// minutes on two cores with three repeats.
+func defaultSuite() *Suite {
+	rates := []string{"open:250", "open:500", "open:1000", "open:2000", "open:3000", "open:4000"}
+	return &Suite{
+		Name: "default", Repeats: 3, Seed: 1,
+		Doc: "the published matrix: about 15 minutes on 2 cores",
+		Experiments: []Experiment{
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{20000}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net", "mixed"}, Tasks: []int{400}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{1000}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-file"}, Tasks: []int{5000}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"io-sleep", "io-net", "mixed"}, Loads: []string{"closed:32"}, Tasks: []int{400}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"cpu-hash"}, Loads: []string{"closed:32"}, Tasks: []int{1000}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"io-file"}, Loads: []string{"closed:32"}, Tasks: []int{5000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"sequential"}, Tasks: []int{500}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{500}, Procs: 1},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{500}, Procs: 2},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{500}, Procs: 4},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: parallelModels, Tasks: []int{500}, Concurrency: []int{1, 2, 3, 4}},
+			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{10, 30, 100, 300, 1000, 3000, 10000}},
+			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"pool", "multiproc"}, Tasks: []int{10, 30, 100, 300, 1000}},
+			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"sequential"}, Tasks: []int{10, 30, 100, 300}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 100000}, Params: Params{Sleep: ms(1000)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000, 50000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(1000)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8, 16}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(1000)}},
+			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: rates, OpenSeconds: 1, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:1000"}, OpenSeconds: 3, Series: 3000,
+				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 500}},
+		},
+	}
+}

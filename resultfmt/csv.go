@@ -1,0 +1,70 @@
+package resultfmt
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// WriteResults writes f as dir/results.json and dir/results.csv, each
+// atomically.
+func WriteResults(dir string, f *File) error {
+	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, f.Trials); err != nil {
+		return err
+	}
+	return WriteAtomic(filepath.Join(dir, "results.csv"), buf.Bytes())
+}
+
+// CSVHeader is the column list of results.csv: one row per trial, flat.
+var CSVHeader = []string{
+	"tag", "model", "workload", "load", "tasks", "concurrency", "gomaxprocs", "repeat", "isolated",
+	"sleep_ms", "units", "block_ms", "block_every",
+	"completed", "makespan_s", "throughput_per_s",
+	"lat_min_ms", "lat_mean_ms", "lat_p50_ms", "lat_p90_ms", "lat_p99_ms", "lat_p999_ms", "lat_max_ms",
+	"wait_p50_ms", "wait_p99_ms", "service_p50_ms", "service_p99_ms",
+	"cpu_user_s", "cpu_sys_s", "cpu_cores", "tasks_per_cpu_s",
+	"base_rss_bytes", "peak_rss_bytes", "child_maxrss_bytes", "mem_per_inflight_bytes", "peak_inflight", "peak_cpu_steps",
+	"ctx_voluntary", "ctx_involuntary", "threads_peak", "gc_cycles", "sched_p99_ms", "started", "error",
+}
+
+// WriteCSV writes trials as results.csv.
+func WriteCSV(w io.Writer, trials []Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	d := func(v time.Duration) string { return g(float64(v) / 1e6) }
+	for _, r := range trials {
+		s := r.Spec
+		row := []string{
+			s.Tag, s.Model, s.Workload, s.Load, strconv.Itoa(s.Tasks), strconv.Itoa(r.Config.Concurrency), strconv.Itoa(r.Config.Procs),
+			strconv.Itoa(r.Repeat), strconv.FormatBool(r.Isolated),
+			d(s.Params.Sleep), strconv.Itoa(int(s.Params.Units)), d(s.Params.Block), strconv.Itoa(s.Params.BlockEvery),
+			strconv.FormatInt(r.Completed, 10), g(r.Makespan), g(r.Throughput),
+			g(r.Latency.Min), g(r.Latency.Mean), g(r.Latency.P50), g(r.Latency.P90), g(r.Latency.P99), g(r.Latency.P999), g(r.Latency.Max),
+			g(r.Wait.P50), g(r.Wait.P99), g(r.Service.P50), g(r.Service.P99),
+			g(r.CPUUser), g(r.CPUSys), g(r.CPUCores), g(r.TasksPerCPU),
+			strconv.FormatInt(r.BaseRSS, 10), strconv.FormatInt(r.PeakRSS, 10), strconv.FormatInt(r.ChildMaxRSS, 10),
+			g(r.MemPerInflight), strconv.FormatInt(r.PeakInflight, 10), strconv.FormatInt(r.PeakCPUSteps, 10),
+			strconv.FormatInt(r.CtxVoluntary, 10), strconv.FormatInt(r.CtxInvoluntary, 10), strconv.Itoa(r.Threads),
+			strconv.FormatUint(r.Runtime.GCCycles, 10), g(r.Runtime.SchedP99), r.Started.Format(time.RFC3339Nano), r.Error,
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}
