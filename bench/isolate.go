@@ -9,11 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"concbench/internal/child"
+	"concbench/internal/tailbuf"
 	_ "concbench/models/all" // a trial child must know every model
 )
 
@@ -51,28 +51,6 @@ func trialMain() int {
 	return 0
 }
 
-// tailWriter keeps the last max bytes written (a child's stderr).
-type tailWriter struct {
-	buf []byte
-	max int
-}
-
-func (w *tailWriter) Write(p []byte) (int, error) {
-	w.buf = append(w.buf, p...)
-	if len(w.buf) > w.max {
-		w.buf = w.buf[len(w.buf)-w.max:]
-	}
-	return len(p), nil
-}
-
-func (w *tailWriter) lastLine() string {
-	s := strings.TrimSpace(string(w.buf))
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
-}
-
 // RunIsolated runs one trial in a fresh child process of this binary (as
 // JMH forks a JVM), so one model's heap, GC and threads never pollute
 // another's. The CPU-use timeline and peak RSS are sampled from here, from
@@ -98,7 +76,7 @@ func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	var out bytes.Buffer
-	errTail := &tailWriter{max: 4096}
+	errTail := &tailbuf.Tail{Max: 4096}
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.Stdout = &out
 	cmd.Stderr = errTail
@@ -133,7 +111,7 @@ func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	case runErr != nil && decErr == nil && res.Error != "":
 		return &res, errors.New(res.Error)
 	case runErr != nil:
-		msg := errTail.lastLine()
+		msg := errTail.LastLine()
 		if msg == "" {
 			msg = "no output"
 		}

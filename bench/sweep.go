@@ -143,6 +143,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 				continue
 			}
 			failed = true
+			f.Failed++
 			note("failed %s (repeat %d): %v", CellName(spec), job.Repeat, err)
 			continue
 		}
@@ -154,6 +155,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		}
 	}
 	if ctx.Err() != nil {
+		f.Interrupted = true
 		note("interrupted after %d trials: the results are incomplete", len(f.Trials))
 		if err := write(false); err != nil {
 			return f, err

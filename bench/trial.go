@@ -2,13 +2,13 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"sort"
 	"time"
 
+	"concbench/internal/badinput"
 	"concbench/models"
 	"concbench/resultfmt"
 	"concbench/workload"
@@ -16,7 +16,7 @@ import (
 
 // ErrUsage marks a Spec the user got wrong (unknown name, impossible size);
 // the CLI maps it to exit status 2.
-var ErrUsage = errors.New("usage")
+var ErrUsage = badinput.Err
 
 // ValidateSpec checks a spec and fills its defaults, returning ErrUsage-wrapped
 // errors that name what is wrong and what is allowed.

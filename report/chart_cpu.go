@@ -10,22 +10,6 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// cpuPer1000 returns the median user and sys CPU seconds per 1,000
-// completed tasks of a cell (the median trial by total CPU).
-func cpuPer1000(c *Cell) (user, sys float64) {
-	per := func(r resultfmt.Result) float64 {
-		if r.Completed == 0 {
-			return 0
-		}
-		return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1000
-	}
-	r := c.median(per)
-	if r.Completed == 0 {
-		return 0, 0
-	}
-	return r.CPUUser / float64(r.Completed) * 1000, r.CPUSys / float64(r.Completed) * 1000
-}
-
 // cpuTimeChart is chart 5a: CPU seconds per 1,000 tasks, user and sys
 // stacked, per model; one panel per workload (each with its own scale,
 // since a CPU-bound task costs thousands of times a no-op).
@@ -92,20 +76,6 @@ func cpuTimeChart(d *Data) ([]*figure, string, error) {
 	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s; one panel per workload, each with its own scale. On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
 		repeatsText(cells))
 	return []*figure{fig}, caption, nil
-}
-
-// compactTicks is plot.DefaultTicks with compact labels.
-type compactTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = fmtNum(ts[i].Value)
-		}
-	}
-	return ts
 }
 
 // cpuUtilChart is chart 5b: CPU utilisation in cores per model, grouped by

@@ -10,34 +10,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 )
 
-// nines maps a percentile to the HDR "nines" axis: 50 -> 0.3, 90 -> 1,
-// 99 -> 2, 99.9 -> 3.
-func nines(p float64) float64 { return -math.Log10(1 - p/100) }
-
-// ninesTicks labels the nines axis with percentiles.
-type ninesTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (ninesTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ts []plot.Tick
-	for _, p := range []float64{0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99} {
-		x := nines(p)
-		if x < lo-1e-9 || x > hi+1e-9 {
-			continue
-		}
-		label := ""
-		switch p {
-		case 0, 50, 90, 99, 99.9, 99.99:
-			label = fmt.Sprintf("p%g", p)
-			if p == 0 {
-				label = "min"
-			}
-		}
-		ts = append(ts, plot.Tick{Value: x, Label: label})
-	}
-	return ts
-}
-
 // latencySource picks the cells of chart 2: closed-load "latency" trials,
 // or the batch "throughput" trials when the suite has none.
 func latencySource(d *Data) ([]*Cell, string) {

@@ -4,7 +4,6 @@ import (
 	"concbench/resultfmt"
 	"fmt"
 	"math"
-	"sort"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -21,64 +20,6 @@ const (
 	// that jitter of a sub-millisecond p99 is not taken for saturation.
 	KneeMinP99 = 5.0 // ms
 )
-
-// OpenPoint is one model at one offered rate.
-type OpenPoint struct {
-	Rate       float64
-	Throughput resultfmt.Stat
-	P99        resultfmt.Stat // ms
-}
-
-// OpenCurve is a model's latency-vs-load curve and its knee.
-type OpenCurve struct {
-	Model  string
-	Points []OpenPoint
-	// Knee is the index of the first saturated point, -1 if none.
-	Knee int
-	// Why says which rule found the knee.
-	Why string
-}
-
-// openCurves builds the curves of the "open-load" experiment, sorted by
-// rate, and finds each knee.
-func openCurves(d *Data) []OpenCurve {
-	cells := d.Tag(resultfmt.TagOpenLoad)
-	var out []OpenCurve
-	for _, m := range Models(cells) {
-		cur := OpenCurve{Model: m, Knee: -1}
-		for _, c := range ByModel(cells)[m] {
-			r := loadRate(c.Spec.Load)
-			if r <= 0 || len(c.Trials) == 0 {
-				continue
-			}
-			cur.Points = append(cur.Points, OpenPoint{Rate: r, Throughput: c.Summary.Throughput, P99: c.Summary.P99})
-		}
-		sort.Slice(cur.Points, func(a, b int) bool { return cur.Points[a].Rate < cur.Points[b].Rate })
-		cur.Knee, cur.Why = knee(cur.Points)
-		if len(cur.Points) > 0 {
-			out = append(out, cur)
-		}
-	}
-	return out
-}
-
-// knee returns the first saturated point of pts (sorted by rate) and why,
-// or -1.
-func knee(pts []OpenPoint) (int, string) {
-	if len(pts) == 0 {
-		return -1, ""
-	}
-	base := math.Max(pts[0].P99.Median, KneeMinP99)
-	for i, p := range pts {
-		if p.Throughput.Median < KneeThroughput*p.Rate {
-			return i, fmt.Sprintf("completed %.0f tasks/s, below %.0f%% of the offered %.0f/s", p.Throughput.Median, KneeThroughput*100, p.Rate)
-		}
-		if i > 0 && base > 0 && p.P99.Median > KneeP99Factor*base {
-			return i, fmt.Sprintf("p99 %.1f ms > %.0fx max(low-load p99 %.2f ms, %.0f ms)", p.P99.Median, KneeP99Factor, pts[0].P99.Median, KneeMinP99)
-		}
-	}
-	return -1, ""
-}
 
 // openLoadChart is chart 8: p99 latency vs offered rate under the open
 // load (the hockey stick), each model's knee marked.

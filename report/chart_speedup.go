@@ -5,53 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 )
-
-// SpeedupPoint is one model at one worker count on the CPU-bound batch.
-type SpeedupPoint struct {
-	Model    string
-	Workers  int
-	Makespan resultfmt.Stat // seconds
-	Speedup  resultfmt.Stat // sequential median makespan / this makespan
-	Ideal    float64        // min(workers, cores)
-}
-
-// speedups computes the speedup points of the "speedup" experiment against
-// the sequential model's median makespan. ok is false without a baseline.
-func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
-	cells := d.Tag(resultfmt.TagSpeedup)
-	for _, c := range cells {
-		if c.Spec.Model == "sequential" {
-			base = c.Summary.Makespan.Median
-		}
-	}
-	if base <= 0 {
-		return nil, 0, false
-	}
-	for _, c := range cells {
-		if c.Spec.Model == "sequential" || c.Summary.Makespan.Median <= 0 {
-			continue
-		}
-		w := c.Conc
-		if w <= 0 { // unlimited (goroutines, eventloop): its parallelism is GOMAXPROCS
-			w = max(1, c.Trials[0].Config.Procs)
-		}
-		if c.Spec.Model == "eventloop" {
-			// One loop thread whatever its in-flight limit; the suite varies
-			// GOMAXPROCS instead, to show more threads do not help it.
-			w = max(1, c.Trials[0].Config.Procs)
-		}
-		m := c.Summary.Makespan
-		pts = append(pts, SpeedupPoint{
-			Model: c.Spec.Model, Workers: w, Makespan: m,
-			Speedup: resultfmt.Stat{Median: base / m.Median, Min: base / m.Max, Max: base / m.Min},
-			Ideal:   math.Min(float64(w), float64(d.cores())),
-		})
-	}
-	return pts, base, true
-}
 
 // speedupChart is chart 3: speedup over sequential vs workers, with the
 // ideal min(workers, cores).
@@ -123,16 +78,4 @@ func cellsOf(cells []*Cell, ms []string) []*Cell {
 		}
 	}
 	return out
-}
-
-// intTicks labels every integer in range.
-type intTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (intTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ts []plot.Tick
-	for v := math.Ceil(lo); v <= hi; v++ {
-		ts = append(ts, plot.Tick{Value: v, Label: fmt.Sprint(v)})
-	}
-	return ts
 }

@@ -182,20 +182,11 @@ func (c *Cell) median(f func(resultfmt.Result) float64) resultfmt.Result {
 
 // stat computes median and min..max of f over the cell's repeats.
 func (c *Cell) stat(f func(resultfmt.Result) float64) resultfmt.Stat {
-	if len(c.Trials) == 0 {
-		return resultfmt.Stat{}
-	}
 	xs := make([]float64, len(c.Trials))
 	for i, r := range c.Trials {
 		xs[i] = f(r)
 	}
-	slices.Sort(xs)
-	mid := len(xs) / 2
-	med := xs[mid]
-	if len(xs)%2 == 0 {
-		med = (xs[mid-1] + xs[mid]) / 2
-	}
-	return resultfmt.Stat{Median: med, Min: xs[0], Max: xs[len(xs)-1]}
+	return resultfmt.StatOf(xs)
 }
 
 // cores is the machine's core count from the metadata (at least 1).

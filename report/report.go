@@ -87,20 +87,11 @@ func (r *Report) WriteTerminal(w io.Writer) error {
 
 // incompleteWhy says why a results file is marked incomplete.
 func incompleteWhy(f *resultfmt.File) string {
-	failed, interrupted := 0, false
-	for _, n := range f.Notes {
-		if len(n) >= 6 && n[:6] == "failed" {
-			failed++
-		}
-		if len(n) >= 11 && n[:11] == "interrupted" {
-			interrupted = true
-		}
-	}
 	switch {
-	case interrupted:
+	case f.Interrupted:
 		return "the sweep was interrupted; only the trials that finished are shown"
-	case failed > 0:
-		return fmt.Sprintf("%d trial(s) failed; their cells are missing (see Notes)", failed)
+	case f.Failed > 0:
+		return fmt.Sprintf("%d trial(s) failed; their cells are missing (see Notes)", f.Failed)
 	}
 	return "the sweep did not finish; some cells may be missing"
 }

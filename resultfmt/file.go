@@ -15,8 +15,12 @@ type File struct {
 	Suite  string `json:"suite"`
 	// Complete is false when the run was interrupted (Ctrl-C) or a trial
 	// failed; the report shows a banner then.
-	Complete bool     `json:"complete"`
-	Notes    []string `json:"notes,omitempty"`
+	Complete bool `json:"complete"`
+	// Interrupted says the run was stopped (Ctrl-C) before it finished.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Failed counts the trials that failed (their cells are missing).
+	Failed int      `json:"failed,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
 	// Warmup says each configuration ran one discarded warm-up trial first.
 	Warmup bool `json:"warmup"`
 	// Models is the display order of the models (the registry's order when

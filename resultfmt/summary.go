@@ -45,16 +45,23 @@ type Summary struct {
 	Error      string `json:"error,omitempty"`
 }
 
-func stat(rs []Result, f func(Result) float64) Stat {
-	if len(rs) == 0 {
+// StatOf is the median and min..max of xs (the zero Stat for none). The
+// median of an even count is the mean of the middle two.
+func StatOf(xs []float64) Stat {
+	if len(xs) == 0 {
 		return Stat{}
 	}
+	med, _ := stats.Median(xs)
+	return Stat{Median: med, Min: slices.Min(xs), Max: slices.Max(xs)}
+}
+
+// stat is StatOf figure f over the trials rs.
+func stat(rs []Result, f func(Result) float64) Stat {
 	xs := make([]float64, len(rs))
 	for i, r := range rs {
 		xs[i] = f(r)
 	}
-	med, _ := stats.Median(xs)
-	return Stat{Median: med, Min: slices.Min(xs), Max: slices.Max(xs)}
+	return StatOf(xs)
 }
 
 // Summarize aggregates the measured repeats (warm-ups excluded) of one

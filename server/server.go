@@ -10,6 +10,7 @@
 package server
 
 import (
+	"concbench/internal/badinput"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ import (
 
 // ErrUsage is wrapped by every error about bad flags or options, so the CLI
 // can exit with status 2.
-var ErrUsage = errors.New("usage")
+var ErrUsage = badinput.Err
 
 // Dist is how the server turns a requested delay into the delay it waits.
 type Dist uint8

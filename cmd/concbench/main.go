@@ -15,7 +15,7 @@ import (
 	"strings"
 	"syscall"
 
-	"concbench/bench"
+	"concbench/internal/badinput"
 	"concbench/internal/child"
 	_ "concbench/models/all"
 	"concbench/resultfmt"
@@ -27,7 +27,7 @@ func main() {
 }
 
 // errUsage marks bad input: one line on stderr and exit status 2.
-var errUsage = errors.New("usage")
+var errUsage = badinput.Err
 
 // errInterrupted marks a run stopped by Ctrl-C: exit status 130.
 var errInterrupted = errors.New("interrupted")
@@ -45,7 +45,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "concbench: interrupted")
 		return 130
-	case errors.Is(err, errUsage), errors.Is(err, bench.ErrUsage), errors.Is(err, resultfmt.ErrBadResults):
+	case errors.Is(err, errUsage), errors.Is(err, resultfmt.ErrBadResults):
 		msg := err.Error()
 		for _, p := range []string{"usage: ", "bad results file: "} {
 			msg = strings.ReplaceAll(msg, p, "")

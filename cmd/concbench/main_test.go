@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +13,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(toyEnv) == "1" {
+		os.Exit(toyMain())
+	}
 	child.Main() // trial children re-execute this test binary
 	goleak.VerifyTestMain(m)
 }

@@ -19,8 +19,9 @@ func init() {
 	register("run", "run one workload on one model (or all) and print a table", runRun)
 }
 
-// trialFlags are the flags that define trials, shared by run and sweep-like
-// commands.
+// trialFlags are the flags of `concbench run`: what defines the trials
+// (model list, workload, load, sizes, model config) and how to run and print
+// them (repeats, warm-up, isolation, JSON).
 type trialFlags struct {
 	spec    resultfmt.Spec
 	kernel  string

@@ -29,7 +29,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 0, "seed of the randomised trial order (0 = the suite's own)")
 	noWarmup := fs.Bool("no-warmup", false, "skip the discarded warm-up trial of each cell")
 	inProc := fs.Bool("in-process", false, "run trials in this process instead of a fresh child each (quick checks only)")
-	print := fs.Bool("print", false, "print the suite as JSON (a starting point for your own suite file) and exit")
+	printSuite := fs.Bool("print", false, "print the suite as JSON (a starting point for your own suite file) and exit")
 	if help, err := parseFlags(fs, args, "Usage: concbench sweep --suite quick|default|FILE --out results/NAME [--repeat R]", stdout); help || err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *seed != 0 {
 		suite.Seed = *seed
 	}
-	if *print {
+	if *printSuite {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(suite)

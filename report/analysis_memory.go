@@ -1,0 +1,108 @@
+package report
+
+import (
+	"concbench/resultfmt"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// MemFit is a model's memory cost per in-flight task: the slope of a least
+// squares line of peak RSS against peak in-flight tasks over its trials.
+type MemFit struct {
+	Model string
+	// PerTask is the slope, bytes per in-flight task; Intercept the RSS at
+	// zero tasks, bytes.
+	PerTask, Intercept float64
+	// Points is the number of trials fitted; MinInflight..MaxInflight
+	// their range.
+	Points                   int
+	MinInflight, MaxInflight float64
+}
+
+// fitLine fits y = a + b x by least squares.
+func fitLine(xs, ys []float64) (a, b float64, ok bool) {
+	n := float64(len(xs))
+	if len(xs) < 2 {
+		return 0, 0, false
+	}
+	var sx, sy, sxx, sxy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+		sxx += xs[i] * xs[i]
+		sxy += xs[i] * ys[i]
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0, 0, false
+	}
+	b = (n*sxy - sx*sy) / den
+	a = (sy - b*sx) / n
+	return a, b, true
+}
+
+// memFits fits every model of the "memory" experiment with at least two
+// distinct in-flight counts.
+func memFits(d *Data) []MemFit {
+	cells := d.Tag(resultfmt.TagMemory)
+	var out []MemFit
+	for _, m := range Models(cells) {
+		var xs, ys []float64
+		for _, c := range ByModel(cells)[m] {
+			for _, r := range c.Trials {
+				if r.PeakInflight > 0 {
+					xs = append(xs, float64(r.PeakInflight))
+					ys = append(ys, float64(r.PeakRSS))
+				}
+			}
+		}
+		a, b, ok := fitLine(xs, ys)
+		if !ok {
+			continue
+		}
+		lo, hi := math.Inf(1), 0.0
+		for _, x := range xs {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+		out = append(out, MemFit{Model: m, PerTask: b, Intercept: a, Points: len(xs), MinInflight: lo, MaxInflight: hi})
+	}
+	return out
+}
+
+// fmtBytes formats a byte count with a binary unit.
+func fmtBytes(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", v/(1<<30))
+	case a >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case a >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", v)
+}
+
+// memoryFindings reports memory per in-flight task from the regression slopes.
+func memoryFindings(d *Data) []Finding {
+	var out []Finding
+	add := adder(&out)
+	if fits := memFits(d); len(fits) > 0 {
+		var parts []string
+		per := map[string]float64{}
+		for _, f := range fits {
+			per[f.Model] = f.PerTask
+			parts = append(parts, fmt.Sprintf("%s %s (%d trials, %s–%s in flight)", f.Model, fmtBytes(f.PerTask), f.Points, fmtNum(f.MinInflight), fmtNum(f.MaxInflight)))
+		}
+		add("memory", false, "Memory per in-flight task (slope of peak RSS vs in-flight tasks): %s.", strings.Join(parts, "; "))
+		if el, g := per["eventloop"], per["goroutines"]; el > 0 && g > 0 {
+			if el < g {
+				add("memory", false, "An event-loop task (a state machine and a timer) costs %.1fx less memory than a goroutine with its stack (%s vs %s).", g/el, fmtBytes(el), fmtBytes(g))
+			} else {
+				add("memory", true, "An event-loop task cost as much memory as a goroutine (%s vs %s).", fmtBytes(el), fmtBytes(g))
+			}
+		}
+	}
+	return out
+}

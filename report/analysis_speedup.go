@@ -1,0 +1,95 @@
+package report
+
+import (
+	"concbench/resultfmt"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// SpeedupPoint is one model at one worker count on the CPU-bound batch.
+type SpeedupPoint struct {
+	Model    string
+	Workers  int
+	Makespan resultfmt.Stat // seconds
+	Speedup  resultfmt.Stat // sequential median makespan / this makespan
+	Ideal    float64        // min(workers, cores)
+}
+
+// speedups computes the speedup points of the "speedup" experiment against
+// the sequential model's median makespan. ok is false without a baseline.
+func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
+	cells := d.Tag(resultfmt.TagSpeedup)
+	for _, c := range cells {
+		if c.Spec.Model == "sequential" {
+			base = c.Summary.Makespan.Median
+		}
+	}
+	if base <= 0 {
+		return nil, 0, false
+	}
+	for _, c := range cells {
+		if c.Spec.Model == "sequential" || c.Summary.Makespan.Median <= 0 {
+			continue
+		}
+		w := c.Conc
+		if w <= 0 { // unlimited (goroutines, eventloop): its parallelism is GOMAXPROCS
+			w = max(1, c.Trials[0].Config.Procs)
+		}
+		if c.Spec.Model == "eventloop" {
+			// One loop thread whatever its in-flight limit; the suite varies
+			// GOMAXPROCS instead, to show more threads do not help it.
+			w = max(1, c.Trials[0].Config.Procs)
+		}
+		m := c.Summary.Makespan
+		pts = append(pts, SpeedupPoint{
+			Model: c.Spec.Model, Workers: w, Makespan: m,
+			Speedup: resultfmt.Stat{Median: base / m.Median, Min: base / m.Max, Max: base / m.Min},
+			Ideal:   math.Min(float64(w), float64(d.cores())),
+		})
+	}
+	return pts, base, true
+}
+
+// speedupFindings reports CPU-bound speedup against the ideal min(workers, cores).
+func speedupFindings(d *Data) []Finding {
+	var out []Finding
+	add := adder(&out)
+	cores := d.cores()
+	if pts, base, ok := speedups(d); ok {
+		best := map[string]SpeedupPoint{}
+		for _, q := range pts {
+			if b, seen := best[q.Model]; !seen || q.Speedup.Median > b.Speedup.Median {
+				best[q.Model] = q
+			}
+		}
+		for _, m := range Models(d.Tag(resultfmt.TagSpeedup)) {
+			q, ok := best[m]
+			if !ok {
+				continue
+			}
+			switch m {
+			case "eventloop":
+				if q.Speedup.Median > 1.25 {
+					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(base))
+				} else {
+					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch (%s s vs %s s), because every CPU step runs on its one loop thread.", q.Speedup.Median, num(q.Makespan.Median), num(base))
+				}
+			default:
+				ideal := math.Min(float64(q.Workers), float64(cores))
+				text := fmt.Sprintf("%s reaches %.2fx sequential with %d workers (ideal %.0fx on %d cores, %.0f%% of it).", m, q.Speedup.Median, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal)
+				if q.Speedup.Median > 1.15*ideal {
+					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(base))
+				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
+					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
+				} else {
+					add("speedup", false, "%s", text)
+				}
+			}
+		}
+		if cores == 1 {
+			add("speedup", false, "This machine has 1 core, so no model can show CPU parallelism here.")
+		}
+	}
+	return out
+}

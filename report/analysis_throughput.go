@@ -1,0 +1,33 @@
+package report
+
+import (
+	"concbench/resultfmt"
+	"fmt"
+)
+
+// throughputFindings reports topic throughput: the best model per workload against sequential.
+func throughputFindings(d *Data) []Finding {
+	var out []Finding
+	add := adder(&out)
+	for _, w := range Workloads(d.Tag(resultfmt.TagThroughput)) {
+		var best *Cell
+		var seq float64
+		for _, c := range d.Tag(resultfmt.TagThroughput, w) {
+			if best == nil || c.Summary.Throughput.Median > best.Summary.Throughput.Median {
+				best = c
+			}
+			if c.Spec.Model == "sequential" {
+				seq = c.Summary.Throughput.Median
+			}
+		}
+		if best == nil || best.Summary.Throughput.Median == 0 {
+			continue
+		}
+		vs := ""
+		if seq > 0 && best.Spec.Model != "sequential" {
+			vs = fmt.Sprintf(", %.1fx sequential's %s tasks/s", best.Summary.Throughput.Median/seq, num(seq))
+		}
+		add("throughput", false, "On %s (batch of %d), %s has the highest throughput: %s tasks/s%s.", w, best.Spec.Tasks, best.Spec.Model, num(best.Summary.Throughput.Median), vs)
+	}
+	return out
+}

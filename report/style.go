@@ -1,0 +1,129 @@
+package report
+
+import (
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Chart size: 600 x 375 pt is 800 x 500 px at the PNG canvas's 96 dpi,
+// the width of a README column.
+const (
+	chartW = 600 * vg.Length(1)
+	chartH = 375 * vg.Length(1)
+	// PNGWidth and PNGHeight are the pixel size of a standard chart.
+	PNGWidth  = 800
+	PNGHeight = 500
+)
+
+// Okabe-Ito colours (colour-blind safe), one per model everywhere; a few
+// of Paul Tol's colour-blind-safe set for the models of other runtimes.
+var (
+	okBlack      = color.RGBA{0x00, 0x00, 0x00, 0xff}
+	okOrange     = color.RGBA{0xE6, 0x9F, 0x00, 0xff}
+	okSky        = color.RGBA{0x56, 0xB4, 0xE9, 0xff}
+	okGreen      = color.RGBA{0x00, 0x9E, 0x73, 0xff}
+	okBlue       = color.RGBA{0x00, 0x72, 0xB2, 0xff}
+	okVermillion = color.RGBA{0xD5, 0x5E, 0x00, 0xff}
+	okPurple     = color.RGBA{0xCC, 0x79, 0xA7, 0xff}
+	tolWine      = color.RGBA{0x88, 0x22, 0x55, 0xff}
+	tolTeal      = color.RGBA{0x44, 0xAA, 0x99, 0xff}
+	tolOlive     = color.RGBA{0x99, 0x99, 0x33, 0xff}
+	tolIndigo    = color.RGBA{0x33, 0x22, 0x88, 0xff}
+	tolSand      = color.RGBA{0x99, 0x77, 0x00, 0xff}
+	midGrey      = color.RGBA{0x77, 0x77, 0x77, 0xff}
+	refGrey      = color.RGBA{0x80, 0x80, 0x80, 0xff}
+)
+
+// modelStyle is how a model is drawn in every chart: its colour, and a
+// marker so charts also read in greyscale.
+type modelStyle struct {
+	color color.Color
+	glyph draw.GlyphDrawer
+}
+
+// modelStyles styles the known models. Go models have filled markers;
+// Python's and Node's have outline markers in the colour of their Go
+// counterpart's family (event loops warm, threads green-blue, processes
+// purple), so "asyncio sits with the event loop" shows at a glance.
+var modelStyles = map[string]modelStyle{
+	"sequential":     {okBlack, draw.BoxGlyph{}},
+	"eventloop":      {okOrange, draw.TriangleGlyph{}},
+	"goroutines":     {okBlue, draw.CircleGlyph{}},
+	"pool":           {okGreen, draw.SquareGlyph{}},
+	"multiproc":      {okPurple, draw.PyramidGlyph{}},
+	"py-sequential":  {midGrey, draw.CrossGlyph{}},
+	"py-asyncio":     {okVermillion, draw.RingGlyph{}},
+	"py-uvloop":      {tolSand, draw.RingGlyph{}},
+	"py-threads":     {okSky, draw.CrossGlyph{}},
+	"py-processes":   {tolWine, draw.RingGlyph{}},
+	"node-eventloop": {tolOlive, draw.PlusGlyph{}},
+	"node-workers":   {tolTeal, draw.PlusGlyph{}},
+}
+
+// fallbackColors style a model the report does not know (a model added
+// later, or by a user): chosen by the name's hash, with a ring marker.
+// None is the colour of a known model.
+var fallbackColors = []color.Color{
+	tolIndigo,
+	color.RGBA{0x88, 0xCC, 0xEE, 0xff}, // Tol cyan
+	color.RGBA{0xCC, 0x66, 0x77, 0xff}, // Tol rose
+	color.RGBA{0x11, 0x77, 0x33, 0xff}, // Tol green
+}
+
+// styleOf returns the style of model.
+func styleOf(model string) modelStyle {
+	if s, ok := modelStyles[model]; ok {
+		return s
+	}
+	h := 0
+	for _, r := range model {
+		h = h*31 + int(r)
+	}
+	return modelStyle{fallbackColors[(h%len(fallbackColors)+len(fallbackColors))%len(fallbackColors)], draw.RingGlyph{}}
+}
+
+// ModelStyled reports whether model has its own colour and marker; other
+// models get a fallback style (a test checks every registered model has one).
+func ModelStyled(model string) bool {
+	_, ok := modelStyles[model]
+	return ok
+}
+
+// ModelColor is the colour of a model in every chart.
+func ModelColor(model string) color.Color { return styleOf(model).color }
+
+// lighter mixes c with white (f = 0: c, 1: white).
+func lighter(c color.Color, f float64) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8(float64(v>>8) + (255-float64(v>>8))*f) }
+	return color.RGBA{mix(r), mix(g), mix(b), 0xff}
+}
+
+// glyphFor is the marker of a model in every chart.
+func glyphFor(model string) draw.GlyphDrawer { return styleOf(model).glyph }
+
+// newPlot makes a plot with the report's fonts and a light grid.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(14)
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = vg.Points(12)
+		a.Tick.Label.Font.Size = vg.Points(10.5)
+	}
+	p.Legend.TextStyle.Font.Size = vg.Points(10.5)
+	p.Legend.Top = true
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{0xe4}
+	g.Horizontal.Color = color.Gray{0xe4}
+	p.Add(g)
+	return p
+}
