@@ -8,6 +8,9 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+
+	"concbench/internal/child"
+	"concbench/server"
 )
 
 // usage is a snapshot of CPU seconds and context switches.
@@ -135,6 +138,10 @@ func taskCount(pid int) int {
 	return len(ents)
 }
 
+// serverRoleEnv is the environment entry that marks a latency-server
+// process, NUL-terminated as in /proc/PID/environ.
+var serverRoleEnv = []byte(child.EnvRole + "=" + server.Role + "\x00")
+
 // processTree returns pid and its descendants, leaving out (and
 // remembering in skip) latency-server processes, whose CPU is reported
 // apart from the model's.
@@ -158,7 +165,7 @@ func processTree(pid int, skip map[int]bool) []int {
 				}
 				if _, known := skip[c]; !known {
 					env, _ := os.ReadFile("/proc/" + string(f) + "/environ")
-					skip[c] = bytes.Contains(env, []byte("CONCBENCH_ROLE=latency-server\x00"))
+					skip[c] = bytes.Contains(env, serverRoleEnv)
 				}
 				if !skip[c] {
 					out = append(out, c)

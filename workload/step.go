@@ -44,6 +44,10 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
+// Valid reports whether k is one of the defined step kinds, so a decoder
+// can reject a corrupt kind without naming the last one.
+func (k Kind) Valid() bool { return k < numKinds }
+
 // Step is one unit of a task. Which fields matter depends on Kind:
 //
 //	Sleep, Block: Dur

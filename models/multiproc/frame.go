@@ -157,7 +157,7 @@ func decodeTask(body []byte, steps []workload.Step) (slot int, t workload.Task, 
 			Size:   int64(binary.LittleEndian.Uint64(p[14:])),
 			Off:    int64(binary.LittleEndian.Uint64(p[22:])),
 		}
-		if s.Kind > workload.File {
+		if !s.Kind.Valid() {
 			return 0, t, fmt.Errorf("%w: task %d step %d has unknown kind %d", ErrCorrupt, t.ID, k, p[0])
 		}
 		steps = append(steps, s)
@@ -165,6 +165,12 @@ func decodeTask(body []byte, steps []workload.Step) (slot int, t workload.Task, 
 	}
 	t.Steps = steps
 	return slot, t, nil
+}
+
+// hello is the one JSON message a worker receives, before any task.
+type hello struct {
+	Env  workload.Env `json:"env"`
+	Slot int          `json:"slot"`
 }
 
 // result is a decoded result frame. CPU holds start/end pairs.

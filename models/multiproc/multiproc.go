@@ -36,17 +36,42 @@
 // the parent guards against that (workers get -test.run=^$ and must answer
 // the hello), and reports the missing hook as an error.
 //
+// # Files
+//
+//	multiproc.go     registration, Config checks, the Model and its results
+//	frame.go         the wire protocol: frame layout, encoders, decoders
+//	model_linux.go   Prepare and Run: the pool of worker processes for one trial
+//	process_linux.go one worker process seen from the parent: spawn, hello, reap
+//	dispatch_linux.go the shared queue, dispatch, results, crash recovery
+//	serve_linux.go   the worker process's main: serves task frames
+//	fault_linux.go   fault injection for tests (EnvFault)
+//	fd_linux.go      raw blocking pipes shared by both sides
+//
 // The model needs Linux (Pdeathsig, /proc); elsewhere it is registered but
 // New returns an error.
 package multiproc
 
 import (
 	"cmp"
+	"fmt"
+	"runtime"
 	"slices"
 	"sync/atomic"
 
 	"concbench/models"
 )
+
+func init() {
+	models.Register(models.Info{
+		Name:           "multiproc",
+		Rank:           50,
+		Doc:            "P worker processes, tasks framed over pipes (ProcessPoolExecutor; Linux only)",
+		Procs:          models.AllCPUs,
+		Concurrency:    func() int { return runtime.NumCPU() },
+		ConcurrencyDoc: "P worker processes (default: number of CPUs)",
+		New:            newModel,
+	})
+}
 
 // Role is the child role name of a worker process.
 const Role = "multiproc-worker"
@@ -99,6 +124,31 @@ func (m *Model) TaskPIDs() []int32 { return m.pids }
 
 // Restarts returns how many crashed workers Run replaced.
 func (m *Model) Restarts() int { return int(m.restarts.Load()) }
+
+// New makes a model from a resolved config: Concurrency worker processes
+// (at least 1), pipelining depth Depth (0 = DefaultDepth, at most
+// MaxDepth), shared queue capacity Queue (0 = DefaultQueue) and Respawn.
+// It fails on systems other than Linux.
+func New(c models.Config) (*Model, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
+	if c.Concurrency < 1 {
+		return nil, fmt.Errorf("multiproc needs at least 1 worker process, got %d", c.Concurrency)
+	}
+	d := c.Depth
+	if d == 0 {
+		d = DefaultDepth
+	}
+	if d < 1 || d > MaxDepth {
+		return nil, fmt.Errorf("multiproc depth %d out of range (allowed 1..%d)", c.Depth, MaxDepth)
+	}
+	q := c.Queue
+	if q <= 0 {
+		q = DefaultQueue
+	}
+	return &Model{workers: c.Concurrency, depth: d, queue: q, respawn: c.Respawn}, nil
+}
 
 // newModel adapts New to models.Info.New without wrapping a nil *Model in
 // a non-nil interface.
