@@ -16,7 +16,7 @@ type extPoint struct {
 // external samples a trial child process and its descendants (multiproc
 // workers; the latency server excluded) from the parent, every period, so
 // nothing runs inside the measured process to wake its runtime. Readings
-// come from /proc: schedstat run time (ns) summed over threads, statm RSS.
+// come from each process's CPU clock (ns, see pidCPU) and /proc statm RSS.
 type external struct {
 	pid    int
 	period time.Duration

@@ -25,6 +25,13 @@ func init() { child.Register(trialRole, trialMain) }
 
 // trialMain is the body of a trial child process. Exit status: 0 success,
 // 1 the trial failed (the Result on stdout carries Error), 2 bad spec.
+//
+// Note: the child's peak RSS is its own VmHWM, read here as the trial
+// ends, not wait4's ru_maxrss: at exec Linux keeps the high-water RSS of
+// the address space being replaced in ru_maxrss, and os/exec starts
+// children with vfork, so that address space is the parent's: a parent
+// that had touched 300 MB made a 10-task trial report 308.9 MiB. VmHWM belongs to the child's own address space, made
+// at exec. Workers' peaks are not added: PeakRSS samples the whole tree.
 func trialMain() int {
 	var spec Spec
 	if err := json.NewDecoder(os.Stdin).Decode(&spec); err != nil {
@@ -36,6 +43,7 @@ func trialMain() int {
 	res, err := Run(ctx, spec)
 	if res != nil {
 		res.Isolated = true
+		res.ChildMaxRSS = selfHWM()
 		if encErr := json.NewEncoder(os.Stdout).Encode(res); encErr != nil {
 			fmt.Fprintf(os.Stderr, "trial child: write result: %v\n", encErr)
 			return 1
@@ -54,8 +62,8 @@ func trialMain() int {
 // RunIsolated runs one trial in a fresh child process of this binary (as
 // JMH forks a JVM), so one model's heap, GC and threads never pollute
 // another's. The CPU-use timeline and peak RSS are sampled from here, from
-// outside the child, so no sampler wakes the measured runtime; the child's
-// max RSS comes from wait4's rusage. If ctx ends the child is killed (its
+// outside the child, so no sampler wakes the measured runtime; the child
+// reports its own peak RSS (see trialMain). If ctx ends the child is killed (its
 // own children die with it via Pdeathsig).
 func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	if err := ValidateSpec(&spec); err != nil {
@@ -96,11 +104,6 @@ func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	decErr := json.Unmarshal(out.Bytes(), &res)
 	if decErr == nil && ext != nil {
 		ext.apply(&res, points)
-	}
-	if decErr == nil && cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
-			res.ChildMaxRSS = ru.Maxrss * 1024
-		}
 	}
 	switch {
 	case ctx.Err() != nil && runErr != nil:

@@ -58,28 +58,72 @@ func rssOf(pid int) int64 {
 	return pages * pageSize
 }
 
-// cpuOf returns the CPU seconds a live pid has used so far: the sum of
-// its threads' run time from /proc/PID/task/*/schedstat (ns precision, so
-// a timeline of worker processes does not jump by whole 10 ms ticks). It
-// returns 0 if the process is gone.
+// cpuOf returns the CPU seconds pid has used so far, 0 once it is reaped.
 func cpuOf(pid int) float64 {
-	dir := "/proc/" + strconv.Itoa(pid) + "/task"
-	ents, err := os.ReadDir(dir)
+	v, _, _ := pidCPU(pid)
+	return v
+}
+
+// pidCPU returns the CPU seconds process pid has used so far, all its
+// threads together (exited ones included), with the reading's resolution
+// in seconds; ok is false once the process is reaped. It reads the
+// process's CPU clock (clock_gettime on the clock id Linux derives from
+// the pid: ns, one syscall, and still readable while the process is a
+// zombie), falling back to utime + stime from /proc/PID/stat, in
+// USER_HZ ticks of 10 ms.
+func pidCPU(pid int) (sec, res float64, ok bool) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(processCPUClock(pid), &ts); err == nil {
+		return float64(ts.Nano()) / 1e9, rusageResolution, true
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	// Fields after the command name, which is in parentheses and may hold
+	// spaces: state is the first, utime the 12th and stime the 13th.
+	i := bytes.LastIndexByte(b, ')')
+	f := bytes.Fields(b[i+1:])
+	if i < 0 || len(f) < 13 {
+		return 0, 0, false
+	}
+	ut, err1 := strconv.ParseInt(string(f[11]), 10, 64)
+	st, err2 := strconv.ParseInt(string(f[12]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return float64(ut+st) / userHZ, 1 / userHZ, true
+}
+
+// userHZ is the unit of /proc/PID/stat times: USER_HZ, 100 on Linux.
+const userHZ = 100
+
+// processCPUClock returns the clock id of pid's process CPU clock, as
+// glibc's clock_getcpuclockid makes it: MAKE_PROCESS_CPUCLOCK(pid,
+// CPUCLOCK_SCHED) in the kernel's posix-cpu-timers.
+func processCPUClock(pid int) int32 {
+	const cpuclockSched = 2
+	return int32(^pid<<3 | cpuclockSched)
+}
+
+// selfHWM returns this process's peak resident set (VmHWM) in bytes, 0 if
+// unknown.
+func selfHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
-	var ns int64
-	for _, e := range ents {
-		b, err := os.ReadFile(dir + "/" + e.Name() + "/schedstat")
-		if err != nil {
-			continue
-		}
-		if f := bytes.Fields(b); len(f) > 0 {
-			v, _ := strconv.ParseInt(string(f[0]), 10, 64)
-			ns += v
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			f := bytes.Fields(v)
+			if len(f) == 0 {
+				return 0
+			}
+			kb, _ := strconv.ParseInt(string(f[0]), 10, 64)
+			return kb * 1024
 		}
 	}
-	return float64(ns) / 1e9
+	return 0
 }
 
 // procFile is a /proc file kept open and re-read with pread, so sampling

@@ -8,14 +8,15 @@ type usage struct {
 	maxrss       int64
 }
 
-func selfUsage() usage    { return usage{} }
-func childUsage() usage   { return usage{} }
-func threadUsage() usage  { return usage{} }
-func rssOf(pid int) int64 { return 0 }
-func cpuOf(pid int) float64 {
-	return 0
-}
-func fdCount() int { return -1 }
+func selfUsage() usage      { return usage{} }
+func childUsage() usage     { return usage{} }
+func threadUsage() usage    { return usage{} }
+func rssOf(pid int) int64   { return 0 }
+func cpuOf(pid int) float64 { return 0 }
+func selfHWM() int64        { return 0 }
+
+func pidCPU(pid int) (sec, res float64, ok bool) { return 0, 0, false }
+func fdCount() int                               { return -1 }
 
 type procFile struct{}
 

@@ -24,40 +24,23 @@ type sampler struct {
 	// own is the sampler thread's own CPU use, subtracted from the trial's.
 	own usage
 
-	// lastChild remembers each live child's CPU seconds, so a child reaped
-	// between samples does not make CPU go backwards.
-	lastChild map[int]float64
+	// base is the CPU reading when sampling started; treeCPU counts
+	// from it, so workers reaped during the trial add only what they
+	// used after it (see cpuMark.since).
+	base cpuMark
 }
 
 func startSampler(tr *models.Trial, period time.Duration) *sampler {
-	s := &sampler{tr: tr, period: period, stop: make(chan struct{}), lastChild: map[int]float64{}, statm: openSelfStatm()}
+	s := &sampler{tr: tr, period: period, stop: make(chan struct{}), statm: openSelfStatm(), base: markCPU(tr)}
 	s.wg.Add(1)
 	go s.loop()
 	return s
 }
 
+// treeCPU returns the CPU seconds the process tree used since s.base.
 func (s *sampler) treeCPU() float64 {
-	u := selfUsage()
-	c := childUsage() // reaped children
-	cpu := u.user + u.sys + c.user + c.sys
-	live := s.tr.LivePIDs()
-	seen := make(map[int]bool, len(live))
-	for _, pid := range live {
-		v := cpuOf(pid)
-		if v > 0 {
-			s.lastChild[pid] = v
-		}
-		seen[pid] = true
-	}
-	for pid := range s.lastChild {
-		if !seen[pid] {
-			delete(s.lastChild, pid) // reaped: now in childUsage
-		}
-	}
-	for _, v := range s.lastChild {
-		cpu += v
-	}
-	return cpu
+	c := markCPU(s.tr).since(s.base)
+	return c.user + c.sys
 }
 
 func (s *sampler) treeRSS() int64 {

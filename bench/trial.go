@@ -101,8 +101,10 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 	res := &Result{Spec: spec, Config: resultfmt.Config(cfg), Shape: load.Shape.String(), Tasks: len(tasks), Started: time.Now().UTC()}
 	baseRSS := rssOf(0)
-	self0, child0 := selfUsage(), childUsage()
 	rt0 := readRuntime()
+	// The CPU clocks are read right at the window's edges, so the CPU
+	// figures cover the same span as the wall time they are divided by.
+	cpu0 := markCPU(tr)
 	tr.Rec.Reset()
 	var smp *sampler
 	if !spec.ExternalSampler {
@@ -118,6 +120,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if smp != nil {
 		smp.finish()
 		own = smp.own
+	}
+	cpu := markCPU(tr).since(cpu0)
+	if smp != nil {
 		res.PeakRSS = max(smp.peakRSS, baseRSS)
 		res.Threads = smp.threads
 		res.Timeline = smp.samples
@@ -127,17 +132,19 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		res.PeakRSS = max(rssOf(0), baseRSS)
 		res.Threads = threadsCreated()
 	}
-	self1, child1 := selfUsage(), childUsage()
 	rt1 := readRuntime()
 	srvUsage, srvErr := rs.release()
 
 	res.BaseRSS = baseRSS
 	// The sampler's own thread is harness, not model: take it out.
-	res.CPUUser = max(0, (self1.user-self0.user)+(child1.user-child0.user)-own.user)
-	res.CPUSys = max(0, (self1.sys-self0.sys)+(child1.sys-child0.sys)-own.sys)
+	res.CPUUser = max(0, cpu.user-own.user)
+	res.CPUSys = max(0, cpu.sys-own.sys)
 	res.HarnessCPU = own.user + own.sys
-	res.CtxVoluntary = (self1.nvcsw - self0.nvcsw) + (child1.nvcsw - child0.nvcsw)
-	res.CtxInvoluntary = (self1.nivcs - self0.nivcs) + (child1.nivcs - child0.nivcs)
+	res.StartupCPU = cpu.startup
+	res.CPUResolution = cpu.res
+	res.CPUUnresolved = cpuUnresolved(wall, cpu.res)
+	res.CtxVoluntary = cpu.nvcsw
+	res.CtxInvoluntary = cpu.nivcs
 	res.ServerCPU = srvUsage.CPUSeconds()
 	res.ServerRequests = srvUsage.Requests
 	res.Runtime = runtimeDelta(rt0, rt1)

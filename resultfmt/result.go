@@ -81,10 +81,26 @@ type Result struct {
 	PeakInflight int64 `json:"peak_inflight"`
 	PeakCPUSteps int64 `json:"peak_cpu_steps"`
 
+	// CPUUser and CPUSys are the CPU seconds the trial process and its
+	// registered child processes (multiproc workers) used inside the trial
+	// window; CPUCores is their sum over the window, TasksPerCPU tasks
+	// completed per CPU second. See CPUUnresolved before showing them.
 	CPUUser     float64 `json:"cpu_user_s"`
 	CPUSys      float64 `json:"cpu_sys_s"`
 	CPUCores    float64 `json:"cpu_cores"`
 	TasksPerCPU float64 `json:"tasks_per_cpu_s"`
+	// CPUUnresolved, when not empty, says why the window was too short
+	// for the CPU clocks (bench.MinCPUWindow, 50 x CPUResolution): the CPU
+	// figures above are kept for inspection, but tables and charts show
+	// "–" for them.
+	CPUUnresolved string `json:"cpu_unresolved,omitempty"`
+	// CPUResolution is the coarsest resolution of the CPU sources the
+	// trial's figures came from, in seconds.
+	CPUResolution float64 `json:"cpu_resolution_s,omitempty"`
+	// StartupCPU is the CPU seconds the model's child processes spent
+	// before the window (multiproc workers' start-up), kept out of
+	// CPUUser and CPUSys.
+	StartupCPU float64 `json:"startup_cpu_s,omitempty"`
 	// HarnessCPU is the sampler thread's CPU seconds, already subtracted
 	// from CPUUser and CPUSys.
 	HarnessCPU float64 `json:"harness_cpu_s"`
@@ -97,7 +113,9 @@ type Result struct {
 	PeakRSS int64 `json:"peak_rss_bytes"`
 	// MemPerInflight is (peak - base RSS) / peak in-flight, bytes.
 	MemPerInflight float64 `json:"mem_per_inflight_bytes"`
-	// ChildMaxRSS is the trial child's max RSS from wait4 (isolated runs).
+	// ChildMaxRSS is the trial child process's own peak resident set
+	// (VmHWM, read by the child as the trial ends; isolated runs only),
+	// workers not included: PeakRSS sums the process tree.
 	ChildMaxRSS int64 `json:"child_maxrss_bytes,omitempty"`
 
 	CtxVoluntary   int64 `json:"ctx_voluntary"`

@@ -28,21 +28,24 @@ const NoisySpread = 0.10
 
 // Summary aggregates the repeats of one configuration.
 type Summary struct {
-	Spec       Spec   `json:"spec"`
-	Repeats    int    `json:"repeats"`
-	Throughput Stat   `json:"throughput_per_s"`
-	Makespan   Stat   `json:"makespan_s"`
-	P50        Stat   `json:"p50_ms"`
-	P99        Stat   `json:"p99_ms"`
-	P999       Stat   `json:"p999_ms"`
-	CPUCores   Stat   `json:"cpu_cores"`
-	CPUPerTask Stat   `json:"cpu_us_per_task"`
-	PeakRSS    Stat   `json:"peak_rss_bytes"`
-	Inflight   Stat   `json:"peak_inflight"`
-	Procs      int    `json:"gomaxprocs"`
-	Conc       int    `json:"concurrency"`
-	Noisy      bool   `json:"noisy"`
-	Error      string `json:"error,omitempty"`
+	Spec       Spec `json:"spec"`
+	Repeats    int  `json:"repeats"`
+	Throughput Stat `json:"throughput_per_s"`
+	Makespan   Stat `json:"makespan_s"`
+	P50        Stat `json:"p50_ms"`
+	P99        Stat `json:"p99_ms"`
+	P999       Stat `json:"p999_ms"`
+	// CPUCores and CPUPerTask are over the repeats whose CPU figures are
+	// resolved; CPUUnresolved says why, when none is (show "–").
+	CPUCores      Stat   `json:"cpu_cores"`
+	CPUPerTask    Stat   `json:"cpu_us_per_task"`
+	CPUUnresolved string `json:"cpu_unresolved,omitempty"`
+	PeakRSS       Stat   `json:"peak_rss_bytes"`
+	Inflight      Stat   `json:"peak_inflight"`
+	Procs         int    `json:"gomaxprocs"`
+	Conc          int    `json:"concurrency"`
+	Noisy         bool   `json:"noisy"`
+	Error         string `json:"error,omitempty"`
 }
 
 // StatOf is the median and min..max of xs (the zero Stat for none). The
@@ -88,8 +91,17 @@ func Summarize(rs []Result) Summary {
 	s.P50 = stat(m, func(r Result) float64 { return r.Latency.P50 })
 	s.P99 = stat(m, func(r Result) float64 { return r.Latency.P99 })
 	s.P999 = stat(m, func(r Result) float64 { return r.Latency.P999 })
-	s.CPUCores = stat(m, func(r Result) float64 { return r.CPUCores })
-	s.CPUPerTask = stat(m, func(r Result) float64 {
+	var resolved []Result
+	for _, r := range m {
+		if r.CPUUnresolved == "" {
+			resolved = append(resolved, r)
+		}
+	}
+	if len(resolved) == 0 && len(m) > 0 {
+		s.CPUUnresolved = m[0].CPUUnresolved
+	}
+	s.CPUCores = stat(resolved, func(r Result) float64 { return r.CPUCores })
+	s.CPUPerTask = stat(resolved, func(r Result) float64 {
 		if r.Completed == 0 {
 			return 0
 		}

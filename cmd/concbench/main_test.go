@@ -117,4 +117,12 @@ func TestRunTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	// 100 no-op tasks take well under a ms on the sequential model: too
+	// short to resolve CPU, so its row shows "–" and says why instead of
+	// printing a number (over one core, before).
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, " sequential ") && !strings.Contains(line, "CPU –: trial too short") {
+			t.Errorf("sequential row does not mark CPU unresolved:\n%s", out)
+		}
+	}
 }

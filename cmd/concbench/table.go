@@ -1,10 +1,11 @@
 package main
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // fmtStat renders a median, with the min..max range when repeats differ.
@@ -14,6 +15,15 @@ func fmtStat(s resultfmt.Stat, prec int) string {
 		v += fmt.Sprintf(" [%.*f..%.*f]", prec, s.Min, prec, s.Max)
 	}
 	return v
+}
+
+// fmtCPU renders a CPU figure, or "–" when the trials were too short for
+// the CPU clocks to resolve it.
+func fmtCPU(r resultfmt.Summary, s resultfmt.Stat, prec int) string {
+	if r.CPUUnresolved != "" {
+		return "–"
+	}
+	return fmtStat(s, prec)
 }
 
 // fmtConc renders a model's resolved concurrency.
@@ -43,9 +53,12 @@ func writeRunTable(w io.Writer, spec resultfmt.Spec, rows []resultfmt.Summary) e
 		if r.Noisy {
 			notes = append(notes, fmt.Sprintf("noisy (spread %.0f%%)", r.Throughput.Spread()*100))
 		}
+		if r.CPUUnresolved != "" {
+			notes = append(notes, "CPU –: trial too short to resolve")
+		}
 		_ = t.Append(r.Spec.Model, fmt.Sprint(r.Procs), fmtConc(r.Conc),
 			fmtStat(r.Makespan, 3), fmtStat(r.Throughput, 0), fmtStat(r.P50, 2), fmtStat(r.P99, 2),
-			fmt.Sprintf("%.0f", r.Inflight.Median), fmtStat(r.CPUCores, 2), fmtStat(r.CPUPerTask, 1),
+			fmt.Sprintf("%.0f", r.Inflight.Median), fmtCPU(r, r.CPUCores, 2), fmtCPU(r, r.CPUPerTask, 1),
 			fmt.Sprintf("%.1f", r.PeakRSS.Median/(1<<20)), strings.Join(notes, "; "))
 	}
 	return t.Render()

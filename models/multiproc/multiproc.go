@@ -15,8 +15,9 @@
 // across processes for tr.Rec.ObserveCPU.
 //
 // Workers run with GOMAXPROCS=1, die with their parent (Pdeathsig), are
-// registered with tr.AddPID while alive and reaped at the end of the trial,
-// so their CPU time shows in the parent's children rusage. A crashed worker
+// registered with tr.AddPID while alive (the harness counts their CPU from
+// the trial window's start, leaving their start-up out) and reaped at the
+// end of the trial. A crashed worker
 // fails the trial naming the task, the worker PID and its exit status; with
 // Config.Respawn it is replaced and its tasks retried once.
 //
