@@ -199,7 +199,7 @@ func (p *procPool) lost(w *worker, ioErr error) *worker {
 		how = " after a truncated frame"
 	}
 	cause := fmt.Sprintf("worker pid %d died (%s)%s", w.pid, status, how)
-	detail := w.stderr.summary()
+	detail := w.stderrDetail()
 	if !p.m.respawn {
 		if len(w.queue) == 0 {
 			p.fail(w, errors.New(cause+" while idle"+detail))
@@ -248,6 +248,6 @@ func (p *procPool) retire(w *worker) {
 	case err == nil:
 		p.fail(w, fmt.Errorf("worker pid %d: %w: unexpected frame type %q at shutdown", w.pid, ErrCorrupt, typ))
 	case w.cmd.ProcessState == nil || !w.cmd.ProcessState.Success():
-		p.fail(w, fmt.Errorf("worker pid %d exited with %s at shutdown%s", w.pid, status, w.stderr.summary()))
+		p.fail(w, fmt.Errorf("worker pid %d exited with %s at shutdown%s", w.pid, status, w.stderrDetail()))
 	}
 }

@@ -9,13 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"concbench/internal/child"
+	"concbench/internal/tailbuf"
 )
 
 // Timeouts of the worker life cycle.
@@ -40,7 +40,7 @@ type worker struct {
 	in     fdWriter // write end of the task pipe
 	out    fdReader // read end of the result pipe
 	fr     frameReader
-	stderr *tail
+	stderr *tailbuf.Tail
 	// queue holds the outstanding tasks' indices in dispatch order, which
 	// is the order results come back in (a worker runs one at a time).
 	queue   []int
@@ -77,7 +77,7 @@ func (p *procPool) spawn(slot int, respawned bool) (*worker, error) {
 	cmd, err := child.Command(p.ctx, Role, env, "-test.run=^$", "-test.bench=^$")
 	if err == nil {
 		cmd.ExtraFiles = []*os.File{taskR, resW} // fds 3 and 4 in the worker
-		cmd.Stderr = &tail{}
+		cmd.Stderr = &tailbuf.Tail{}
 		cmd.WaitDelay = time.Second
 		err = cmd.Start()
 	}
@@ -88,7 +88,7 @@ func (p *procPool) spawn(slot int, respawned bool) (*worker, error) {
 		unix.Close(resR)
 		return nil, fmt.Errorf("multiproc worker %d: start: %w", slot, err)
 	}
-	w := &worker{slot: slot, pid: cmd.Process.Pid, cmd: cmd, in: fdWriter(taskW), out: fdReader(resR), stderr: cmd.Stderr.(*tail)}
+	w := &worker{slot: slot, pid: cmd.Process.Pid, cmd: cmd, in: fdWriter(taskW), out: fdReader(resR), stderr: cmd.Stderr.(*tailbuf.Tail)}
 	w.fr.r = bufio.NewReaderSize(w.out, 64<<10)
 	p.tr.AddPID(w.pid)
 
@@ -104,7 +104,7 @@ func (p *procPool) spawn(slot int, respawned bool) (*worker, error) {
 		w.kill()
 		status := p.reap(w)
 		return nil, fmt.Errorf("multiproc worker pid %d did not start (%s%s): %w; does the binary call child.Main() first (in main, or TestMain for tests)?",
-			w.pid, status, w.stderr.summary(), err)
+			w.pid, status, w.stderrDetail(), err)
 	}
 	return w, nil
 }
@@ -185,38 +185,18 @@ func (w *worker) status() string {
 	return w.cmd.ProcessState.String()
 }
 
-// tail keeps the last bytes a worker wrote to stderr, for error messages.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-const tailSize = 4096
-
-// Write implements io.Writer.
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > tailSize {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailSize:]...)
+// stderrDetail returns ": " and the most telling line the worker wrote to
+// stderr (a Go panic or fatal error line, else the last line), or "" if
+// it wrote nothing.
+func (w *worker) stderrDetail() string {
+	out := w.stderr.String()
+	if out == "" {
+		return ""
 	}
-	return len(p), nil
-}
-
-// summary returns ": " and the most telling stderr line (a panic message,
-// else the last line), or "" when the worker wrote nothing.
-func (t *tail) summary() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
-	for _, l := range lines {
+	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			return ": " + l
+			return ": " + strings.TrimSpace(l)
 		}
 	}
-	if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
-		return ": " + l
-	}
-	return ""
+	return ": " + w.stderr.LastLine()
 }
