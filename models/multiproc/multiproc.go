@@ -16,10 +16,10 @@
 //
 // Workers run with GOMAXPROCS=1, die with their parent (Pdeathsig), are
 // registered with tr.AddPID while alive (the harness counts their CPU from
-// the trial window's start, leaving their start-up out) and reaped at the
-// end of the trial. A crashed worker
-// fails the trial naming the task, the worker PID and its exit status; with
-// Config.Respawn it is replaced and its tasks retried once.
+// the trial window's start, leaving their start-up out) and are reaped at
+// the end of the trial. A crashed worker fails the trial naming the task,
+// the worker PID and its exit status; with Config.Respawn it is replaced
+// and its tasks retried once.
 //
 // # Using it from a binary
 //
@@ -39,14 +39,14 @@
 //
 // # Files
 //
-//	multiproc.go     registration, Config checks, the Model and its results
-//	frame.go         the wire protocol: frame layout, encoders, decoders
-//	model_linux.go   Prepare and Run: the pool of worker processes for one trial
-//	process_linux.go one worker process seen from the parent: spawn, hello, reap
+//	multiproc.go      registration, Config checks, the Model and its results
+//	frame.go          the wire protocol: frame layout, encoders, decoders
+//	model_linux.go    Prepare and Run: the pool of worker processes for one trial
+//	process_linux.go  one worker process seen from the parent: spawn, hello, reap
 //	dispatch_linux.go the shared queue, dispatch, results, crash recovery
-//	serve_linux.go   the worker process's main: serves task frames
-//	fault_linux.go   fault injection for tests (EnvFault)
-//	fd_linux.go      raw blocking pipes shared by both sides
+//	serve_linux.go    the worker process's main: serves task frames
+//	fault_linux.go    fault injection for tests (EnvFault)
+//	fd_linux.go       raw blocking pipes shared by both sides
 //
 // The model needs Linux (Pdeathsig, /proc); elsewhere it is registered but
 // New returns an error.
