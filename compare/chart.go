@@ -17,7 +17,7 @@ import (
 	_ "gonum.org/v1/plot/vg/vgimg" // PNG
 	_ "gonum.org/v1/plot/vg/vgsvg" // SVG
 
-	rf "concbench/bench"
+	rf "concbench/resultfmt"
 )
 
 // Colour-blind safe (Okabe-Ito) colours of the chart: better, worse, and
@@ -65,7 +65,8 @@ func (c *Comparison) WriteChart(path string) error {
 	title := fmt.Sprintf("Change new / old: %s vs %s", c.New.Label, c.Old.Label)
 	sty := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, vg.Points(13)), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
 	dc.FillText(sty, vg.Point{X: w / 2, Y: h - 4}, title)
-	dc.Max.Y -= 24
+	key(&dc, vg.Point{X: w / 2, Y: h - 24})
+	dc.Max.Y -= 44
 	left := vg.Length(0)
 	for i := range Metrics {
 		pw := panelW
@@ -84,6 +85,25 @@ func (c *Comparison) WriteChart(path string) error {
 		return fmt.Errorf("chart %s: %w", path, err)
 	}
 	return rf.WriteAtomic(path, buf.Bytes())
+}
+
+// key explains the bar colours in one line centred at top.
+func key(dc *draw.Canvas, top vg.Point) {
+	items := []struct {
+		col  color.Color
+		text string
+	}{{colBetter, "significantly better"}, {colWorse, "significantly worse"}, {colSame, "~ no significant change or too few repeats"}, {colRef, "whiskers: 95% CI"}}
+	sty := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, vg.Points(9)), YAlign: draw.YTop, Handler: plot.DefaultTextHandler}
+	var total vg.Length
+	for _, it := range items {
+		total += 16 + sty.Width(it.text) + 14
+	}
+	x := top.X - total/2
+	for _, it := range items {
+		dc.FillPolygon(it.col, []vg.Point{{X: x, Y: top.Y - 2}, {X: x + 12, Y: top.Y - 2}, {X: x + 12, Y: top.Y - 10}, {X: x, Y: top.Y - 10}})
+		dc.FillText(sty, vg.Point{X: x + 16, Y: top.Y}, it.text)
+		x += 16 + sty.Width(it.text) + 14
+	}
 }
 
 // panel draws metric i for every row; labels puts the configuration names
@@ -167,25 +187,41 @@ func (c *Comparison) panel(i int, labels bool) (*plot.Plot, error) {
 	return p, nil
 }
 
-// ratioTicks labels a log2 axis with ratios: powers of two, and finer
-// steps when the range is narrow.
+// ratioTicks labels a log2 axis with ratios: evenly spaced ratios (0.9x,
+// 1x, 1.1x) when the range is narrow, powers of two when it is wide.
 type ratioTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (ratioTicks) Ticks(lo, hi float64) []plot.Tick {
-	cands := []float64{0.8, 0.9, 1.1, 1.25}
-	if hi-lo > 3 {
-		cands = nil
-	}
-	step := math.Max(1, math.Ceil((hi-lo)/5))
-	for e := math.Ceil(lo/step) * step; e <= hi; e += step {
-		cands = append(cands, math.Exp2(e))
+	var cands []float64
+	if hi-lo <= 2 {
+		rlo, rhi := math.Exp2(lo), math.Exp2(hi)
+		step := niceStep((rhi - rlo) / 4)
+		for r := math.Ceil(rlo/step) * step; r <= rhi; r += step {
+			cands = append(cands, math.Round(r/step)*step)
+		}
+	} else {
+		step := math.Ceil((hi - lo) / 6)
+		for e := math.Ceil(lo/step) * step; e <= hi; e += step {
+			cands = append(cands, math.Exp2(e))
+		}
 	}
 	var ts []plot.Tick
 	for _, r := range cands {
-		if v := math.Log2(r); v >= lo && v <= hi {
+		if v := math.Log2(r); r > 0 && v >= lo && v <= hi {
 			ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(r, 'g', 3, 64) + "x"})
 		}
 	}
 	return ts
+}
+
+// niceStep rounds x up to 1, 2, 2.5 or 5 times a power of ten.
+func niceStep(x float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*p >= x {
+			return m * p
+		}
+	}
+	return 10 * p
 }

@@ -11,6 +11,7 @@
 package compare
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -18,7 +19,7 @@ import (
 	"sort"
 	"strings"
 
-	rf "concbench/bench"
+	rf "concbench/resultfmt"
 )
 
 // Metric is a headline figure of a trial that compare reports.
@@ -164,12 +165,31 @@ func Compare(old, new Side) *Comparison {
 			c.Models = append(c.Models, cfg.Spec.Model)
 		}
 	}
-	sort.Strings(c.Models)
+	sortModels(c.Models, old.File.Models, new.File.Models)
 	for _, model := range c.Models {
 		c.Geomeans[model] = c.geomeans(model)
 	}
 	c.Warnings = warnings(c)
 	return c
+}
+
+// sortModels orders models as the results files list them (the registry's
+// order when they were written), models neither lists last by name.
+func sortModels(ms []string, orders ...[]string) {
+	rank := func(m string) int {
+		for _, o := range orders {
+			if i := slices.Index(o, m); i >= 0 {
+				return i
+			}
+		}
+		return math.MaxInt
+	}
+	slices.SortStableFunc(ms, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		return strings.Compare(a, b)
+	})
 }
 
 // onlyIn names the configurations of a that b lacks, sorted.

@@ -38,7 +38,7 @@ func (c *Comparison) WriteText(w io.Writer, md bool) error {
 	p.line(HowToRead)
 	p.blank()
 	if len(c.Rows) > 0 {
-		p.heading(2, fmt.Sprintf("Geometric mean of the ratios per model (%d configurations in both runs)", len(c.Rows)))
+		p.heading(2, "Geometric mean of the ratios per model ("+configurations(len(c.Rows))+" in both runs)")
 		p.table(c.geomeanTable())
 		for i, m := range Metrics {
 			dir := "lower is better"
@@ -49,9 +49,17 @@ func (c *Comparison) WriteText(w io.Writer, md bool) error {
 			p.table(c.metricTable(i))
 		}
 	}
-	p.list(fmt.Sprintf("Only in old (%d configurations)", len(c.OnlyOld)), c.OnlyOld)
-	p.list(fmt.Sprintf("Only in new (%d configurations)", len(c.OnlyNew)), c.OnlyNew)
+	p.list("Only in old ("+configurations(len(c.OnlyOld))+")", c.OnlyOld)
+	p.list("Only in new ("+configurations(len(c.OnlyNew))+")", c.OnlyNew)
 	return p.err
+}
+
+// configurations counts configurations in words.
+func configurations(n int) string {
+	if n == 1 {
+		return "1 configuration"
+	}
+	return fmt.Sprintf("%d configurations", n)
 }
 
 // sideLine describes one run in a line.
@@ -64,7 +72,7 @@ func sideLine(name string, s Side) string {
 }
 
 func (c *Comparison) geomeanTable() table {
-	t := table{header: []string{"model", "configurations"}}
+	t := table{header: []string{"model", "configurations"}, right: 1}
 	for _, m := range Metrics {
 		t.header = append(t.header, m.Name)
 	}
@@ -91,7 +99,7 @@ func (c *Comparison) geomeanTable() table {
 }
 
 func (c *Comparison) metricTable(i int) table {
-	t := table{header: []string{"configuration", "old", "new", "change", "95% CI", "p"}}
+	t := table{header: []string{"configuration", "old", "new", "change", "95% CI", "p"}, right: 2}
 	for _, row := range c.Rows {
 		ch := row.Changes[i]
 		t.rows = append(t.rows, []string{row.Config.Name, num(ch.Old), num(ch.New), ch.verdict(), ch.interval(),
@@ -151,10 +159,23 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-// table is a header and rows, rendered boxed or as Markdown.
+// table is a header and rows, rendered boxed or as Markdown. Columns 1 to
+// right (inclusive) hold numbers and are right-aligned.
 type table struct {
 	header []string
 	rows   [][]string
+	right  int
+}
+
+func (t table) align() tw.CellAlignment {
+	a := make([]tw.Align, len(t.header))
+	for i := range a {
+		a[i] = tw.AlignLeft
+		if i >= 1 && i <= t.right {
+			a[i] = tw.AlignRight
+		}
+	}
+	return tw.CellAlignment{PerColumn: a}
 }
 
 // printer writes headings, lines, tables and lists for a terminal or as
@@ -187,7 +208,7 @@ func (p *printer) table(t table) {
 	if p.err != nil {
 		return
 	}
-	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off)}
+	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignmentConfig(t.align())}
 	if p.md {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	rf "concbench/bench"
+	rf "concbench/resultfmt"
 )
 
 // warnings names what makes the two runs hard to compare: other suites,

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	rf "concbench/bench"
+	rf "concbench/resultfmt"
 	"concbench/compare"
 )
 
