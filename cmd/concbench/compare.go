@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	rf "concbench/resultfmt"
 	"concbench/compare"
+	rf "concbench/resultfmt"
 )
 
 func init() {
