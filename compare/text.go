@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"concbench/report"
 )
 
 // HowToRead explains the columns; it is printed above the tables.
@@ -71,10 +69,10 @@ func sideLine(name string, s Side) string {
 		orUnknown(m.GoVersion), orUnknown(m.Commit), len(f.Trials))
 }
 
-func (c *Comparison) geomeanTable() table {
-	t := table{header: []string{"model", "configurations"}, right: 1}
+func (c *Comparison) geomeanTable() report.Table {
+	t := report.Table{ID: "geomean", Header: []string{"model", "configurations"}}
 	for _, m := range Metrics {
-		t.header = append(t.header, m.Name)
+		t.Header = append(t.Header, m.Name)
 	}
 	for _, model := range c.Models {
 		gs := c.Geomeans[model]
@@ -93,16 +91,16 @@ func (c *Comparison) geomeanTable() table {
 			}
 			row = append(row, cell)
 		}
-		t.rows = append(t.rows, row)
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
 
-func (c *Comparison) metricTable(i int) table {
-	t := table{header: []string{"configuration", "old", "new", "change", "95% CI", "p"}, right: 2}
+func (c *Comparison) metricTable(i int) report.Table {
+	t := report.Table{ID: Metrics[i].ID, Header: []string{"configuration", "old", "new", "change", "95% CI", "p"}}
 	for _, row := range c.Rows {
 		ch := row.Changes[i]
-		t.rows = append(t.rows, []string{row.Config.Name, num(ch.Old), num(ch.New), ch.verdict(), ch.interval(),
+		t.Rows = append(t.Rows, []string{row.Config.Name, num(ch.Old), num(ch.New), ch.verdict(), ch.interval(),
 			fmt.Sprintf("p=%.3f n=%d+%d", ch.P, ch.OldN, ch.NewN)})
 	}
 	return t
@@ -159,25 +157,6 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-// table is a header and rows, rendered boxed or as Markdown. Columns 1 to
-// right (inclusive) hold numbers and are right-aligned.
-type table struct {
-	header []string
-	rows   [][]string
-	right  int
-}
-
-func (t table) align() tw.CellAlignment {
-	a := make([]tw.Align, len(t.header))
-	for i := range a {
-		a[i] = tw.AlignLeft
-		if i >= 1 && i <= t.right {
-			a[i] = tw.AlignRight
-		}
-	}
-	return tw.CellAlignment{PerColumn: a}
-}
-
 // printer writes headings, lines, tables and lists for a terminal or as
 // Markdown, keeping the first error.
 type printer struct {
@@ -204,28 +183,16 @@ func (p *printer) heading(level int, s string) {
 	}
 }
 
-func (p *printer) table(t table) {
+func (p *printer) table(t report.Table) {
 	if p.err != nil {
 		return
 	}
-	opts := []tablewriter.Option{tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignmentConfig(t.align())}
 	if p.md {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		p.err = t.Markdown(p.w)
+	} else {
+		p.err = t.Render(p.w)
 	}
-	tb := tablewriter.NewTable(p.w, opts...)
-	h := make([]any, len(t.header))
-	for i, s := range t.header {
-		h[i] = s
-	}
-	tb.Header(h...)
-	for _, r := range t.rows {
-		if p.err = tb.Append(r); p.err != nil {
-			return
-		}
-	}
-	if p.err = tb.Render(); p.err == nil {
-		p.blank()
-	}
+	p.blank()
 }
 
 func (p *printer) list(title string, items []string) {
