@@ -40,6 +40,7 @@ func CollectMeta(probe time.Duration) Meta {
 		CgroupMem: readTrim("/sys/fs/cgroup/memory.max"),
 	}
 	m.Hostname, _ = os.Hostname()
+	m.Server = RemoteServer()
 	m.CPUModel = cpuModel()
 	if f := strings.Fields(readTrim("/proc/loadavg")); len(f) >= 3 {
 		for i := 0; i < 3; i++ {
@@ -68,6 +69,9 @@ func fingerprintWarnings(m Meta) []string {
 	}
 	if m.LoadAvg[0] > 0.5*float64(m.Cores) {
 		w = append(w, fmt.Sprintf("load average %.2f at start on %d cores: the machine is busy", m.LoadAvg[0], m.Cores))
+	}
+	if m.Server != "" {
+		w = append(w, fmt.Sprintf("Net steps used the latency server at %s on another host: their latencies include the network, and the server's CPU is not measured", m.Server))
 	}
 	if m.OtherBusy > 0.25 {
 		w = append(w, fmt.Sprintf("other processes used %.2f cores during the pre-run probe: figures are noisy", m.OtherBusy))

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"concbench/server"
@@ -17,14 +18,41 @@ type resources struct {
 	dir string
 }
 
+// EnvServer names the environment variable that points Net steps at a
+// latency server already running on another host (`concbench serve --addr
+// 0.0.0.0:8080 --allow-remote` there), as host:port. Unset, every trial
+// spawns its own server on loopback. The variable reaches trial children
+// through their environment; CollectMeta records it in the results.
+const EnvServer = "CONCBENCH_SERVER"
+
+// RemoteServer returns the remote latency server's host:port, or "".
+func RemoteServer() string { return os.Getenv(EnvServer) }
+
+// checkRemoteServer rejects a malformed EnvServer in one line.
+func checkRemoteServer() error {
+	addr := RemoteServer()
+	if addr == "" {
+		return nil
+	}
+	if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" {
+		return fmt.Errorf("%w: %s=%q: want host:port of a running `concbench serve --allow-remote`", ErrUsage, EnvServer, addr)
+	}
+	return nil
+}
+
 // prepare starts the latency server for workloads with Net steps and makes
 // the data files for workloads with File steps, before the trial's clock
 // starts. release tears both down.
 func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 	pr, _ := workload.Lookup(spec.Workload)
 	env := workload.Env{Direct: spec.Direct}
+	if err := checkRemoteServer(); err != nil {
+		return env, nil, err
+	}
 	rs := &resources{}
-	if pr.NeedsNet {
+	if pr.NeedsNet && RemoteServer() != "" {
+		env.ServerAddr = RemoteServer()
+	} else if pr.NeedsNet {
 		srv, err := server.Spawn(ctx, server.Options{
 			MaxDelay: max(server.Defaults.MaxDelay, 2*spec.Params.NetDelay),
 			MaxSize:  max(server.Defaults.MaxSize, spec.Params.NetSize),
