@@ -9,7 +9,10 @@ import (
 
 // SpeedupPoint is one model at one worker count on the CPU-bound batch.
 type SpeedupPoint struct {
+	// Model is the series: the model, or "model @ machine" across machines.
 	Model    string
+	Cores    int     // of the machine the point ran on
+	Base     float64 // sequential median makespan on that machine, seconds
 	Workers  int
 	Makespan resultfmt.Stat // seconds
 	Speedup  resultfmt.Stat // sequential median makespan / this makespan
@@ -17,19 +20,26 @@ type SpeedupPoint struct {
 }
 
 // speedups computes the speedup points of the "speedup" experiment against
-// the sequential model's median makespan. ok is false without a baseline.
+// the sequential model's median makespan (on the same machine, in a report
+// across machines; base is the first machine's). ok is false without a
+// baseline.
 func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 	cells := d.Tag(resultfmt.TagSpeedup)
+	bases := map[string]float64{}
 	for _, c := range cells {
 		if c.Spec.Model == "sequential" {
-			base = c.Summary.Makespan.Median
+			bases[c.Machine] = c.Summary.Makespan.Median
+			if base <= 0 {
+				base = c.Summary.Makespan.Median
+			}
 		}
 	}
 	if base <= 0 {
 		return nil, 0, false
 	}
 	for _, c := range cells {
-		if c.Spec.Model == "sequential" || c.Summary.Makespan.Median <= 0 {
+		base := bases[c.Machine]
+		if c.Spec.Model == "sequential" || c.Summary.Makespan.Median <= 0 || base <= 0 {
 			continue
 		}
 		w := c.Conc
@@ -43,9 +53,9 @@ func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 		}
 		m := c.Summary.Makespan
 		pts = append(pts, SpeedupPoint{
-			Model: c.Spec.Model, Workers: w, Makespan: m,
+			Model: c.Series(), Cores: d.coresOf(c), Base: base, Workers: w, Makespan: m,
 			Speedup: resultfmt.Stat{Median: base / m.Median, Min: base / m.Max, Max: base / m.Min},
-			Ideal:   math.Min(float64(w), float64(d.cores())),
+			Ideal:   math.Min(float64(w), float64(d.coresOf(c))),
 		})
 	}
 	return pts, base, true
@@ -56,7 +66,7 @@ func speedupFindings(d *Data) []Finding {
 	var out []Finding
 	add := adder(&out)
 	cores := d.cores()
-	if pts, base, ok := speedups(d); ok {
+	if pts, _, ok := speedups(d); ok {
 		best := map[string]SpeedupPoint{}
 		for _, q := range pts {
 			if b, seen := best[q.Model]; !seen || q.Speedup.Median > b.Speedup.Median {
@@ -68,18 +78,18 @@ func speedupFindings(d *Data) []Finding {
 			if !ok {
 				continue
 			}
-			switch m {
+			switch baseModel(m) {
 			case "eventloop":
 				if q.Speedup.Median > 1.25 {
-					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(base))
+					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(q.Base))
 				} else {
-					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch (%s s vs %s s), because every CPU step runs on its one loop thread.", q.Speedup.Median, num(q.Makespan.Median), num(base))
+					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch (%s s vs %s s), because every CPU step runs on its one loop thread.", q.Speedup.Median, num(q.Makespan.Median), num(q.Base))
 				}
 			default:
-				ideal := math.Min(float64(q.Workers), float64(cores))
+				cores, ideal := q.Cores, q.Ideal
 				text := fmt.Sprintf("%s reaches %.2fx sequential with %d workers (ideal %.0fx on %d cores, %.0f%% of it).", m, q.Speedup.Median, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal)
 				if q.Speedup.Median > 1.15*ideal {
-					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(base))
+					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(q.Base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
 					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
 				} else {

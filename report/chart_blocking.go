@@ -47,7 +47,7 @@ func blockingChart(d *Data) ([]*figure, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			sc.Color = ModelColor(s.Model)
+			sc.Color = d.color(s.Model)
 			sc.Shape = draw.CircleGlyph{}
 			sc.Radius = vg.Points(1.6)
 			p.Add(sc)

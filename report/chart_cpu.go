@@ -48,14 +48,14 @@ func cpuTimeChart(d *Data) ([]*figure, string, error) {
 				return nil, "", err
 			}
 			ub.XMin = float64(mi)
-			ub.Color = ModelColor(m)
+			ub.Color = d.color(m)
 			ub.LineStyle.Width = vg.Points(0.5)
 			sb, err := plotter.NewBarChart(plotter.Values{s}, vg.Points(22))
 			if err != nil {
 				return nil, "", err
 			}
 			sb.XMin = float64(mi)
-			sb.Color = lighter(ModelColor(m), 0.6)
+			sb.Color = lighter(d.color(m), 0.6)
 			sb.LineStyle.Width = vg.Points(0.5)
 			sb.StackOn(ub)
 			p.Add(ub, sb)
@@ -94,9 +94,9 @@ func cpuUtilChart(d *Data) ([]*figure, string, error) {
 			off, width := groupOffset(mi, len(ms))
 			b.width = width
 			for _, c := range cells {
-				if c.Spec.Workload == w && c.Spec.Model == m {
+				if c.Spec.Workload == w && c.Series() == m {
 					s := c.Summary.CPUCores
-					b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: ModelColor(m)})
+					b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: d.color(m)})
 					top = math.Max(top, s.Max)
 				}
 			}
@@ -108,7 +108,7 @@ func cpuUtilChart(d *Data) ([]*figure, string, error) {
 		return nil, "", err
 	}
 	for _, m := range ms {
-		p.Legend.Add(m, swatch{ModelColor(m)})
+		p.Legend.Add(m, swatch{d.color(m)})
 	}
 	p.NominalX(wls...)
 	p.X.Min, p.X.Max = x0, x1
@@ -191,10 +191,10 @@ func cpuTimelineChart(d *Data) ([]*figure, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		l.Color = ModelColor(m)
+		l.Color = d.color(m)
 		l.Width = vg.Points(1.8)
 		l.StepStyle = plotter.PreStep
-		l.FillColor = lighter(ModelColor(m), 0.65)
+		l.FillColor = lighter(d.color(m), 0.65)
 		p.Add(l)
 		if err := refLine(p, "", plotter.XYs{{X: 0, Y: float64(d.cores())}, {X: tMax, Y: float64(d.cores())}}); err != nil {
 			return nil, "", err

@@ -58,7 +58,7 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 		if c := ByModel(cells)[m][0]; c.Conc > 0 && m != "sequential" {
 			label = fmt.Sprintf("%s (%d)", m, c.Conc)
 		}
-		if err := addSeries(p, m, label, pts, false); err != nil {
+		if err := addSeries(p, d.seriesStyle(m), label, pts, false); err != nil {
 			return nil, "", err
 		}
 	}

@@ -78,7 +78,7 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 				if err != nil {
 					return nil, "", err
 				}
-				l.Color = ModelColor(c.Spec.Model)
+				l.Color = d.color(c.Series())
 				l.Width = 2
 				p.Add(l)
 			}
@@ -95,7 +95,7 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 					lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
 				}
 			}
-			if err := addMarkers(p, c.Spec.Model, pts); err != nil {
+			if err := addMarkers(p, d.seriesStyle(c.Series()), c.Series(), pts); err != nil {
 				return nil, "", err
 			}
 		}
@@ -117,7 +117,7 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 
 // addMarkers adds a model's markers with error bars (no connecting line)
 // and its legend entry.
-func addMarkers(p *plot.Plot, model string, pts errPoints) error {
+func addMarkers(p *plot.Plot, st modelStyle, label string, pts errPoints) error {
 	if len(pts) == 0 {
 		return nil
 	}
@@ -129,8 +129,8 @@ func addMarkers(p *plot.Plot, model string, pts errPoints) error {
 	if err != nil {
 		return err
 	}
-	s.Color = ModelColor(model)
-	s.Shape = glyphFor(model)
+	s.Color = st.color
+	s.Shape = st.glyph
 	s.Radius = 3.5
 	p.Add(s)
 	if hasSpread(pts) {
@@ -138,12 +138,12 @@ func addMarkers(p *plot.Plot, model string, pts errPoints) error {
 		if err != nil {
 			return err
 		}
-		eb.Color = ModelColor(model)
+		eb.Color = st.color
 		p.Add(eb)
 	}
 	l, _ := plotter.NewLine(plotter.XYs{{}, {}})
-	l.Color = ModelColor(model)
+	l.Color = st.color
 	l.Width = 2
-	p.Legend.Add(model, l, s)
+	p.Legend.Add(label, l, s)
 	return nil
 }

@@ -44,7 +44,7 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 		if f, ok := fits[m]; ok && f.PerTask > 0 {
 			label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
 		}
-		if err := addSeries(p, m, label, pts, false); err != nil {
+		if err := addSeries(p, d.seriesStyle(m), label, pts, false); err != nil {
 			return nil, "", err
 		}
 		if f, ok := fits[m]; ok && f.PerTask > 0 {
@@ -52,7 +52,7 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			l.Color = ModelColor(m)
+			l.Color = d.color(m)
 			l.Width = 1.5
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)

@@ -47,7 +47,7 @@ func openLoadChart(d *Data) ([]*figure, string, error) {
 		if cur.Knee >= 0 {
 			label = fmt.Sprintf("%s: knee at %s/s", cur.Model, fmtNum(cur.Points[cur.Knee].Rate))
 		}
-		if err := addSeries(p, cur.Model, label, pts, false); err != nil {
+		if err := addSeries(p, d.seriesStyle(cur.Model), label, pts, false); err != nil {
 			return nil, "", err
 		}
 		if cur.Knee >= 0 && cur.Points[cur.Knee].P99.Median > 0 {
@@ -58,7 +58,7 @@ func openLoadChart(d *Data) ([]*figure, string, error) {
 			}
 			s.Shape = draw.RingGlyph{}
 			s.Radius = vg.Points(9)
-			s.Color = ModelColor(cur.Model)
+			s.Color = d.color(cur.Model)
 			p.Add(s)
 		}
 	}

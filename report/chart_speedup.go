@@ -4,6 +4,8 @@ import (
 	"concbench/resultfmt"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 )
@@ -18,23 +20,32 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	if len(pts) == 0 {
 		return nil, "", missing("no parallel model in the \"speedup\" experiment")
 	}
-	p := newPlot(fmt.Sprintf("CPU-bound speedup vs sequential (%s, %d cores)", d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, d.cores()),
+	cores, labels := d.machineCores()
+	p := newPlot(fmt.Sprintf("CPU-bound speedup vs sequential (%s, %s cores)", d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, joinInts(cores)),
 		"workers (pool W, goroutine limit, processes P; eventloop: GOMAXPROCS)", "speedup over sequential (x)")
 	maxW := 1
-	maxY := float64(d.cores())
+	maxY := float64(slices.Max(cores))
 	for _, q := range pts {
 		maxW = max(maxW, q.Workers)
 		maxY = math.Max(maxY, q.Speedup.Max)
 	}
-	var ideal plotter.XYs
-	for w := 1; w <= maxW; w++ {
-		ideal = append(ideal, plotter.XY{X: float64(w), Y: math.Min(float64(w), float64(d.cores()))})
-	}
-	if len(ideal) == 1 {
-		ideal = append(ideal, plotter.XY{X: float64(maxW) + 1, Y: 1})
-	}
-	if err := refLine(p, fmt.Sprintf("ideal: min(workers, %d cores)", d.cores()), ideal); err != nil {
-		return nil, "", err
+	// One ideal line per core count; in a report across machines it names
+	// the machines it bounds.
+	for i, n := range cores {
+		var ideal plotter.XYs
+		for w := 1; w <= maxW; w++ {
+			ideal = append(ideal, plotter.XY{X: float64(w), Y: math.Min(float64(w), float64(n))})
+		}
+		if len(ideal) == 1 {
+			ideal = append(ideal, plotter.XY{X: float64(maxW) + 1, Y: 1})
+		}
+		label := fmt.Sprintf("ideal: min(workers, %d cores)", n)
+		if len(d.Inputs) > 1 {
+			label += " on " + strings.Join(labels[i], ", ")
+		}
+		if err := refLineDash(p, label, ideal, 6-2*float64(i%3), 4); err != nil {
+			return nil, "", err
+		}
 	}
 	one, _ := plotter.NewLine(plotter.XYs{{X: 0.5, Y: 1}, {X: float64(maxW) + 0.5, Y: 1}})
 	one.Color = refGrey
@@ -54,7 +65,7 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		if m == "eventloop" {
 			label = "eventloop (1 loop thread; x = GOMAXPROCS)"
 		}
-		if err := addSeries(p, m, label, byModel[m], false); err != nil {
+		if err := addSeries(p, d.seriesStyle(m), label, byModel[m], false); err != nil {
 			return nil, "", err
 		}
 	}
@@ -62,8 +73,12 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	p.Y.Min, p.Y.Max = 0, math.Ceil(maxY+0.9)
 	p.X.Tick.Marker = intTicks{}
 	p.Legend.Left = true
-	caption := fmt.Sprintf("Speedup = sequential makespan (median %.3f s) / model makespan on the same CPU-bound batch; median of %s with min..max bars. Dashed: the ideal min(workers, cores) on this %d-core machine; the thin line at 1x is no speedup.",
-		base, repeatsText(d.Tag(resultfmt.TagSpeedup)), d.cores())
+	machine := fmt.Sprintf("this %d-core machine", d.cores())
+	if len(d.Inputs) > 1 {
+		machine = fmt.Sprintf("each machine (%s cores; speedups against each machine's own sequential run)", joinInts(cores))
+	}
+	caption := fmt.Sprintf("Speedup = sequential makespan (median %.3f s) / model makespan on the same CPU-bound batch; median of %s with min..max bars. Dashed: the ideal min(workers, cores) on %s; the thin line at 1x is no speedup.",
+		base, repeatsText(d.Tag(resultfmt.TagSpeedup)), machine)
 	return []*figure{single("speedup", p)}, caption, nil
 }
 
@@ -72,7 +87,7 @@ func cellsOf(cells []*Cell, ms []string) []*Cell {
 	var out []*Cell
 	for _, c := range cells {
 		for _, m := range ms {
-			if c.Spec.Model == m {
+			if c.Series() == m {
 				out = append(out, c)
 			}
 		}

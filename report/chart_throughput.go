@@ -27,14 +27,14 @@ func throughputChart(d *Data) ([]*figure, string, error) {
 			off, width := groupOffset(mi, len(ms))
 			b.width = width
 			for _, c := range cells {
-				if c.Spec.Workload != w || c.Spec.Model != m {
+				if c.Spec.Workload != w || c.Series() != m {
 					continue
 				}
 				s := c.Summary.Throughput
 				if s.Median <= 0 {
 					continue
 				}
-				b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: ModelColor(m)})
+				b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: d.color(m)})
 				lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
 			}
 		}
@@ -44,7 +44,7 @@ func throughputChart(d *Data) ([]*figure, string, error) {
 	}
 	p.Add(b)
 	for _, m := range ms {
-		p.Legend.Add(m, swatch{ModelColor(m)})
+		p.Legend.Add(m, swatch{d.color(m)})
 	}
 	labels := make([]string, len(wls))
 	for i, w := range wls {

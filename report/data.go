@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"concbench/resultfmt"
 )
@@ -17,46 +18,72 @@ import (
 // repeats and their summary (median and min..max).
 type Cell struct {
 	Spec resultfmt.Spec
+	// Machine labels the input the cell comes from in a report across
+	// machines; "" in a one-machine report.
+	Machine string
 	// Conc is the resolved concurrency (the model default filled in).
 	Conc int
-	// rank is the model's display position (File.Models, else first seen).
+	// rank is the series' display position: the model's (File.Models,
+	// else first seen), then the machine's input order.
 	rank    int
 	Trials  []resultfmt.Result
 	Summary resultfmt.Summary
 }
 
-// Data is a results file grouped into cells.
+// Data is a results file grouped into cells; or several, one per machine,
+// merged by configuration.
 type Data struct {
-	File  *resultfmt.File
-	Cells []*Cell
+	// File is the results file, or the merge of the inputs' files.
+	File   *resultfmt.File
+	Inputs []Input
+	Cells  []*Cell
 }
 
-// cellKey identifies a cell: everything in the spec that changes what is
-// measured.
-func cellKey(s resultfmt.Spec) string {
+// Input is one machine's results file in a report across machines.
+type Input struct {
+	// Label names the machine in legends and tables.
+	Label string
+	File  *resultfmt.File
+}
+
+// cellKey identifies a cell: the machine and everything in the spec that
+// changes what is measured.
+func cellKey(machine string, s resultfmt.Spec) string {
 	p, _ := json.Marshal(s.Params)
-	return fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%s", s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, p)
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d|%s", machine, s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, p)
 }
 
 // NewData groups f's measured trials (warm-ups and failed trials left out)
 // into cells in a stable order: tag, workload, model display order, load,
 // tasks, concurrency.
-func NewData(f *resultfmt.File) *Data {
-	d := &Data{File: f}
-	rank := modelRanks(f)
+func NewData(f *resultfmt.File) *Data { return Merge([]Input{{File: f}}) }
+
+// Merge groups several machines' results into one Data: each input's
+// cells carry its label, so every chart draws one series per model and
+// machine and every table row names its machine. With one input it is
+// NewData.
+func Merge(inputs []Input) *Data {
+	d := &Data{File: mergeFiles(inputs), Inputs: inputs}
+	rank := modelRanks(d.File)
 	byKey := map[string]*Cell{}
-	for _, r := range f.Trials {
-		if r.Repeat < 0 || r.Error != "" {
-			continue
+	for i, in := range inputs {
+		label := in.Label
+		if len(inputs) == 1 {
+			label = ""
 		}
-		k := cellKey(r.Spec)
-		c := byKey[k]
-		if c == nil {
-			c = &Cell{Spec: r.Spec, Conc: r.Config.Concurrency, rank: rank[r.Spec.Model]}
-			byKey[k] = c
-			d.Cells = append(d.Cells, c)
+		for _, r := range in.File.Trials {
+			if r.Repeat < 0 || r.Error != "" {
+				continue
+			}
+			k := cellKey(label, r.Spec)
+			c := byKey[k]
+			if c == nil {
+				c = &Cell{Spec: r.Spec, Machine: label, Conc: r.Config.Concurrency, rank: rank[r.Spec.Model]*len(inputs) + i}
+				byKey[k] = c
+				d.Cells = append(d.Cells, c)
+			}
+			c.Trials = append(c.Trials, r)
 		}
-		c.Trials = append(c.Trials, r)
 	}
 	for _, c := range d.Cells {
 		sort.SliceStable(c.Trials, func(a, b int) bool { return c.Trials[a].Repeat < c.Trials[b].Repeat })
@@ -70,8 +97,8 @@ func NewData(f *resultfmt.File) *Data {
 		if x.Workload != y.Workload {
 			return workloadRank(x.Workload) < workloadRank(y.Workload)
 		}
-		if x.Model != y.Model {
-			return d.Cells[a].rank < d.Cells[b].rank
+		if ra, rb := d.Cells[a].rank, d.Cells[b].rank; ra != rb {
+			return ra < rb
 		}
 		if rx, ry := loadRate(x.Load), loadRate(y.Load); rx != ry {
 			return rx < ry
@@ -140,25 +167,44 @@ func Workloads(cells []*Cell) []string {
 	return out
 }
 
-// Models lists the distinct models of cells in display order.
+// Series names the line a cell belongs to: its model, and in a report
+// across machines "model @ machine".
+func (c *Cell) Series() string {
+	if c.Machine == "" {
+		return c.Spec.Model
+	}
+	return c.Spec.Model + seriesSep + c.Machine
+}
+
+// seriesSep joins a model and a machine label in a series name.
+const seriesSep = " @ "
+
+// baseModel is the model of a series name.
+func baseModel(series string) string {
+	m, _, _ := strings.Cut(series, seriesSep)
+	return m
+}
+
+// Models lists the distinct series (models, or model @ machine) of cells
+// in display order.
 func Models(cells []*Cell) []string {
 	ranked := map[string]int{}
 	var out []string
 	for _, c := range cells {
-		if _, ok := ranked[c.Spec.Model]; !ok {
-			ranked[c.Spec.Model] = c.rank
-			out = append(out, c.Spec.Model)
+		if _, ok := ranked[c.Series()]; !ok {
+			ranked[c.Series()] = c.rank
+			out = append(out, c.Series())
 		}
 	}
 	slices.SortStableFunc(out, func(a, b string) int { return ranked[a] - ranked[b] })
 	return out
 }
 
-// ByModel groups cells by model, keeping their order.
+// ByModel groups cells by series (see Models), keeping their order.
 func ByModel(cells []*Cell) map[string][]*Cell {
 	out := map[string][]*Cell{}
 	for _, c := range cells {
-		out[c.Spec.Model] = append(out[c.Spec.Model], c)
+		out[c.Series()] = append(out[c.Series()], c)
 	}
 	return out
 }
@@ -189,5 +235,16 @@ func (c *Cell) stat(f func(resultfmt.Result) float64) resultfmt.Stat {
 	return resultfmt.StatOf(xs)
 }
 
-// cores is the machine's core count from the metadata (at least 1).
+// cores is the machine's core count from the metadata (at least 1); in a
+// report across machines, the first machine's.
 func (d *Data) cores() int { return max(1, d.File.Meta.Cores) }
+
+// coresOf is the core count of the machine a cell ran on (at least 1).
+func (d *Data) coresOf(c *Cell) int {
+	for _, in := range d.Inputs {
+		if in.Label == c.Machine {
+			return max(1, in.File.Meta.Cores)
+		}
+	}
+	return d.cores()
+}

@@ -26,7 +26,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("- [Tables](#tables)\n\n")
 
-	writeMachine(&b, f.Meta)
+	if len(r.Data.Inputs) > 1 {
+		fmt.Fprintf(&b, "## Machines\n\nThis report merges %d results directories by configuration; every series and table row is labelled `model @ machine`.\n\n", len(r.Data.Inputs))
+		for _, in := range r.Data.Inputs {
+			writeMachine(&b, fmt.Sprintf("### %s (suite `%s`, %d trials)", in.Label, in.File.Suite, len(in.File.Trials)), in.File.Meta)
+		}
+	} else {
+		writeMachine(&b, "## Machine and software", f.Meta)
+	}
 	r.writeMethod(&b)
 
 	b.WriteString("## Findings\n\n")
@@ -92,8 +99,8 @@ func anchor(title string) string {
 	return s.String()
 }
 
-func writeMachine(b *bytes.Buffer, m resultfmt.Meta) {
-	b.WriteString("## Machine and software\n\n")
+func writeMachine(b *bytes.Buffer, heading string, m resultfmt.Meta) {
+	b.WriteString(heading + "\n\n")
 	b.WriteString("| | |\n|---|---|\n")
 	row := func(k, v string) {
 		if v != "" {
@@ -105,6 +112,7 @@ func writeMachine(b *bytes.Buffer, m resultfmt.Meta) {
 	row("Go", m.GoVersion)
 	row("commit", m.Commit)
 	row("host", m.Hostname)
+	row("latency server (another host)", m.Server)
 	row("started", m.Time.Format("2006-01-02 15:04:05 MST"))
 	row("load average at start", fmt.Sprintf("%.2f %.2f %.2f", m.LoadAvg[0], m.LoadAvg[1], m.LoadAvg[2]))
 	row("other processes' CPU before the run", fmt.Sprintf("%.2f cores", m.OtherBusy))

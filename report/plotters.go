@@ -24,8 +24,9 @@ func (e errPoints) Len() int                        { return len(e) }
 func (e errPoints) XY(i int) (float64, float64)     { return e[i].X, e[i].Y }
 func (e errPoints) YError(i int) (float64, float64) { return e[i].Y - e[i].Lo, e[i].Hi - e[i].Y }
 
-// addSeries adds a model's line with markers and min..max error bars.
-func addSeries(p *plot.Plot, model, label string, pts errPoints, dashed bool) error {
+// addSeries adds a series' line with markers and min..max error bars, in
+// style st.
+func addSeries(p *plot.Plot, st modelStyle, label string, pts errPoints, dashed bool) error {
 	if len(pts) == 0 {
 		return nil
 	}
@@ -35,22 +36,22 @@ func addSeries(p *plot.Plot, model, label string, pts errPoints, dashed bool) er
 	}
 	l, s, err := plotter.NewLinePoints(xys)
 	if err != nil {
-		return fmt.Errorf("%s series: %w", model, err)
+		return fmt.Errorf("%s series: %w", label, err)
 	}
-	col := ModelColor(model)
+	col := st.color
 	l.Color = col
 	l.Width = vg.Points(2)
 	if dashed {
 		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 	}
 	s.Color = col
-	s.Shape = glyphFor(model)
+	s.Shape = st.glyph
 	s.Radius = vg.Points(3.5)
 	p.Add(l, s)
 	if hasSpread(pts) {
 		eb, err := plotter.NewYErrorBars(pts)
 		if err != nil {
-			return fmt.Errorf("%s error bars: %w", model, err)
+			return fmt.Errorf("%s error bars: %w", label, err)
 		}
 		eb.Color = col
 		eb.Width = vg.Points(1.2)

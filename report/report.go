@@ -26,7 +26,32 @@ func Generate(dir string, terminal io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Dir: dir, Data: NewData(f)}
+	return generate(dir, NewData(f), terminal)
+}
+
+// GenerateMerged draws one report across machines into out: it reads
+// dirs[i]/results.json, labels its configurations labels[i] (which must
+// pass CheckLabels) and merges them by configuration, each machine's
+// models a series of their own.
+func GenerateMerged(out string, dirs, labels []string, terminal io.Writer) (*Report, error) {
+	if len(dirs) != len(labels) {
+		return nil, fmt.Errorf("%d results directories but %d labels", len(dirs), len(labels))
+	}
+	var inputs []Input
+	for i, dir := range dirs {
+		f, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, Input{Label: labels[i], File: f})
+	}
+	return generate(out, Merge(inputs), terminal)
+}
+
+// generate draws d's charts, REPORT.md and terminal tables into dir.
+func generate(dir string, d *Data, terminal io.Writer) (*Report, error) {
+	r := &Report{Dir: dir, Data: d}
+	var err error
 	if r.Charts, err = drawCharts(r.Data, dir); err != nil {
 		return nil, err
 	}
@@ -55,6 +80,13 @@ func (r *Report) WriteTerminal(w io.Writer) error {
 		fmt.Fprintf(w, "*** INCOMPLETE RESULTS: %s ***\n\n", incompleteWhy(f))
 	}
 	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", f.Suite, len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
+	if len(r.Data.Inputs) > 1 {
+		for _, in := range r.Data.Inputs {
+			m := in.File.Meta
+			fmt.Fprintf(w, "machine %s: %s, %d cores, %s, suite %s, %d trials, %s\n", in.Label, m.CPUModel, m.Cores, m.GoVersion, in.File.Suite, len(in.File.Trials), m.Time.Format("2006-01-02 15:04 MST"))
+		}
+		fmt.Fprintln(w)
+	}
 	for _, t := range r.Tables {
 		fmt.Fprintln(w, t.Title)
 		if err := t.Render(w); err != nil {

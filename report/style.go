@@ -2,6 +2,8 @@ package report
 
 import (
 	"image/color"
+	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -86,6 +88,42 @@ func styleOf(model string) modelStyle {
 	return modelStyle{fallbackColors[(h%len(fallbackColors)+len(fallbackColors))%len(fallbackColors)], draw.RingGlyph{}}
 }
 
+// machineShades and machineGlyphs tell machines apart in a report across
+// machines: a series keeps its model's colour family, so "goroutines on the
+// laptop" and "goroutines on the server" read as the same model. The first
+// machine is drawn in the model's own style; the i-th (i >= 1) shaded by
+// machineShades[i-1] (lighter > 0, darker < 0) with marker machineGlyphs[i-1],
+// cycling.
+var (
+	machineShades = []float64{0.5, -0.4, 0.25, -0.2}
+	machineGlyphs = []draw.GlyphDrawer{draw.RingGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+)
+
+// seriesStyle is the style of a series (see Cell.Series): its model's, or
+// for "model @ machine" the model's varied by the machine's position among
+// d's inputs.
+func (d *Data) seriesStyle(series string) modelStyle {
+	base, label, ok := strings.Cut(series, seriesSep)
+	s := styleOf(base)
+	i := slices.IndexFunc(d.Inputs, func(in Input) bool { return in.Label == label })
+	if !ok || i <= 0 {
+		return s
+	}
+	if f := machineShades[(i-1)%len(machineShades)]; f > 0 {
+		s.color = lighter(s.color, f)
+	} else {
+		s.color = darker(s.color, -f)
+	}
+	s.glyph = machineGlyphs[(i-1)%len(machineGlyphs)]
+	return s
+}
+
+// color is a series' colour in d's charts.
+func (d *Data) color(series string) color.Color { return d.seriesStyle(series).color }
+
+// glyph is a series' marker in d's charts.
+func (d *Data) glyph(series string) draw.GlyphDrawer { return d.seriesStyle(series).glyph }
+
 // ModelStyled reports whether model has its own colour and marker; other
 // models get a fallback style (a test checks every registered model has one).
 func ModelStyled(model string) bool {
@@ -96,15 +134,19 @@ func ModelStyled(model string) bool {
 // ModelColor is the colour of a model in every chart.
 func ModelColor(model string) color.Color { return styleOf(model).color }
 
+// darker mixes c with black (f = 0: c, 1: black).
+func darker(c color.Color, f float64) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8(float64(v>>8) * (1 - f)) }
+	return color.RGBA{mix(r), mix(g), mix(b), 0xff}
+}
+
 // lighter mixes c with white (f = 0: c, 1: white).
 func lighter(c color.Color, f float64) color.Color {
 	r, g, b, _ := c.RGBA()
 	mix := func(v uint32) uint8 { return uint8(float64(v>>8) + (255-float64(v>>8))*f) }
 	return color.RGBA{mix(r), mix(g), mix(b), 0xff}
 }
-
-// glyphFor is the marker of a model in every chart.
-func glyphFor(model string) draw.GlyphDrawer { return styleOf(model).glyph }
 
 // newPlot makes a plot with the report's fonts and a light grid.
 func newPlot(title, xlabel, ylabel string) *plot.Plot {

@@ -138,7 +138,7 @@ func throughputTable(d *Data) Table {
 		if s.Noisy {
 			noisy = fmt.Sprintf("yes (±%.0f%%)", 50*s.Throughput.Spread())
 		}
-		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Spec.Model, conc(c), strconv.Itoa(c.Spec.Tasks), rng(s.Throughput), num(s.Makespan.Median),
+		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(s.Throughput), num(s.Makespan.Median),
 			num(s.P50.Median), num(s.P99.Median), num(s.CPUCores.Median), num(s.CPUPerTask.Median), num(s.PeakRSS.Median / (1 << 20)), noisy})
 	}
 	return t
@@ -149,7 +149,7 @@ func latencyTable(d *Data) Table {
 		Header: []string{"workload", "model", "load", "tasks/s", "p50", "p90", "p99", "p99.9", "max"}}
 	for _, c := range d.Tag(resultfmt.TagLatency) {
 		p := func(f func(resultfmt.Result) float64) string { return num(c.stat(f).Median) }
-		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Spec.Model, c.Spec.Load, num(c.Summary.Throughput.Median),
+		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Series(), c.Spec.Load, num(c.Summary.Throughput.Median),
 			p(func(r resultfmt.Result) float64 { return r.Latency.P50 }), p(func(r resultfmt.Result) float64 { return r.Latency.P90 }),
 			p(func(r resultfmt.Result) float64 { return r.Latency.P99 }), p(func(r resultfmt.Result) float64 { return r.Latency.P999 }),
 			p(func(r resultfmt.Result) float64 { return r.Latency.Max })})
@@ -160,11 +160,15 @@ func latencyTable(d *Data) Table {
 func speedupTable(d *Data) Table {
 	t := Table{ID: "speedup", Title: "CPU-bound speedup over sequential",
 		Header: []string{"model", "workers", "makespan s", "speedup", "ideal", "of ideal"}}
-	pts, base, ok := speedups(d)
+	pts, _, ok := speedups(d)
 	if !ok {
 		return t
 	}
-	t.Rows = append(t.Rows, []string{"sequential", "1", num(base), "1.00", "1", "100%"})
+	for _, c := range d.Tag(resultfmt.TagSpeedup) {
+		if c.Spec.Model == "sequential" && c.Summary.Makespan.Median > 0 {
+			t.Rows = append(t.Rows, []string{c.Series(), "1", num(c.Summary.Makespan.Median), "1.00", "1", "100%"})
+		}
+	}
 	for _, q := range pts {
 		t.Rows = append(t.Rows, []string{q.Model, strconv.Itoa(q.Workers), rng(q.Makespan), rng(q.Speedup), num(q.Ideal),
 			fmt.Sprintf("%.0f%%", 100*q.Speedup.Median/q.Ideal)})
@@ -178,7 +182,7 @@ func ioScalingTable(d *Data) Table {
 	for _, c := range d.Tag(resultfmt.TagIOScaling) {
 		lat := c.Spec.Params.Sleep.Seconds()
 		m := c.Summary.Makespan
-		t.Rows = append(t.Rows, []string{c.Spec.Model, conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat), num(float64(c.Spec.Tasks) * lat)})
+		t.Rows = append(t.Rows, []string{c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat), num(float64(c.Spec.Tasks) * lat)})
 	}
 	return t
 }
@@ -244,7 +248,7 @@ func otherTable(d *Data) Table {
 			continue
 		}
 		s := c.Summary
-		t.Rows = append(t.Rows, []string{c.Spec.Tag, c.Spec.Workload, c.Spec.Model, c.Spec.Load, conc(c), strconv.Itoa(c.Spec.Tasks),
+		t.Rows = append(t.Rows, []string{c.Spec.Tag, c.Spec.Workload, c.Series(), c.Spec.Load, conc(c), strconv.Itoa(c.Spec.Tasks),
 			rng(s.Throughput), num(s.P50.Median), num(s.P99.Median), num(s.CPUCores.Median), num(s.PeakRSS.Median / (1 << 20))})
 	}
 	return t

@@ -5,28 +5,59 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"concbench/report"
 )
 
 func init() {
-	register("report", "draw charts, tables and REPORT.md from a sweep's results directory", runReport)
+	register("report", "draw charts, tables and REPORT.md from a sweep's results directory (or several machines')", runReport)
 }
+
+const reportUsage = `Usage: concbench report [--quiet] results/NAME
+       concbench report [--quiet] --out DIR [--label A,B,...] DIR1 DIR2 ...
+
+Reads results/NAME/results.json and writes charts (SVG, PNG) and REPORT.md next to it.
+With several results directories (the same suite run on several machines), merges them
+by configuration into one report in --out: each machine's models are series of their
+own ("goroutines @ A"), the speedup chart draws each machine's ideal line, and REPORT.md
+lists every machine. Labels default to the directory names.`
 
 func runReport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	quiet := fs.Bool("quiet", false, "do not print the tables on the terminal")
-	if help, err := parseFlags(fs, args, "Usage: concbench report [--quiet] results/NAME\n\nReads results/NAME/results.json and writes charts (SVG, PNG) and REPORT.md next to it.", stdout); help || err != nil {
+	out := fs.String("out", "", "with several results directories: write the merged report into `DIR`")
+	labels := fs.String("label", "", "comma-separated machine `labels`, one per results directory (default: the directory names)")
+	if help, err := parseFlags(fs, args, reportUsage, stdout); help || err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("report: want one results directory, e.g. concbench report results/default (got %d arguments)", fs.NArg())
 	}
 	var term io.Writer = stdout
 	if *quiet {
 		term = nil
 	}
-	if _, err := report.Generate(fs.Arg(0), term); err != nil {
+	dirs := fs.Args()
+	switch {
+	case len(dirs) == 0:
+		return usagef("report: want one results directory, e.g. concbench report results/default, or several with --out DIR (got 0 arguments)")
+	case len(dirs) == 1 && *out == "" && *labels == "":
+		if _, err := report.Generate(dirs[0], term); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return nil
+	case *out == "":
+		return usagef("report: %d results directories need --out DIR for the merged report", len(dirs))
+	}
+	names := dirs
+	if *labels != "" {
+		names = strings.Split(*labels, ",")
+		if len(names) != len(dirs) {
+			return usagef("report: --label has %d labels for %d results directories (want one each)", len(names), len(dirs))
+		}
+	}
+	if err := report.CheckLabels(names); err != nil {
+		return usagef("report: --label: %v", err)
+	}
+	if _, err := report.GenerateMerged(*out, dirs, names, term); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
