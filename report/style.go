@@ -121,9 +121,6 @@ func (d *Data) seriesStyle(series string) modelStyle {
 // color is a series' colour in d's charts.
 func (d *Data) color(series string) color.Color { return d.seriesStyle(series).color }
 
-// glyph is a series' marker in d's charts.
-func (d *Data) glyph(series string) draw.GlyphDrawer { return d.seriesStyle(series).glyph }
-
 // ModelStyled reports whether model has its own colour and marker; other
 // models get a fallback style (a test checks every registered model has one).
 func ModelStyled(model string) bool {
