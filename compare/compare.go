@@ -154,18 +154,22 @@ func Compare(old, new Side) *Comparison {
 	}
 	c.OnlyOld = onlyIn(os, ns)
 	c.OnlyNew = onlyIn(ns, os)
-	sort.Slice(configs, func(a, b int) bool { return less(configs[a].Spec, configs[b].Spec, configs[a].Key, configs[b].Key) })
+	for _, cfg := range configs {
+		if !slices.Contains(c.Models, cfg.Spec.Model) {
+			c.Models = append(c.Models, cfg.Spec.Model)
+		}
+	}
+	sortModels(c.Models, old.File.Models, new.File.Models)
+	sort.Slice(configs, func(a, b int) bool {
+		return less(configs[a], configs[b], slices.Index(c.Models, configs[a].Spec.Model), slices.Index(c.Models, configs[b].Spec.Model))
+	})
 	for _, cfg := range configs {
 		row := Row{Config: cfg}
 		for _, m := range Metrics {
 			row.Changes = append(row.Changes, change(m, values(cfg.Old, m), values(cfg.New, m)))
 		}
 		c.Rows = append(c.Rows, row)
-		if !slices.Contains(c.Models, cfg.Spec.Model) {
-			c.Models = append(c.Models, cfg.Spec.Model)
-		}
 	}
-	sortModels(c.Models, old.File.Models, new.File.Models)
 	for _, model := range c.Models {
 		c.Geomeans[model] = c.geomeans(model)
 	}
@@ -204,16 +208,17 @@ func onlyIn(a, b map[string]rf.Spec) []string {
 	return out
 }
 
-// less orders configurations by tag, workload, model, load, task count,
-// concurrency, then key.
-func less(x, y rf.Spec, kx, ky string) bool {
+// less orders configurations by tag, workload, model (mx, my are the
+// models' display ranks), load, task count, concurrency, then key.
+func less(cx, cy *Config, mx, my int) bool {
+	x, y := cx.Spec, cy.Spec
 	switch {
 	case x.Tag != y.Tag:
 		return x.Tag < y.Tag
 	case x.Workload != y.Workload:
 		return x.Workload < y.Workload
-	case x.Model != y.Model:
-		return x.Model < y.Model
+	case mx != my:
+		return mx < my
 	case x.Load != y.Load:
 		return x.Load < y.Load
 	case x.Tasks != y.Tasks:
@@ -221,7 +226,7 @@ func less(x, y rf.Spec, kx, ky string) bool {
 	case x.Config.Concurrency != y.Config.Concurrency:
 		return x.Config.Concurrency < y.Config.Concurrency
 	}
-	return kx < ky
+	return cx.Key < cy.Key
 }
 
 func values(rs []rf.Result, m Metric) []float64 {
