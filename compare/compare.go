@@ -144,16 +144,16 @@ func group(f *rf.File) (map[string][]rf.Result, map[string]rf.Spec) {
 // Compare compares old with new.
 func Compare(old, new Side) *Comparison {
 	c := &Comparison{Old: old, New: new, Geomeans: map[string][]Geomean{}}
-	ot, os := group(old.File)
-	nt, ns := group(new.File)
+	oldTrials, oldSpecs := group(old.File)
+	newTrials, newSpecs := group(new.File)
 	var configs []*Config
-	for k, spec := range os {
-		if _, ok := ns[k]; ok {
-			configs = append(configs, &Config{Key: k, Name: Name(spec), Spec: spec, Old: ot[k], New: nt[k]})
+	for k, spec := range oldSpecs {
+		if _, ok := newSpecs[k]; ok {
+			configs = append(configs, &Config{Key: k, Name: Name(spec), Spec: spec, Old: oldTrials[k], New: newTrials[k]})
 		}
 	}
-	c.OnlyOld = onlyIn(os, ns)
-	c.OnlyNew = onlyIn(ns, os)
+	c.OnlyOld = onlyIn(oldSpecs, newSpecs)
+	c.OnlyNew = onlyIn(newSpecs, oldSpecs)
 	for _, cfg := range configs {
 		if !slices.Contains(c.Models, cfg.Spec.Model) {
 			c.Models = append(c.Models, cfg.Spec.Model)

@@ -29,7 +29,7 @@ Mann-Whitney U test (as in benchstat) finds no significant difference or the
 repeats are too few. Exit status: 0, or 1 with --fail-on when a significant
 change is worse than the threshold, 2 for bad input.`
 
-func runCompare(ctx context.Context, args []string, stdout, _ io.Writer) error {
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	md := fs.Bool("md", false, "print Markdown instead of terminal tables")
 	chart := fs.String("chart", "", "draw the changes into `FILE` (.svg or .png), or into DIR as compare.svg and compare.png")
@@ -67,10 +67,14 @@ func runCompare(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if len(c.Rows) == 0 {
+			fmt.Fprintln(stderr, "chart not drawn: no configuration was measured in both runs")
+			break
+		}
 		if err := c.WriteChart(p); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "wrote", p)
+		fmt.Fprintln(stderr, "wrote", p) // stdout stays pure Markdown with --md
 	}
 	if threshold < 0 {
 		return nil

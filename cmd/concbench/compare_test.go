@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	rf "concbench/resultfmt"
 )
 
 // The compare fixtures: new doubles the throughput of one configuration
@@ -107,5 +109,27 @@ func TestCompareBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
+	}
+}
+
+func TestCompareDisjointRuns(t *testing.T) {
+	dir := t.TempDir()
+	f, err := rf.ReadFile(filepath.Join(fixOld, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Trials {
+		f.Trials[i].Spec.Tag = "other"
+	}
+	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cli("compare", "--chart", filepath.Join(dir, "c.svg"), "--fail-on", "0", fixOld, dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "no configuration was measured in both runs") || !strings.Contains(out, "Only in new (4 configurations)") ||
+		!strings.Contains(errs, "chart not drawn") {
+		t.Errorf("disjoint runs: stdout %q stderr %q", out, errs)
 	}
 }
