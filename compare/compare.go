@@ -32,6 +32,9 @@ type Metric struct {
 	HigherIsBetter bool
 	// Value extracts the figure from one trial.
 	Value func(rf.Result) float64
+	// Valid, when set, says whether a trial measured the figure at all;
+	// trials it rejects are left out of the comparison.
+	Valid func(rf.Result) bool
 }
 
 // Metrics are the headline figures, in display order.
@@ -42,13 +45,9 @@ var Metrics = []Metric{
 		Value: func(r rf.Result) float64 { return r.Latency.P50 }},
 	{ID: "p99", Name: "p99 latency", Unit: "ms",
 		Value: func(r rf.Result) float64 { return r.Latency.P99 }},
-	{ID: "cpu", Name: "CPU per task", Unit: "µs/task",
-		Value: func(r rf.Result) float64 {
-			if r.Completed == 0 {
-				return 0
-			}
-			return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1e6
-		}},
+	{ID: "cpu", Name: "CPU per task", Unit: "µs/task", Value: rf.Result.CPUPerTask,
+		// A window too short for the CPU clocks measured nothing.
+		Valid: func(r rf.Result) bool { return r.CPUUnresolved == "" }},
 	{ID: "mem", Name: "memory per in-flight task", Unit: "bytes",
 		Value: func(r rf.Result) float64 { return r.MemPerInflight }},
 }
@@ -229,10 +228,13 @@ func less(cx, cy *Config, mx, my int) bool {
 	return cx.Key < cy.Key
 }
 
+// values extracts m from the trials that measured it.
 func values(rs []rf.Result, m Metric) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = m.Value(r)
+	var out []float64
+	for _, r := range rs {
+		if m.Valid == nil || m.Valid(r) {
+			out = append(out, m.Value(r))
+		}
 	}
 	return out
 }

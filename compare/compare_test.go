@@ -282,3 +282,22 @@ func svgTexts(t *testing.T, path string) []string {
 	}
 	return out
 }
+
+func TestUnresolvedCPUIsLeftOut(t *testing.T) {
+	old, new := fixtureSides(t)
+	f := *new.File
+	f.Trials = slices.Clone(f.Trials)
+	for i := range f.Trials {
+		if f.Trials[i].Spec.Model == cellFaster.Model {
+			f.Trials[i].CPUUnresolved = "window too short"
+		}
+	}
+	r := row(t, Compare(old, Side{Label: "new", File: &f}), Name(cellFaster))
+	cpu := r.Changes[metricIndex("cpu")]
+	if cpu.Defined() || cpu.NewN != 0 || cpu.verdict() != "n/a" || cpu.interval() != "not measured on a side" {
+		t.Errorf("unresolved CPU compared: n=%d+%d verdict %q interval %q", cpu.OldN, cpu.NewN, cpu.verdict(), cpu.interval())
+	}
+	if tp := r.Changes[metricIndex("throughput")]; !tp.Better() {
+		t.Error("throughput must still be compared")
+	}
+}

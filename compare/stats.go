@@ -48,9 +48,9 @@ type Change struct {
 
 // change compares the old and new repeats of one metric.
 func change(m Metric, old, new []float64) Change {
-	ch := Change{Metric: &m, OldN: len(old), NewN: len(new), Ratio: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), P: 1}
+	ch := Change{Metric: &m, OldN: len(old), NewN: len(new), Old: math.NaN(), New: math.NaN(), Ratio: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), P: 1}
 	if len(old) == 0 || len(new) == 0 {
-		ch.Why = "no repeats"
+		ch.Why = "not measured on a side"
 		return ch
 	}
 	th := benchmath.DefaultThresholds

@@ -101,14 +101,18 @@ func Summarize(rs []Result) Summary {
 		s.CPUUnresolved = m[0].CPUUnresolved
 	}
 	s.CPUCores = stat(resolved, func(r Result) float64 { return r.CPUCores })
-	s.CPUPerTask = stat(resolved, func(r Result) float64 {
-		if r.Completed == 0 {
-			return 0
-		}
-		return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1e6
-	})
+	s.CPUPerTask = stat(resolved, Result.CPUPerTask)
 	s.PeakRSS = stat(m, func(r Result) float64 { return float64(r.PeakRSS) })
 	s.Inflight = stat(m, func(r Result) float64 { return float64(r.PeakInflight) })
 	s.Noisy = len(m) > 1 && s.Throughput.Spread() > NoisySpread
 	return s
+}
+
+// CPUPerTask is the trial's CPU time per completed task, µs (0 when none
+// completed). Check CPUUnresolved before showing it.
+func (r Result) CPUPerTask() float64 {
+	if r.Completed == 0 {
+		return 0
+	}
+	return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1e6
 }
