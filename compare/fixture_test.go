@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"encoding/json"
 	"flag"
 	"path/filepath"
 	"testing"
@@ -97,7 +98,11 @@ func fixtureSides(t *testing.T) (old, new Side) {
 	if *update {
 		o, n := fixture()
 		for i, f := range []*rf.File{o, n} {
-			if err := f.Write(paths[i]); err != nil {
+			b, err := json.Marshal(f) // compact: the fixtures stay small
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := rf.WriteAtomic(paths[i], b); err != nil {
 				t.Fatal(err)
 			}
 		}
