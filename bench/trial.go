@@ -178,6 +178,12 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	return res, nil
 }
 
+// LittlesRatio is the Result.Extra key of a closed load's Little's law
+// ratio: mean latency x throughput / clients. Each client always has
+// exactly one task outstanding (its next arrives the instant its previous
+// completes), so the ratio is 1 up to the ramp-down at the end (DESIGN §5b).
+const LittlesRatio = "littles_ratio"
+
 // summarise derives latency, wait and service distributions, throughput,
 // CPU ratios and the per-task series from the recorder's slots.
 func summarise(res *Result, tr *models.Trial, wall time.Duration) {
@@ -221,6 +227,12 @@ func summarise(res *Result, tr *models.Trial, wall time.Duration) {
 	}
 	if cpu := res.CPUUser + res.CPUSys; cpu > 0 {
 		res.TasksPerCPU = float64(len(lat)) / cpu
+	}
+	if tr.Load.Shape == models.Closed && res.Throughput > 0 {
+		if res.Extra == nil {
+			res.Extra = map[string]float64{}
+		}
+		res.Extra[LittlesRatio] = res.Latency.Mean / 1e3 * res.Throughput / float64(min(tr.Load.Clients, n))
 	}
 	if res.PeakInflight > 0 {
 		res.MemPerInflight = float64(max(0, res.PeakRSS-res.BaseRSS)) / float64(res.PeakInflight)

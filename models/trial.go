@@ -63,8 +63,9 @@ type Trial struct {
 	cancel  context.CancelCauseFunc
 	stopped atomic.Bool
 	stop    func() bool
-	// released is signalled once per finished task under a closed load.
-	released chan struct{}
+	// released carries, under a closed load, the end timestamp of each
+	// finished task: the instant its client submits the next one.
+	released chan int64
 
 	mu    sync.Mutex
 	extra map[string]float64
@@ -79,7 +80,7 @@ func NewTrial(ctx context.Context, tasks []workload.Task, load Load, env workloa
 	tr.ctx, tr.cancel = context.WithCancelCause(ctx)
 	tr.stop = context.AfterFunc(tr.ctx, func() { tr.stopped.Store(true) })
 	if load.Shape == Closed {
-		tr.released = make(chan struct{}, len(tasks))
+		tr.released = make(chan int64, len(tasks))
 	}
 	return tr
 }
@@ -106,14 +107,16 @@ func (tr *Trial) Begin(i int) int64 {
 	return now
 }
 
-// Finish records that task i completed with result res.
+// Finish records that task i completed with result res. Under a closed
+// load its end timestamp is also the arrival of its client's next task.
 func (tr *Trial) Finish(i int, res uint64) {
 	r := tr.Rec
-	r.End[i] = r.Now()
+	end := r.Now()
+	r.End[i] = end
 	r.Result[i] = res
 	r.inflight.exit()
 	if tr.released != nil {
-		tr.released <- struct{}{}
+		tr.released <- end
 	}
 }
 
@@ -141,23 +144,29 @@ func (tr *Trial) Err() error { return tr.Rec.Err() }
 // goroutine, recording each intended arrival. It returns when every task
 // has been released, or early with the context's error. Under a closed load
 // the model must call Finish for every task so the next one is released.
+//
+// Under a closed load the next task's arrival is the end timestamp of the
+// task that freed its client (the very value Finish recorded), not the time
+// this goroutine got to run: a client's request goes out the instant its
+// previous one completes, so any delay before the model starts it (the
+// feeder preempted by a CPU-bound step, say) counts as the client's wait.
 func (tr *Trial) Feed(submit func(i int)) error {
 	n := len(tr.Tasks)
 	r := tr.Rec
 	switch tr.Load.Shape {
 	case Closed:
 		c := min(tr.Load.Clients, n)
+		now := r.Now()
 		for i := 0; i < c; i++ {
-			r.Arrive[i] = r.Now()
+			r.Arrive[i] = now
 			submit(i)
 		}
 		for next := c; next < n; next++ {
 			select {
-			case <-tr.released:
+			case r.Arrive[next] = <-tr.released:
 			case <-tr.ctx.Done():
 				return context.Cause(tr.ctx)
 			}
-			r.Arrive[next] = r.Now()
 			submit(next)
 		}
 	case Open:

@@ -194,8 +194,9 @@ func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.T
 	case models.Closed:
 		bound = min(tr.Load.Clients, n)
 		e.arrived = bound
+		now := e.rec.Now()
 		for i := range bound {
-			e.rec.Arrive[i] = e.rec.Now()
+			e.rec.Arrive[i] = now
 		}
 	case models.Open:
 		r.addTimer(e.arrivals[0], opArrive, 0)
@@ -321,13 +322,13 @@ func (e *engine) resume(i int32, out uint64) {
 }
 
 // finish records task i done; under a closed load its client submits the
-// next task now.
+// next task at that very instant (its arrival is task i's end timestamp).
 func (e *engine) finish(i int32, acc uint64) {
 	e.tr.Finish(int(i), acc)
 	e.inflight--
 	e.settled++
 	if e.shape == models.Closed && e.arrived < e.n {
-		e.rec.Arrive[e.arrived] = e.rec.Now()
+		e.rec.Arrive[e.arrived] = e.rec.End[i]
 		e.arrived++
 	}
 }

@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"testing"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+// runTrial runs tasks on model at its default config under load, in this
+// process, and returns the trial with its recorder's slots.
+func runTrial(t *testing.T, model string, tasks []workload.Task, load models.Load) *models.Trial {
+	t.Helper()
+	info, err := models.Lookup(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := info.Resolve(models.Config{})
+	m, err := info.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Procs))
+	tr := models.NewTrial(context.Background(), tasks, load, workload.Env{}, false)
+	t.Cleanup(tr.Close)
+	if p, ok := m.(models.Preparer); ok {
+		if err := p.Prepare(tr.Context(), tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.Rec.Reset()
+	if err := runModel(tr, m); err != nil {
+		t.Fatalf("%s: %v", model, err)
+	}
+	return tr
+}
+
+// TestClosedArrivalIsCompletion: under closed:C a client's next task arrives
+// the instant its previous one completes, in every model. So the first C
+// tasks arrive together at the start, and every later arrival is exactly the
+// end timestamp of a distinct earlier task (matched one to one), no later
+// than the task's own start. A model (or Feed) that stamps the arrival when
+// the feeder next runs hides the client's wait and fails here.
+func TestClosedArrivalIsCompletion(t *testing.T) {
+	const n, c = 120, 4
+	tasks, err := workload.Build("cpu-hash", n, workload.Params{Units: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models.Names() {
+		t.Run("model="+m, func(t *testing.T) {
+			r := runTrial(t, m, tasks, models.Load{Shape: models.Closed, Clients: c}).Rec
+			ends := slices.Clone(r.End)
+			slices.Sort(ends)
+			used := make([]bool, n)
+			for i := c; i < n; i++ {
+				a := r.Arrive[i]
+				k, found := slices.BinarySearch(ends, a)
+				for found && k < n && ends[k] == a && used[k] {
+					k++
+				}
+				if !found || k == n || ends[k] != a {
+					t.Fatalf("task %d arrived at %d ns, which is no unclaimed completion (nearest earlier end %d ns)", i, a, ends[max(k-1, 0)])
+				}
+				used[k] = true
+				if r.Start[i] < a {
+					t.Fatalf("task %d started at %d ns, before its arrival at %d ns", i, r.Start[i], a)
+				}
+			}
+			for i := 1; i < c; i++ {
+				if r.Arrive[i] != r.Arrive[0] {
+					t.Fatalf("first %d clients arrive at %v, want one instant", c, r.Arrive[:c])
+				}
+			}
+		})
+	}
+}
+
+// TestClosedLittlesLaw: on a CPU-bound closed load every model's mean
+// latency x throughput / clients (Little's law) is within 10% of 1, and the
+// ratio is in the result's JSON.
+func TestClosedLittlesLaw(t *testing.T) {
+	for _, m := range models.Names() {
+		t.Run("model="+m, func(t *testing.T) {
+			res := mustRun(t, Spec{Model: m, Workload: "cpu-hash", Tasks: 320, Load: "closed:8",
+				Params: workload.Params{Units: 300}})
+			got, ok := res.Extra[LittlesRatio]
+			if !ok {
+				t.Fatalf("no %s in the result's extra figures: %v", LittlesRatio, res.Extra)
+			}
+			if got < 0.9 || got > 1.1 {
+				t.Errorf("Little's ratio %.3f (mean latency %.2f ms x %.0f tasks/s / 8 clients), want 0.9..1.1",
+					got, res.Latency.Mean, res.Throughput)
+			}
+		})
+	}
+}
