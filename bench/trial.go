@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"time"
 
@@ -168,7 +169,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		runErr = fmt.Errorf("model %s finished %d of %d tasks without an error", spec.Model, res.Completed, len(tasks))
 	}
 	if runErr == nil {
-		res.Verified, runErr = workload.Check(tasks, tr.Rec.Result)
+		res.Verified, runErr = proveSteps(spec.Params, info, tasks, tr.Rec, env.ServerAddr != "", srvUsage.Requests)
 	}
 	if runErr != nil {
 		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
@@ -176,6 +177,43 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		return res, runErr
 	}
 	return res, nil
+}
+
+// proveSteps checks that every step of every task ran (the step-proof
+// protocol, DESIGN §5b): each result's CPU, Net and File digests
+// (workload.Check, CPU within its budget), each task's service time against
+// its waits less the model's timer slack, and, when the trial had a latency
+// server, its answered requests against the Net steps of the completed
+// tasks. It returns how many results it checked.
+func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, server bool, served int64) (int, error) {
+	checked, err := workload.Check(tasks, r.Result, p)
+	if err != nil {
+		return checked, err
+	}
+	if err := workload.CheckService(tasks, r.Start, r.End, info.TimerSlack); err != nil {
+		return checked, err
+	}
+	if want := workload.NetSteps(tasks, r.End); server && served != want {
+		return checked, fmt.Errorf("verify: the latency server answered %d requests, but the completed tasks (%s) made %d net steps: net steps did not reach the server", served, netTasks(tasks), want)
+	}
+	return checked, nil
+}
+
+// netTasks names the tasks with Net steps, e.g. "task 3" or "tasks 0 to 99".
+func netTasks(tasks []workload.Task) string {
+	var ids []uint32
+	for _, t := range tasks {
+		if workload.NetSteps([]workload.Task{t}, nil) > 0 {
+			ids = append(ids, t.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "no task"
+	case 1:
+		return fmt.Sprintf("task %d", ids[0])
+	}
+	return fmt.Sprintf("tasks %d to %d", slices.Min(ids), slices.Max(ids))
 }
 
 // LittlesRatio is the Result.Extra key of a closed load's Little's law

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Model executes a trial's tasks under the trial's load. Run returns when
@@ -73,6 +74,12 @@ type Info struct {
 	// Hidden keeps a model (a test fake) out of Names, and so out of
 	// listings, `--model all` and suites; Lookup still finds it.
 	Hidden bool
+	// TimerSlack is how much earlier than asked the model's timers may
+	// fire: the harness accepts a task's service time down to its Sleep,
+	// Block and Net waits minus this (0 for Go models, whose timers never
+	// fire early; a runtime with millisecond timers such as libuv
+	// declares 1 ms).
+	TimerSlack time.Duration
 }
 
 // Resolve fills cfg's zero Procs and Concurrency with the model's defaults.

@@ -26,7 +26,7 @@ func (tr *Trial) RunBlocking(ex *workload.Exec, i int) bool {
 		if s.Kind == workload.CPU {
 			r.CPUEnter()
 		}
-		out, err := ex.Step(tr.ctx, t, s)
+		out, err := ex.Step(tr.ctx, t, k)
 		if s.Kind == workload.CPU {
 			r.CPUExit()
 		}

@@ -63,13 +63,13 @@ func BenchmarkServer(b *testing.B) {
 	for _, size := range []int64{0, 1024, 65536} {
 		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
 			proc, ex := spawnWithClient(b)
-			step := workload.NetStep(0, size)
+			task := workload.Task{Steps: []workload.Step{workload.NetStep(0, size)}}
 			b.SetParallelism(parallelism)
 			cpu0, t0 := procCPU(b, proc.PID()), time.Now()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := ex.Step(context.Background(), workload.Task{}, step); err != nil {
+					if _, err := ex.Step(context.Background(), task, 0); err != nil {
 						b.Error(err)
 						return
 					}
@@ -94,14 +94,14 @@ func BenchmarkExecNet(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			_, ex := spawnWithClient(b)
-			step := workload.NetStep(0, 1024)
+			task := workload.Task{Steps: []workload.Step{workload.NetStep(0, 1024)}}
 			ctx := context.Background()
 			b.ReportAllocs()
 			cpu0, t0 := selfCPU(), time.Now()
 			b.ResetTimer()
 			if par == 0 {
 				for i := 0; i < b.N; i++ {
-					if _, err := ex.Step(ctx, workload.Task{}, step); err != nil {
+					if _, err := ex.Step(ctx, task, 0); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -109,7 +109,7 @@ func BenchmarkExecNet(b *testing.B) {
 				b.SetParallelism(par)
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if _, err := ex.Step(ctx, workload.Task{}, step); err != nil {
+						if _, err := ex.Step(ctx, task, 0); err != nil {
 							b.Error(err)
 							return
 						}

@@ -38,7 +38,7 @@ func run(t *testing.T, ctx context.Context, model string, cfg models.Config, pre
 	defer tr.Close()
 	err = m.Run(tr.Context(), tr)
 	if err == nil {
-		if _, cerr := workload.Check(tasks, tr.Rec.Result); cerr != nil {
+		if _, cerr := workload.Check(tasks, tr.Rec.Result, p); cerr != nil {
 			t.Fatalf("%s on %s: %v", model, preset, cerr)
 		}
 	}
@@ -46,7 +46,7 @@ func run(t *testing.T, ctx context.Context, model string, cfg models.Config, pre
 }
 
 // TestModelsRealIO runs io-net, mixed and io-file to completion on every
-// blocking model, checking every task's byte counts.
+// blocking model, checking every task's body and file digests.
 func TestModelsRealIO(t *testing.T) {
 	server.CheckFDs(t)
 	srv, err := server.Serve(context.Background(), server.Options{})

@@ -1,7 +1,8 @@
 // Package server is concbench's latency server: a real net/http HTTP/1.1
-// server on loopback that answers GET /io?delay=D&size=N after D with N
-// bytes of deterministic content, over keep-alive connections. Net steps of
-// every model talk to it (DESIGN §2).
+// server on loopback that answers GET /io?delay=D&size=N&seed=S after D
+// with N bytes of content derived from S (httpwire.WriteBody: the proof a
+// client digests), over keep-alive connections. Net steps of every model
+// talk to it (DESIGN §2).
 //
 // Run serves in the foreground (the `concbench serve` command), Serve starts
 // an in-process server for tests, and Spawn starts it as a separate child
@@ -16,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,69 +25,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"concbench/workload/httpwire"
 )
 
 // ErrUsage is wrapped by every error about bad flags or options, so the CLI
 // can exit with status 2.
 var ErrUsage = badinput.Err
-
-// Dist is how the server turns a requested delay into the delay it waits.
-type Dist uint8
-
-// The delay distributions. All but Fixed keep the requested delay as the
-// mean; every sampled delay is capped at Options.MaxDelay.
-const (
-	// Fixed waits exactly the requested delay.
-	Fixed Dist = iota
-	// Uniform waits delay * (1 + Jitter*u), u uniform in [-1, 1].
-	Uniform
-	// Exp waits an exponentially distributed time with mean delay.
-	Exp
-	// LogNormal waits a log-normal time with mean delay and shape
-	// sigma = Jitter (a long right tail, like real service times).
-	LogNormal
-)
-
-var distNames = [...]string{Fixed: "fixed", Uniform: "uniform", Exp: "exp", LogNormal: "lognormal"}
-
-// String returns the distribution's name as the flag spells it.
-func (d Dist) String() string {
-	if int(d) < len(distNames) {
-		return distNames[d]
-	}
-	return fmt.Sprintf("dist(%d)", uint8(d))
-}
-
-// ParseDist reads a distribution name.
-func ParseDist(s string) (Dist, error) {
-	for i, n := range distNames {
-		if s == n {
-			return Dist(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown delay distribution %q (allowed: %s)", s, strings.Join(distNames[:], ", "))
-}
-
-// Sample returns the delay to wait for a request of delay d under jitter j,
-// capped at limit.
-func (d Dist) Sample(delay time.Duration, jitter float64, limit time.Duration) time.Duration {
-	f := float64(delay)
-	switch d {
-	case Uniform:
-		f *= 1 + jitter*(2*rand.Float64()-1)
-	case Exp:
-		f *= rand.ExpFloat64()
-	case LogNormal:
-		f *= math.Exp(jitter*rand.NormFloat64() - jitter*jitter/2)
-	}
-	switch {
-	case f <= 0 || math.IsNaN(f):
-		return 0
-	case f >= float64(limit):
-		return limit
-	}
-	return time.Duration(f)
-}
 
 // Options configure a latency server. The zero value of a field means its
 // default (see Defaults).
@@ -158,29 +102,6 @@ func (o Options) Validate() error {
 		}
 	}
 	return nil
-}
-
-// pattern is the deterministic response content: byte i of every body is
-// pattern[i%len(pattern)].
-var pattern = func() []byte {
-	b := make([]byte, 64<<10)
-	x := uint32(2463534242)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
-}()
-
-// Content returns the first n bytes every response of size >= n starts with.
-func Content(n int) []byte {
-	out := make([]byte, n)
-	for i := 0; i < n; i += len(pattern) {
-		copy(out[i:], pattern)
-	}
-	return out
 }
 
 // Server is a running latency server.
@@ -303,7 +224,7 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 // Handler returns the server's routes: /io, /ready, and 404 elsewhere.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/io", s.io)
+	mux.HandleFunc(httpwire.Path, s.serveIO)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ready\n")
 	})
@@ -317,6 +238,7 @@ func (s *Server) Handler() http.Handler {
 type request struct {
 	delay  time.Duration
 	size   int64
+	seed   uint64
 	dist   Dist
 	jitter float64
 }
@@ -360,6 +282,12 @@ func (s *Server) parse(raw string) (request, error) {
 				return req, fmt.Errorf("size %d out of range (allowed 0..%d, the server's --max-size)", n, s.opts.MaxSize)
 			}
 			req.size, haveSize = n, true
+		case "seed":
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return req, fmt.Errorf("bad seed %q (want a decimal uint64)", v)
+			}
+			req.seed = n
 		case "dist":
 			d, err := ParseDist(v)
 			if err != nil {
@@ -373,7 +301,7 @@ func (s *Server) parse(raw string) (request, error) {
 			}
 			req.jitter = j
 		default:
-			return req, fmt.Errorf("unknown parameter %q (allowed: delay, size, dist, jitter)", k)
+			return req, fmt.Errorf("unknown parameter %q (allowed: delay, size, seed, dist, jitter)", k)
 		}
 	}
 	switch {
@@ -385,8 +313,9 @@ func (s *Server) parse(raw string) (request, error) {
 	return req, nil
 }
 
-// io answers /io after the (sampled) delay with size bytes of pattern.
-func (s *Server) io(w http.ResponseWriter, r *http.Request) {
+// serveIO answers /io after the (sampled) delay with the size-byte body of
+// the request's seed (0 when the request has none).
+func (s *Server) serveIO(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
 		http.Error(w, fmt.Sprintf("method %s not allowed (only GET)", r.Method), http.StatusMethodNotAllowed)
@@ -413,12 +342,8 @@ func (s *Server) io(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"] = contentType
 	h["Content-Length"] = []string{strconv.FormatInt(req.size, 10)}
-	for left := req.size; left > 0; {
-		n := min(left, int64(len(pattern)))
-		if _, err := w.Write(pattern[:n]); err != nil {
-			return
-		}
-		left -= n
+	if err := httpwire.WriteBody(w, req.seed, req.size); err != nil {
+		return
 	}
 	s.requests.Add(1)
 	s.bytes.Add(req.size)

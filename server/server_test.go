@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"concbench/workload"
+	"concbench/workload/httpwire"
 )
 
 // start runs an in-process server for the test.
@@ -53,17 +55,35 @@ func get(t *testing.T, method, url string) (int, []byte) {
 func TestServeSizes(t *testing.T) {
 	checkFDs(t)
 	s := start(t, Options{})
-	for _, n := range []int{0, 1, 1024, 65536, 100000, 1 << 20} {
-		code, body := get(t, "GET", "http://"+s.Addr()+"/io?delay=0ms&size="+itoa(n))
-		if code != 200 || !bytes.Equal(body, Content(n)) {
-			t.Errorf("size %d: status %d, %d bytes (content equal: %v)", n, code, len(body), bytes.Equal(body, Content(n)))
+	// Without a seed (old clients) the body is the pattern from offset 0;
+	// with seed s, byte i is Pattern[(s+i) mod len(Pattern)].
+	pat := httpwire.Pattern
+	for _, tc := range []struct {
+		n     int
+		seed  uint64
+		query string
+	}{
+		{0, 0, ""}, {1, 0, ""}, {1024, 0, ""}, {65536, 0, ""}, {100000, 0, ""}, {1 << 20, 0, ""},
+		{1000, 7, "&seed=7"}, {70000, 65530, "&seed=65530"}, {3000, 1<<64 - 1, "&seed=18446744073709551615"},
+	} {
+		code, body := get(t, "GET", "http://"+s.Addr()+"/io?delay=0ms&size="+itoa(tc.n)+tc.query)
+		if code != 200 || len(body) != tc.n {
+			t.Fatalf("size %d seed %d: status %d, %d bytes", tc.n, tc.seed, code, len(body))
+		}
+		for i, b := range body {
+			if want := pat[(tc.seed+uint64(i))%uint64(len(pat))]; b != want {
+				t.Fatalf("size %d seed %d: byte %d is %#x, want %#x", tc.n, tc.seed, i, b, want)
+			}
+		}
+		if got, want := workload.Digest(body), workload.NetDigest(tc.seed, int64(tc.n)); got != want {
+			t.Errorf("size %d seed %d: body digest %#x, NetDigest %#x", tc.n, tc.seed, got, want)
 		}
 	}
 	if code, body := get(t, "GET", "http://"+s.Addr()+"/ready"); code != 200 || string(body) != "ready\n" {
 		t.Errorf("/ready: %d %q", code, body)
 	}
-	if got := s.Requests(); got != 6 {
-		t.Errorf("Requests() = %d, want 6", got)
+	if got := s.Requests(); got != 9 {
+		t.Errorf("Requests() = %d, want 9", got)
 	}
 }
 

@@ -27,6 +27,15 @@ type Env struct {
 // DefaultStepTimeout bounds an I/O step when Env.StepTimeout is zero.
 const DefaultStepTimeout = 30 * time.Second
 
+// Timeout is the bound of one Net step every client applies: StepTimeout,
+// or DefaultStepTimeout when it is not set.
+func (e Env) Timeout() time.Duration {
+	if e.StepTimeout > 0 {
+		return e.StepTimeout
+	}
+	return DefaultStepTimeout
+}
+
 // ErrNoServer is returned by a Net step when the trial has no latency server.
 var ErrNoServer = errors.New("net step needs the latency server, but the trial has none")
 
@@ -62,9 +71,11 @@ func (e *Exec) Close() error {
 	return e.io.close()
 }
 
-// Step runs step s of task t to completion on the calling goroutine and
-// returns its output (see StepOutput). CPU and Block steps run inline.
-func (e *Exec) Step(ctx context.Context, t Task, s Step) (uint64, error) {
+// Step runs step k of task t to completion on the calling goroutine and
+// returns its output, the step's proof (see StepOutput). CPU and Block
+// steps run inline.
+func (e *Exec) Step(ctx context.Context, t Task, k int) (uint64, error) {
+	s := t.Steps[k]
 	switch s.Kind {
 	case Noop:
 		return 0, nil
@@ -79,7 +90,7 @@ func (e *Exec) Step(ctx context.Context, t Task, s Step) (uint64, error) {
 		BlockThread(s.Dur)
 		return 0, nil
 	case Net:
-		return e.io.net(ctx, s)
+		return e.io.net(ctx, s, NetSeed(t.ID, k))
 	case File:
 		return e.io.file(t, s)
 	}

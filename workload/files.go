@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +14,9 @@ import (
 // MakeFiles creates p.Files data files of p.FileSize bytes each in dir
 // (created if missing) and returns their paths, for a trial's File steps
 // (Env.Files). Zero fields of p take their defaults. The content is
-// deterministic (a xorshift stream seeded by p.Seed and the file's index),
-// so every trial reads the same bytes. Each file is written under a
+// position-addressable: word k of file f is FileWord(FileSeed(p.Seed, f), k),
+// so every trial reads the same bytes and Expected recomputes the digest of
+// any window without reading the file. Each file is written under a
 // temporary name and renamed, so a reader never sees half a file.
 func MakeFiles(dir string, p Params) ([]string, error) {
 	if err := p.Validate(); err != nil {
@@ -30,15 +30,15 @@ func MakeFiles(dir string, p Params) ([]string, error) {
 	buf := make([]byte, 1<<20)
 	for i := range paths {
 		paths[i] = filepath.Join(dir, fmt.Sprintf("concbench-data-%04d.bin", i))
-		if err := writeData(paths[i], p.FileSize, p.Seed*0x9e3779b97f4a7c15+uint64(i)+1, buf); err != nil {
+		if err := writeData(paths[i], p.FileSize, FileSeed(p.Seed, i), buf); err != nil {
 			return nil, fmt.Errorf("make data files: %w", err)
 		}
 	}
 	return paths, nil
 }
 
-// writeData writes size bytes of the stream seeded by seed to path.
-func writeData(path string, size int64, seed uint64, buf []byte) (err error) {
+// writeData writes size bytes of the data file of fseed to path.
+func writeData(path string, size int64, fseed uint64, buf []byte) (err error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -50,29 +50,13 @@ func writeData(path string, size int64, seed uint64, buf []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	// splitmix64 of the seed, so neighbouring seeds give unrelated streams.
-	x := seed + 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	x = (x ^ x>>31) | 1
-	for left := size; left > 0; {
-		n := min(left, int64(len(buf)))
-		for i := int64(0); i < n; i += 8 {
-			x ^= x << 13
-			x ^= x >> 7
-			x ^= x << 17
-			if i+8 <= n {
-				binary.LittleEndian.PutUint64(buf[i:], x)
-				continue
-			}
-			for k := int64(0); i+k < n; k++ {
-				buf[i+k] = byte(x >> (8 * k))
-			}
-		}
+	for off := int64(0); off < size; {
+		n := min(size-off, int64(len(buf)))
+		fillFile(buf[:n], fseed, off)
 		if _, err = f.Write(buf[:n]); err != nil {
 			return err
 		}
-		left -= n
+		off += n
 	}
 	if err = f.Close(); err != nil {
 		return err
@@ -131,7 +115,7 @@ func (fs *FileSet) Close() error {
 
 // Read runs a File step: pread of s.Size bytes at s.Off from the task's
 // file (FileIndex). With O_DIRECT it reads the block-aligned range covering
-// them. The output is the bytes read.
+// them. The output is the Digest of the s.Size bytes read.
 func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
 	if s.Size < 0 || s.Off < 0 {
 		return 0, fmt.Errorf("bad file step: %d bytes at offset %d", s.Size, s.Off)
@@ -148,7 +132,7 @@ func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
 	n, err := f.ReadAt(buf, off)
 	if off+int64(n) >= s.Off+s.Size {
 		// Complete; with O_DIRECT the aligned window may end past EOF.
-		return uint64(s.Size), nil
+		return Digest(buf[s.Off-off : s.Off-off+s.Size]), nil
 	}
 	switch {
 	case err == io.EOF || err == nil:

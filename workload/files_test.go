@@ -3,6 +3,7 @@ package workload
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"strings"
 	"testing"
@@ -29,6 +30,18 @@ func TestMakeFiles(t *testing.T) {
 	if bytes.Equal(first[0], first[1]) {
 		t.Error("files 0 and 1 have the same content")
 	}
+	// Position-addressable: word k of file f is FileWord(FileSeed(seed, f), k).
+	for f, b := range first {
+		fseed := FileSeed(p.Fill().Seed, f)
+		for _, k := range []int64{0, 1, 4095, 100_000/8 - 1} {
+			if got, want := binary.LittleEndian.Uint64(b[8*k:]), FileWord(fseed, k); got != want {
+				t.Fatalf("file %d word %d = %#x, want FileWord = %#x", f, k, got, want)
+			}
+		}
+		if got, want := Digest(b[1234:1234+777]), FileDigest(fseed, 1234, 777); got != want {
+			t.Errorf("file %d: digest of a window read %#x, recomputed %#x", f, got, want)
+		}
+	}
 	// Deterministic: a second call writes the same bytes.
 	again, err := MakeFiles(t.TempDir(), p)
 	if err != nil {
@@ -46,7 +59,8 @@ func TestMakeFiles(t *testing.T) {
 
 func TestFileSteps(t *testing.T) {
 	checkFDs(t)
-	paths, err := MakeFiles(t.TempDir(), Params{Files: 2, FileSize: 64 << 10})
+	p := Params{Files: 2, FileSize: 64 << 10}
+	paths, err := MakeFiles(t.TempDir(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +71,14 @@ func TestFileSteps(t *testing.T) {
 		}
 		steps := []Step{FileStep(0, 4096), FileStep(60<<10, 4096), FileStep(100, 333), FileStep(64<<10-1, 1), FileStep(0, 0)}
 		for _, s := range steps {
-			for _, task := range []Task{{ID: 0}, {ID: 1}} {
-				out, err := ex.Step(context.Background(), task, s)
-				if err != nil || out != uint64(s.Size) {
-					t.Errorf("direct=%v %v: %d, %v", direct, s, out, err)
+			for _, task := range []Task{{ID: 0, Steps: []Step{s}}, {ID: 1, Steps: []Step{s}}} {
+				out, err := ex.Step(context.Background(), task, 0)
+				if want := StepOutput(task, 0, p); err != nil || out != want {
+					t.Errorf("direct=%v task %d %v: %#x, %v; want digest %#x", direct, task.ID, s, out, err, want)
 				}
 			}
 		}
-		_, err = ex.Step(context.Background(), Task{}, FileStep(64<<10-10, 4096))
+		_, err = runStep(context.Background(), ex, FileStep(64<<10-10, 4096))
 		if err == nil || !strings.Contains(err.Error(), "short read") || !strings.Contains(err.Error(), "10 of 4096 bytes") {
 			t.Errorf("direct=%v read past EOF: %v", direct, err)
 		}
@@ -84,9 +98,9 @@ func TestFileAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ex.Close()
-	s := FileStep(4096, 4096)
-	ex.Step(context.Background(), Task{}, s)
-	if n := testing.AllocsPerRun(100, func() { ex.Step(context.Background(), Task{}, s) }); n > 0 {
+	task := Task{Steps: []Step{FileStep(4096, 4096)}}
+	ex.Step(context.Background(), task, 0)
+	if n := testing.AllocsPerRun(100, func() { ex.Step(context.Background(), task, 0) }); n > 0 {
 		t.Errorf("a File step allocates %v times", n)
 	}
 }
@@ -112,13 +126,19 @@ func TestDirect(t *testing.T) {
 			}
 			continue
 		}
-		got, err := ex.Step(context.Background(), Task{}, FileStep(100, 4096))
+		task := Task{Steps: []Step{FileStep(100, 4096)}}
+		got, err := ex.Step(context.Background(), task, 0)
 		ex.Close()
 		if err != nil && !strings.Contains(err.Error(), "O_DIRECT") {
 			t.Fatalf("%s: unclear error: %v", dir, err)
 		}
-		if err == nil && got != 4096 {
-			t.Errorf("%s: O_DIRECT read returned %d bytes, want 4096", dir, got)
+		if want := StepOutput(task, 0, Params{Files: 1, FileSize: 8192}); err == nil && got != want {
+			t.Errorf("%s: O_DIRECT read proof %#x, want the digest of the 4096 bytes %#x", dir, got, want)
 		}
 	}
+}
+
+// runStep runs s as the one step of task 0 on ex.
+func runStep(ctx context.Context, ex *Exec, s Step) (uint64, error) {
+	return ex.Step(ctx, Task{Steps: []Step{s}}, 0)
 }

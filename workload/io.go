@@ -16,11 +16,7 @@ type blockingIO struct {
 func newBlockingIO(env Env, conns int) (*blockingIO, error) {
 	b := &blockingIO{}
 	if env.ServerAddr != "" {
-		timeout := env.StepTimeout
-		if timeout <= 0 {
-			timeout = DefaultStepTimeout
-		}
-		b.pool = newNetPool(env.ServerAddr, conns, timeout)
+		b.pool = newNetPool(env.ServerAddr, conns, env.Timeout())
 	}
 	if len(env.Files) > 0 {
 		fs, err := OpenFiles(env.Files, env.Direct)
@@ -43,11 +39,11 @@ func (b *blockingIO) close() error {
 	return errors.Join(errs...)
 }
 
-func (b *blockingIO) net(ctx context.Context, s Step) (uint64, error) {
+func (b *blockingIO) net(ctx context.Context, s Step, seed uint64) (uint64, error) {
 	if b.pool == nil {
 		return 0, ErrNoServer
 	}
-	return b.pool.do(ctx, s)
+	return b.pool.do(ctx, s, seed)
 }
 
 func (b *blockingIO) file(t Task, s Step) (uint64, error) {

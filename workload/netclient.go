@@ -45,6 +45,7 @@ type conn struct {
 	req    []byte
 	buf    []byte
 	p      httpwire.Parser
+	dig    *Digester // the parser's Sink: the body's digest
 	reused bool
 }
 
@@ -62,21 +63,20 @@ func newNetPool(addr string, maxIdle int, timeout time.Duration) *netPool {
 // past is a deadline in the past: it makes blocked reads return at once.
 var past = time.Unix(1, 0)
 
-// do runs one Net step: a request on a pooled connection and the response.
-func (np *netPool) do(ctx context.Context, s Step) (uint64, error) {
+// do runs one Net step: a request with seed on a pooled connection and the
+// response, whose body digest it returns.
+func (np *netPool) do(ctx context.Context, s Step, seed uint64) (uint64, error) {
 	c, err := np.get(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n, err := np.roundTrip(ctx, c, s)
-	if err != nil && c.reused && c.p.Received() == 0 && stale(err) && ctx.Err() == nil {
-		// The server closed the idle connection before our request
-		// reached it: retry once on a fresh connection (GET is idempotent).
+	n, err := np.roundTrip(ctx, c, s, seed)
+	if err != nil && RetryStale(c.reused, c.p.Received(), err) && ctx.Err() == nil {
 		np.release(c, false)
 		if c, err = np.dial(ctx); err != nil {
 			return 0, err
 		}
-		n, err = np.roundTrip(ctx, c, s)
+		n, err = np.roundTrip(ctx, c, s, seed)
 	}
 	np.release(c, err == nil && c.p.KeepAlive())
 	return n, err
@@ -125,7 +125,8 @@ func (np *netPool) dial(ctx context.Context) (*conn, error) {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
-	c := &conn{c: nc, req: make([]byte, 0, 128), buf: make([]byte, httpwire.ReadBufferSize)}
+	c := &conn{c: nc, req: make([]byte, 0, 128), buf: make([]byte, httpwire.ReadBufferSize), dig: NewDigester()}
+	c.p.Sink = c.dig
 	np.mu.Lock()
 	if err := ctx.Err(); err != nil || np.closed {
 		np.mu.Unlock()
@@ -179,10 +180,12 @@ func (np *netPool) close() {
 	}
 }
 
-// roundTrip sends the step's request on c and reads the whole response.
-func (np *netPool) roundTrip(ctx context.Context, c *conn, s Step) (uint64, error) {
+// roundTrip sends the step's request on c and reads the whole response,
+// digesting its body as it arrives.
+func (np *netPool) roundTrip(ctx context.Context, c *conn, s Step, seed uint64) (uint64, error) {
 	c.p.Reset()
-	c.req = httpwire.AppendRequest(c.req[:0], np.addr, s.Dur, s.Size)
+	c.dig.Reset()
+	c.req = httpwire.AppendRequest(c.req[:0], np.addr, s.Dur, s.Size, seed)
 	if _, err := c.c.Write(c.req); err != nil {
 		return 0, np.opError(ctx, "send request", err, -1)
 	}
@@ -204,10 +207,19 @@ func (np *netPool) roundTrip(ctx context.Context, c *conn, s Step) (uint64, erro
 			return 0, np.opError(ctx, "read response", err, c.p.Received())
 		}
 	}
-	if got := c.p.Body(); got != s.Size {
-		return 0, fmt.Errorf("response has %d body bytes, want %d", got, s.Size)
+	if err := CheckBody(c.p.Body(), s.Size); err != nil {
+		return 0, err
 	}
-	return uint64(c.p.Body()), nil
+	return c.dig.Sum64(), nil
+}
+
+// CheckBody is the check every Net client makes on a complete response:
+// its body has the size the step asked for.
+func CheckBody(got, want int64) error {
+	if got != want {
+		return fmt.Errorf("response has %d body bytes, want %d", got, want)
+	}
+	return nil
 }
 
 // NetError is a failed Net step's I/O, named by its cause: "connect
@@ -267,8 +279,13 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// stale reports whether err is how a reused connection the server had
-// already closed fails.
-func stale(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+// RetryStale is the stale-connection rule every Net client follows: a
+// request that failed on a reused keep-alive connection before any byte of
+// its response arrived (received == 0), with the error a socket the server
+// had closed while idle gives (EOF, ECONNRESET, EPIPE), never reached the
+// server, and is retried once on a fresh connection (GET is idempotent).
+// A cancelled trial does not retry.
+func RetryStale(reused bool, received int64, err error) bool {
+	return reused && received == 0 &&
+		(errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE))
 }

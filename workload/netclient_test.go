@@ -28,13 +28,13 @@ func TestNetKeepAlive(t *testing.T) {
 		if req.URL.Path != "/io" || req.Header.Get("Connection") != "keep-alive" {
 			return false
 		}
-		return httpwiretest.Answer(c, httpwiretest.ReqSize(req))
+		return httpwiretest.Answer(c, req, httpwiretest.ReqSize(req))
 	})
 	ex := netExec(t, f.Addr(), 0)
 	for i := 0; i < 20; i++ {
-		out, err := ex.Step(context.Background(), Task{}, NetStep(0, int64(i*100)))
-		if err != nil || out != uint64(i*100) {
-			t.Fatalf("step %d: %d, %v", i, out, err)
+		out, err := runStep(context.Background(), ex, NetStep(0, int64(i*100)))
+		if want := NetDigest(NetSeed(0, 0), int64(i*100)); err != nil || out != want {
+			t.Fatalf("step %d: %#x, %v; want the body's digest %#x", i, out, err, want)
 		}
 	}
 	if n := f.Accepted(); n != 1 {
@@ -47,12 +47,12 @@ func TestNetKeepAlive(t *testing.T) {
 func TestNetStaleRetry(t *testing.T) {
 	checkFDs(t)
 	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
-		httpwiretest.Answer(c, httpwiretest.ReqSize(req))
+		httpwiretest.Answer(c, req, httpwiretest.ReqSize(req))
 		return false // close after each response, without saying so
 	})
 	ex := netExec(t, f.Addr(), 0)
 	for i := 0; i < 5; i++ {
-		if _, err := ex.Step(context.Background(), Task{}, NetStep(0, 10)); err != nil {
+		if _, err := runStep(context.Background(), ex, NetStep(0, 10)); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
 		time.Sleep(10 * time.Millisecond) // let the close arrive
@@ -87,7 +87,7 @@ func TestNetFaults(t *testing.T) {
 			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 15\r\n\r\nsize too large\n"))
 			return true
 		}, 10, 0, "read response: server answered 400: size too large"},
-		{"wrong size", func(c net.Conn, _ *http.Request) bool { return httpwiretest.Answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
+		{"wrong size", func(c net.Conn, req *http.Request) bool { return httpwiretest.Answer(c, req, 7) }, 10, 0, "response has 7 body bytes, want 10"},
 		{"trailing bytes", func(c net.Conn, req *http.Request) bool {
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA"))
 			return true
@@ -102,7 +102,7 @@ func TestNetFaults(t *testing.T) {
 			checkFDs(t)
 			f := httpwiretest.New(t, tt.handle)
 			ex := netExec(t, f.Addr(), tt.timeout)
-			_, err := ex.Step(context.Background(), Task{}, NetStep(0, tt.size))
+			_, err := runStep(context.Background(), ex, NetStep(0, tt.size))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
@@ -114,7 +114,7 @@ func TestNetFaults(t *testing.T) {
 func TestNetUnreachable(t *testing.T) {
 	checkFDs(t)
 	ex := netExec(t, "127.0.0.1:1", 0)
-	_, err := ex.Step(context.Background(), Task{}, NetStep(0, 1))
+	_, err := runStep(context.Background(), ex, NetStep(0, 1))
 	var ne *NetError
 	if err == nil || err.Error() != "connect 127.0.0.1:1: connection refused" || !errors.As(err, &ne) {
 		t.Fatalf("err = %v", err)
@@ -133,12 +133,12 @@ func TestNetCancel(t *testing.T) {
 	ex := netExec(t, f.Addr(), time.Minute)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("trial failed")) })
-	_, err := ex.Step(ctx, Task{}, NetStep(0, 1))
+	_, err := runStep(ctx, ex, NetStep(0, 1))
 	if err == nil || !strings.Contains(err.Error(), "cancelled: trial failed") {
 		t.Fatalf("err = %v", err)
 	}
 	// A step on a dead context does not start.
-	if _, err := ex.Step(ctx, Task{}, NetStep(0, 1)); err == nil {
+	if _, err := runStep(ctx, ex, NetStep(0, 1)); err == nil {
 		t.Fatal("step ran on a cancelled context")
 	}
 }
@@ -149,10 +149,10 @@ func TestNoServerNoFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ex.Close()
-	if _, err := ex.Step(context.Background(), Task{}, NetStep(0, 1)); !errors.Is(err, ErrNoServer) {
+	if _, err := runStep(context.Background(), ex, NetStep(0, 1)); !errors.Is(err, ErrNoServer) {
 		t.Errorf("net: %v", err)
 	}
-	if _, err := ex.Step(context.Background(), Task{}, FileStep(0, 1)); !errors.Is(err, ErrNoFiles) {
+	if _, err := runStep(context.Background(), ex, FileStep(0, 1)); !errors.Is(err, ErrNoFiles) {
 		t.Errorf("file: %v", err)
 	}
 }

@@ -80,17 +80,17 @@ func TestCheck(t *testing.T) {
 	ts, _ := Build("cpu-hash", 50, Params{Units: 5})
 	res := make([]uint64, len(ts))
 	for i, task := range ts {
-		res[i] = Expected(task)
+		res[i] = Expected(task, Params{})
 	}
-	if n, err := Check(ts, res); err != nil || n != 50 {
+	if n, err := Check(ts, res, Params{}); err != nil || n != 50 {
 		t.Fatalf("correct results: checked %d, err %v", n, err)
 	}
 	res[7] = 0 // a dropped task
-	if _, err := Check(ts, res); err == nil || !strings.Contains(err.Error(), "task 7") {
+	if _, err := Check(ts, res, Params{}); err == nil || !strings.Contains(err.Error(), "task 7") {
 		t.Errorf("dropped task not caught: %v", err)
 	}
-	res[7], res[8] = res[8], Expected(ts[7]) // a swapped digest
-	if _, err := Check(ts, res); err == nil {
+	res[7], res[8] = res[8], Expected(ts[7], Params{}) // a swapped digest
+	if _, err := Check(ts, res, Params{}); err == nil {
 		t.Error("swapped digests not caught")
 	}
 }

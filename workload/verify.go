@@ -1,16 +1,29 @@
 package workload
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
-// StepOutput is what a correctly executed step contributes to its task's
-// result: the CPU digest, the bytes received or read, and 0 for waits.
-// Models call it only through their executors; Expected uses it to check.
-func StepOutput(s Step, taskID uint32) uint64 {
+// StepOutput is what step k of task t, correctly executed, contributes to
+// the task's result (see proof.go): the CPU digest, the digest of the bytes
+// received or read, and 0 for waits. p are the params the trial's data
+// files were made with (MakeFiles); only File steps depend on them.
+func StepOutput(t Task, k int, p Params) uint64 {
+	return stepOutput(t, k, p.Fill())
+}
+
+// stepOutput is StepOutput with p already filled.
+func stepOutput(t Task, k int, p Params) uint64 {
+	s := t.Steps[k]
 	switch s.Kind {
 	case CPU:
-		return RunCPU(s.Kernel, s.Units, Seed(taskID))
-	case Net, File:
-		return uint64(s.Size)
+		return RunCPU(s.Kernel, s.Units, Seed(t.ID))
+	case Net:
+		return NetDigest(NetSeed(t.ID, k), s.Size)
+	case File:
+		return FileDigest(FileSeed(p.Seed, FileIndex(t, p.Files)), s.Off, s.Size)
 	default:
 		return 0
 	}
@@ -20,27 +33,39 @@ func StepOutput(s Step, taskID uint32) uint64 {
 // cannot hand one task's digest to another.
 func Seed(taskID uint32) uint64 { return uint64(taskID)*0x2545f4914f6cdd1d + 1 }
 
-// Expected recomputes the result a correct model must report for t.
-func Expected(t Task) uint64 {
+// Expected recomputes the result a correct model must report for t, whose
+// data files (if it reads any) were made with params p.
+func Expected(t Task, p Params) uint64 {
+	return expected(t, p.Fill())
+}
+
+func expected(t Task, p Params) uint64 {
 	var acc uint64
-	for _, s := range t.Steps {
-		acc = Mix(acc, StepOutput(s, t.ID))
+	for k := range t.Steps {
+		acc = Mix(acc, stepOutput(t, k, p))
 	}
 	return acc
 }
 
 // VerifyBudget bounds how many CPU units Check recomputes. Larger trials
-// check every non-CPU task and a deterministic spread of CPU tasks, so
-// verification never costs more than a fraction of the trial.
+// check every task without CPU steps (their Net and File digests are cheap)
+// and a deterministic spread of CPU tasks, so verification never costs more
+// than a fraction of the trial.
+//
+// Note: a task's result folds all its step outputs into one number, so the
+// Net digests of a mixed task skipped for its CPU cost cannot be checked on
+// their own; the server's request count (NetSteps) still covers them.
 const VerifyBudget = 1 << 23
 
-// Check compares every task's reported result with the expected one. A task
-// whose result is wrong (including a dropped task, result 0) is an error
-// naming the task. It returns how many tasks it checked.
-func Check(tasks []Task, results []uint64) (checked int, err error) {
+// Check compares every task's reported result with the expected one (p as
+// for Expected). A task whose result is wrong (including a dropped task,
+// result 0) is an error naming the task and the proofs its result carries.
+// It returns how many tasks it checked.
+func Check(tasks []Task, results []uint64, p Params) (checked int, err error) {
 	if len(results) != len(tasks) {
 		return 0, fmt.Errorf("verify: %d results for %d tasks", len(results), len(tasks))
 	}
+	p = p.Fill()
 	var units uint64
 	for _, t := range tasks {
 		for _, s := range t.Steps {
@@ -61,10 +86,104 @@ func Check(tasks []Task, results []uint64) (checked int, err error) {
 		if hasCPU && stride > 1 && i%stride != 0 && i != len(tasks)-1 {
 			continue
 		}
-		if want := Expected(t); results[i] != want {
-			return checked, fmt.Errorf("verify: task %d returned %#x, want %#x (a model dropped or corrupted its result)", t.ID, results[i], want)
+		if want := expected(t, p); results[i] != want {
+			return checked, fmt.Errorf("verify: task %d returned %#x, want %#x: the %s of its steps does not match (a model skipped, dropped or corrupted its work)", t.ID, results[i], want, proofs(t))
 		}
 		checked++
 	}
 	return checked, nil
+}
+
+// proofs names what a task's result proves, e.g. "net body digest, cpu
+// digest, net body digest".
+func proofs(t Task) string {
+	var names []string
+	for _, s := range t.Steps {
+		switch s.Kind {
+		case CPU:
+			names = append(names, "cpu digest")
+		case Net:
+			names = append(names, "net body digest")
+		case File:
+			names = append(names, "file bytes digest")
+		}
+	}
+	if len(names) == 0 {
+		return "result (0 for waits only)"
+	}
+	return strings.Join(names, ", ")
+}
+
+// MinService is the least service time task t can take when every step
+// really runs: the sum of its Sleep and Block durations and its Net delays
+// (the latency server waits the requested delay exactly under its default
+// fixed distribution). Timers never fire early, so a shorter service time
+// means a step did not wait.
+func MinService(t Task) time.Duration {
+	var d time.Duration
+	for _, s := range t.Steps {
+		switch s.Kind {
+		case Sleep, Block, Net:
+			d += s.Dur
+		}
+	}
+	return d
+}
+
+// CheckService checks every completed task's service time (end - start,
+// ns) against MinService minus slack, the model's timer slack (timers that
+// may fire up to slack early, as libuv's millisecond timers do). A task
+// whose steps waited less is an error naming the task and its waits.
+func CheckService(tasks []Task, start, end []int64, slack time.Duration) error {
+	var last *Step
+	var least time.Duration
+	for i, t := range tasks {
+		if end[i] == 0 {
+			continue
+		}
+		if len(t.Steps) > 0 && &t.Steps[0] != last {
+			// Tasks of a preset share their Steps slice: sum it once.
+			last, least = &t.Steps[0], MinService(t)
+		} else if len(t.Steps) == 0 {
+			continue
+		}
+		if least == 0 {
+			continue
+		}
+		if got := time.Duration(end[i] - start[i]); got < least-slack {
+			return fmt.Errorf("verify: task %d took %v, less than its %s (%v) minus the model's timer slack %v: a step did not wait", t.ID, got, waits(t), least, slack)
+		}
+	}
+	return nil
+}
+
+// waits names the waiting steps of t, e.g. "sleep 10ms + block 50ms".
+func waits(t Task) string {
+	var parts []string
+	for _, s := range t.Steps {
+		switch s.Kind {
+		case Sleep, Block:
+			parts = append(parts, fmt.Sprintf("%s %v", s.Kind, s.Dur))
+		case Net:
+			parts = append(parts, fmt.Sprintf("net delay %v", s.Dur))
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+// NetSteps counts the Net steps of the completed tasks (end != 0; nil end
+// counts every task): the requests the latency server must have answered.
+func NetSteps(tasks []Task, end []int64) int64 {
+	var n int64
+	for i, t := range tasks {
+		if end != nil && end[i] == 0 {
+			continue
+		}
+		for _, s := range t.Steps {
+			if s.Kind == Net {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -11,13 +11,15 @@ import "concbench/workload"
 //   - Net (net_linux.go): an idle keep-alive socket or a new non-blocking
 //     one, registered once with the loop's epoll (edge-triggered), the
 //     request from httpwire.AppendRequest, the response fed to the
-//     connection's httpwire.Parser in connReady, then e.resume(i, body
-//     bytes). Connection state lives in the pool's table indexed by
-//     connection, not by task, so a waiting task stays at 16 bytes.
-//   - File: regular files are not pollable (epoll refuses them), so the
-//     read runs on a pool thread: e.r.submit(e.fileJob, opJobDone, i);
+//     connection's httpwire.Parser in connReady (its body digested as it
+//     arrives), then e.resume(i, body digest). Connection state lives in
+//     the table of conntable_linux.go indexed by connection, not by task,
+//     so a waiting task stays at 16 bytes.
+//   - File (below): regular files are not pollable (epoll refuses them), so
+//     the read runs on a pool thread: e.r.submit(e.fileJob, opJobDone, i);
 //     the completion comes back through the eventfd and complete resumes
-//     the task on the loop thread with the bytes read (file_linux.go).
+//     the task on the loop thread with the digest of the bytes read
+//     (workload.FileSet.Read, threadpool_linux.go).
 
 // startFile offloads File step s of task i to the thread pool, or fails
 // with workload.ErrNoFiles when the model has no file reader.

@@ -50,15 +50,20 @@ func runEnv(t testing.TB, m models.Model, tasks []workload.Task, load models.Loa
 	return tr, m.Run(tr.Context(), tr)
 }
 
-// mustRunEnv runs a trial that must succeed with verified results, every
+// mustRunEnv runs a trial that must succeed with verified results (data
+// files, if any, made with the default params or filesParams[0]), every
 // step on one OS thread when track is set.
-func mustRunEnv(t testing.TB, m models.Model, tasks []workload.Task, load models.Load, env workload.Env, track bool) *models.Trial {
+func mustRunEnv(t testing.TB, m models.Model, tasks []workload.Task, load models.Load, env workload.Env, track bool, filesParams ...workload.Params) *models.Trial {
 	t.Helper()
 	tr, err := runEnv(t, m, tasks, load, env, track)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := workload.Check(tasks, tr.Rec.Result); err != nil {
+	var p workload.Params
+	if len(filesParams) > 0 {
+		p = filesParams[0]
+	}
+	if _, err := workload.Check(tasks, tr.Rec.Result, p); err != nil {
 		t.Fatal(err)
 	}
 	if got := tr.Rec.Finished(); got != int64(len(tasks)) {
@@ -76,7 +81,7 @@ func mustRunEnv(t testing.TB, m models.Model, tasks []workload.Task, load models
 }
 
 // TestNetConcurrency: 200 Net steps of 50 ms are all in flight at once on
-// the loop's one thread, with the right byte counts.
+// the loop's one thread, each with its own body's digest.
 func TestNetConcurrency(t *testing.T) {
 	checkFDs(t)
 	srv := startServer(t)
@@ -90,8 +95,8 @@ func TestNetConcurrency(t *testing.T) {
 		t.Fatalf("server answered %d requests, want %d", got, n)
 	}
 	for i, res := range tr.Rec.Result {
-		if res != workload.Mix(0, 3000) {
-			t.Fatalf("task %d result %#x: not the 3000 body bytes", i, res)
+		if want := workload.Mix(0, workload.NetDigest(workload.NetSeed(uint32(i), 0), 3000)); res != want {
+			t.Fatalf("task %d result %#x: not the digest of its 3000-byte body (%#x)", i, res, want)
 		}
 	}
 }
@@ -135,7 +140,7 @@ func TestFileReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	tasks := build(t, "io-file", 300, p)
-	mustRunEnv(t, newLoop(t, models.Config{Threads: 2}), tasks, models.Load{}, workload.Env{Files: files}, true)
+	mustRunEnv(t, newLoop(t, models.Config{Threads: 2}), tasks, models.Load{}, workload.Env{Files: files}, true, p)
 
 	t.Run("direct", func(t *testing.T) {
 		odd := make([]workload.Task, len(tasks))
@@ -147,7 +152,7 @@ func TestFileReal(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "O_DIRECT") {
 			t.Skipf("no O_DIRECT here: %v", err)
 		}
-		mustRunEnv(t, newLoop(t, models.Config{}), odd, models.Load{}, workload.Env{Files: files, Direct: true}, true)
+		mustRunEnv(t, newLoop(t, models.Config{}), odd, models.Load{}, workload.Env{Files: files, Direct: true}, true, p)
 	})
 
 	t.Run("short", func(t *testing.T) {
@@ -230,7 +235,7 @@ func TestNetKeepAlive(t *testing.T) {
 		if req.URL.Path != "/io" || req.Header.Get("Connection") != "keep-alive" {
 			return false
 		}
-		return httpwiretest.Answer(c, httpwiretest.ReqSize(req))
+		return httpwiretest.Answer(c, req, httpwiretest.ReqSize(req))
 	})
 	tasks := build(t, "mixed", 30, workload.Params{NetSize: 100, Units: 1})
 	mustRunEnv(t, newLoop(t, models.Config{}), tasks, models.Load{Shape: models.Closed, Clients: 1}, workload.Env{ServerAddr: f.Addr()}, true)
@@ -251,7 +256,7 @@ func TestNetKeepAlive(t *testing.T) {
 func TestNetStaleRetry(t *testing.T) {
 	checkFDs(t)
 	f := httpwiretest.New(t, func(c net.Conn, req *http.Request) bool {
-		httpwiretest.Answer(c, httpwiretest.ReqSize(req))
+		httpwiretest.Answer(c, req, httpwiretest.ReqSize(req))
 		return false
 	})
 	steps := make([]workload.Step, 10)
@@ -288,7 +293,7 @@ func TestNetFaults(t *testing.T) {
 			fmt.Fprintf(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 9\r\n\r\ntoo big\r\n")
 			return true
 		}, 10, 0, "read response: server answered 400: too big"},
-		{"wrong-size", func(c net.Conn, req *http.Request) bool { return httpwiretest.Answer(c, 7) }, 10, 0, "response has 7 body bytes, want 10"},
+		{"wrong-size", func(c net.Conn, req *http.Request) bool { return httpwiretest.Answer(c, req, 7) }, 10, 0, "response has 7 body bytes, want 10"},
 		{"extra-bytes", func(c net.Conn, req *http.Request) bool {
 			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabEXTRA")
 			return true

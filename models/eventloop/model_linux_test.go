@@ -55,7 +55,7 @@ func mustRun(t testing.TB, m models.Model, tasks []workload.Task, load models.Lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := workload.Check(tasks, tr.Rec.Result); err != nil {
+	if _, err := workload.Check(tasks, tr.Rec.Result, workload.Params{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := tr.Rec.Finished(); got != int64(len(tasks)) {
@@ -298,7 +298,7 @@ func TestFileOffload(t *testing.T) {
 		}
 		workload.BlockThread(5 * time.Millisecond)
 		running.Add(-1)
-		return uint64(s.Size), nil
+		return workload.StepOutput(tk, 0, workload.Params{}), nil
 	}
 	tr := mustRun(t, m, tasks, models.Load{}, true)
 	if p := peak.Load(); p != threads {

@@ -86,7 +86,7 @@ func checkComplete(t *testing.T, tasks []workload.Task, r trial) {
 	if got := r.tr.Rec.Finished(); got != int64(len(tasks)) {
 		t.Fatalf("finished %d of %d tasks", got, len(tasks))
 	}
-	if _, err := workload.Check(tasks, r.tr.Rec.Result); err != nil {
+	if _, err := workload.Check(tasks, r.tr.Rec.Result, workload.Params{}); err != nil {
 		t.Fatal(err)
 	}
 	me := int32(os.Getpid())
@@ -305,7 +305,7 @@ func TestKill9(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Run: %v", err)
 				}
-				if _, err := workload.Check(tasks, tr.Rec.Result); err != nil {
+				if _, err := workload.Check(tasks, tr.Rec.Result, workload.Params{}); err != nil {
 					t.Fatal(err)
 				}
 				if m.Restarts() != 1 {

@@ -105,10 +105,10 @@ func serve(inFD, outFD int) error {
 			var v uint64
 			if s.Kind == workload.CPU {
 				c0 := monotonic()
-				v, err = ex.Step(ctx, t, s)
+				v, err = ex.Step(ctx, t, k)
 				res.cpu = append(res.cpu, c0, monotonic())
 			} else {
-				v, err = ex.Step(ctx, t, s)
+				v, err = ex.Step(ctx, t, k)
 			}
 			if err != nil {
 				buf = appendError(buf[:0], slot, pid, k, models.StepError(k, s, err).Error())

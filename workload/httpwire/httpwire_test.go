@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,15 +15,16 @@ func TestAppendRequest(t *testing.T) {
 	tests := []struct {
 		delay time.Duration
 		size  int64
+		seed  uint64
 		want  string
 	}{
-		{10 * time.Millisecond, 1024, "GET /io?delay=10ms&size=1024 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
-		{0, 0, "GET /io?delay=0ns&size=0 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
-		{1500 * time.Microsecond, 1, "GET /io?delay=1500us&size=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
-		{7, 16 << 20, "GET /io?delay=7ns&size=16777216 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
+		{10 * time.Millisecond, 1024, 0, "GET /io?delay=10ms&size=1024&seed=0 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
+		{0, 0, 42, "GET /io?delay=0ns&size=0&seed=42 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
+		{1500 * time.Microsecond, 1, 1<<64 - 1, "GET /io?delay=1500us&size=1&seed=18446744073709551615 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
+		{7, 16 << 20, 65536, "GET /io?delay=7ns&size=16777216&seed=65536 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: keep-alive\r\n\r\n"},
 	}
 	for _, tt := range tests {
-		got := string(AppendRequest(nil, "127.0.0.1:8080", tt.delay, tt.size))
+		got := string(AppendRequest(nil, "127.0.0.1:8080", tt.delay, tt.size, tt.seed))
 		if got != tt.want {
 			t.Errorf("AppendRequest(%v, %d) = %q, want %q", tt.delay, tt.size, got, tt.want)
 		}
@@ -32,7 +34,7 @@ func TestAppendRequest(t *testing.T) {
 			t.Fatalf("net/http cannot read %q: %v", got, err)
 		}
 		d, err := time.ParseDuration(req.URL.Query().Get("delay"))
-		if err != nil || d != tt.delay || req.URL.Query().Get("size") == "" || req.Close {
+		if err != nil || d != tt.delay || req.URL.Query().Get("size") == "" || req.URL.Query().Get("seed") != strconv.FormatUint(tt.seed, 10) || req.Close {
 			t.Errorf("net/http read %v (delay %v, err %v)", req.URL, d, err)
 		}
 	}
@@ -41,7 +43,7 @@ func TestAppendRequest(t *testing.T) {
 func TestAppendRequestAllocs(t *testing.T) {
 	buf := make([]byte, 0, 256)
 	if n := testing.AllocsPerRun(100, func() {
-		buf = AppendRequest(buf[:0], "127.0.0.1:1234", 5*time.Millisecond, 1024)
+		buf = AppendRequest(buf[:0], "127.0.0.1:1234", 5*time.Millisecond, 1024, 1<<63)
 	}); n != 0 {
 		t.Errorf("AppendRequest allocates %v times per call", n)
 	}
@@ -274,4 +276,27 @@ func FuzzParser(f *testing.F) {
 			t.Fatalf("parser: 200 with %d bytes; net/http: %d with %d", whole.Body(), resp.StatusCode, resp.ContentLength)
 		}
 	})
+}
+
+// TestParserSink: the body of a 200 response, fed in pieces, reaches the
+// Sink exactly once and in order; a non-200 body and the headers do not.
+func TestParserSink(t *testing.T) {
+	var sink bytes.Buffer
+	p := Parser{Sink: &sink}
+	body := strings.Repeat("abcdefghij", 50)
+	resp := okResponse(body) + "HTTP/1.1 404 Not Found\r\nContent-Length: 8\r\n\r\nno such\n"
+	for i := 0; i < len(okResponse(body)); i += 13 {
+		n, done, err := p.Feed([]byte(resp[i:min(i+13, len(okResponse(body)))]))
+		if err != nil || (done && i+n != len(okResponse(body))) {
+			t.Fatalf("feed at %d: %d, %v, %v", i, n, done, err)
+		}
+	}
+	if !p.Done() || sink.String() != body {
+		t.Fatalf("sink got %q (done %v), want the body", sink.String(), p.Done())
+	}
+	sink.Reset()
+	p.Reset()
+	if _, _, err := p.Feed([]byte(resp[len(okResponse(body)):])); err == nil || sink.Len() != 0 {
+		t.Errorf("404: err %v, sink got %q", err, sink.String())
+	}
 }

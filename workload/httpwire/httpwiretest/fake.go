@@ -5,13 +5,15 @@ package httpwiretest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"concbench/workload/httpwire"
 )
 
 // Fake accepts connections on 127.0.0.1 and answers each request with a
@@ -78,9 +80,16 @@ func (f *Fake) Addr() string { return f.ln.Addr().String() }
 // Accepted counts the connections accepted so far.
 func (f *Fake) Accepted() int64 { return f.accepted.Load() }
 
-// Answer writes a valid response with a body of size bytes.
-func Answer(c net.Conn, size int) bool {
-	_, err := fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", size, strings.Repeat("x", size))
+// Answer writes a valid response to req with a body of size bytes: the
+// content the latency server sends for the request's seed
+// (httpwire.WriteBody), so clients digest what they would from the server.
+func Answer(c net.Conn, req *http.Request, size int) bool {
+	var seed uint64
+	fmt.Sscan(req.URL.Query().Get("seed"), &seed)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", size)
+	httpwire.WriteBody(&b, seed, int64(size))
+	_, err := c.Write(b.Bytes())
 	return err == nil
 }
 
