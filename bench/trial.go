@@ -180,11 +180,11 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 }
 
 // proveSteps checks that every step of every task ran (the step-proof
-// protocol, DESIGN §5b): each result's CPU, Net and File digests
-// (workload.Check, CPU within its budget), each task's service time against
-// its waits less the model's timer slack, and, when the trial had a latency
-// server, its answered requests against the Net steps of the completed
-// tasks. It returns how many results it checked.
+// protocol, README "How a trial is measured"): each result's CPU, Net and
+// File digests (workload.Check, CPU within its budget), each task's service
+// time against its waits less the model's timer slack, and, when the trial
+// had a latency server, its answered requests against the Net steps of the
+// completed tasks. It returns how many results it checked.
 func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, server bool, served int64) (int, error) {
 	checked, err := workload.Check(tasks, r.Result, p)
 	if err != nil {
@@ -219,7 +219,7 @@ func netTasks(tasks []workload.Task) string {
 // LittlesRatio is the Result.Extra key of a closed load's Little's law
 // ratio: mean latency x throughput / clients. Each client always has
 // exactly one task outstanding (its next arrives the instant its previous
-// completes), so the ratio is 1 up to the ramp-down at the end (DESIGN §5b).
+// completes), so the ratio is 1 up to the ramp-down at the end.
 const LittlesRatio = "littles_ratio"
 
 // summarise derives latency, wait and service distributions, throughput,

@@ -11,7 +11,7 @@ import (
 	"concbench/workload"
 )
 
-// Shape is a load shape: when tasks arrive (DESIGN §4).
+// Shape is a load shape: when tasks arrive.
 type Shape uint8
 
 // The load shapes.

@@ -2,7 +2,7 @@
 // server on loopback that answers GET /io?delay=D&size=N&seed=S after D
 // with N bytes of content derived from S (httpwire.WriteBody: the proof a
 // client digests), over keep-alive connections. Net steps of every model
-// talk to it (DESIGN §2).
+// talk to it.
 //
 // Run serves in the foreground (the `concbench serve` command), Serve starts
 // an in-process server for tests, and Spawn starts it as a separate child

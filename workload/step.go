@@ -1,6 +1,6 @@
 // Package workload defines what concbench runs: a Task is an id plus an
 // ordered list of Steps, and every model executes exactly the same list, so
-// workloads are identical by construction (DESIGN §2).
+// workloads are identical by construction.
 //
 // workload imports no other concbench package. It owns the step kinds, the
 // CPU kernels, the named presets and the per-task result check.

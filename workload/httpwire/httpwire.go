@@ -1,7 +1,7 @@
 // Package httpwire is the one HTTP/1.1 client wire format of concbench: a
 // request encoder and an incremental response parser shared by every model,
 // blocking and non-blocking alike, so the client CPU spent on the protocol
-// is identical across models (DESIGN §2, Net steps).
+// is identical across models.
 //
 // It speaks exactly the subset the latency server answers: a GET with a
 // keep-alive connection, and a response with a Content-Length body. Chunked
