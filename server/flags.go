@@ -25,7 +25,7 @@ func ParseFlags(args []string, help io.Writer) (Options, error) {
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback listen address")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024 (and /ready) on loopback for Net steps.\n\nFlags:\n")
+			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024&seed=7 (and /ready) on loopback for Net steps; the body is the\n64 KiB pattern from offset seed mod 65536, wrapping (seed defaults to 0).\n\nFlags:\n")
 			fs.SetOutput(help)
 			fs.PrintDefaults()
 		}

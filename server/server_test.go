@@ -108,6 +108,8 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/io?delay=1ms&size=1&color=red", 400, `unknown parameter "color"`},
 		{"GET", "/io?delay=1ms&size=1&dist=pareto", 400, `unknown delay distribution "pareto"`},
 		{"GET", "/io?delay=1ms&size=1&jitter=9", 400, `bad jitter "9"`},
+		{"GET", "/io?delay=1ms&size=1&seed=-1", 400, `bad seed "-1"`},
+		{"GET", "/io?delay=1ms&size=1&seed=18446744073709551616", 400, `bad seed`},
 		{"GET", "/io?delay=%zz&size=1", 400, "bad query escape"},
 		{"POST", "/io?delay=1ms&size=1", 405, "method POST not allowed"},
 		{"GET", "/nope", 404, `no such endpoint "/nope"`},
