@@ -145,8 +145,8 @@ func (tr *Trial) Err() error { return tr.Rec.Err() }
 // has been released, or early with the context's error. Under a closed load
 // the model must call Finish for every task so the next one is released.
 //
-// Under a closed load the next task's arrival is the end timestamp of the
-// task that freed its client (the very value Finish recorded), not the time
+// Under a closed load the first C tasks arrive at the trial start, and the
+// next task's arrival is the end timestamp of the task that freed its client (the very value Finish recorded), not the time
 // this goroutine got to run: a client's request goes out the instant its
 // previous one completes, so any delay before the model starts it (the
 // feeder preempted by a CPU-bound step, say) counts as the client's wait.
@@ -155,10 +155,10 @@ func (tr *Trial) Feed(submit func(i int)) error {
 	r := tr.Rec
 	switch tr.Load.Shape {
 	case Closed:
+		// The C clients start with the trial (Arrive is already 0), as
+		// a batch does.
 		c := min(tr.Load.Clients, n)
-		now := r.Now()
 		for i := 0; i < c; i++ {
-			r.Arrive[i] = now
 			submit(i)
 		}
 		for next := c; next < n; next++ {

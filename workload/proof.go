@@ -51,8 +51,11 @@ func (d *Digester) Sum64() uint64 {
 // Reset forgets the bytes written.
 func (d *Digester) Reset() { d.h.Reset() }
 
-// NetSeed is the seed of Net step k of task id: it selects the response
-// body, so no two steps can share a proof by accident of timing.
+// NetSeed is the seed of Net step k of task id, sent with the request: it
+// selects where in httpwire.Pattern the body starts, so steps receive
+// different bodies and one step's proof fits another only by a 1 in 65536
+// coincidence of seeds. External runners get it from the harness with the
+// task data.
 func NetSeed(id uint32, k int) uint64 {
 	return mix64(uint64(id)<<20 ^ uint64(k) ^ 0x6e657473656564) // "netseed"
 }

@@ -193,11 +193,7 @@ func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.T
 	switch e.shape {
 	case models.Closed:
 		bound = min(tr.Load.Clients, n)
-		e.arrived = bound
-		now := e.rec.Now()
-		for i := range bound {
-			e.rec.Arrive[i] = now
-		}
+		e.arrived = bound // the clients start with the trial: Arrive is 0
 	case models.Open:
 		r.addTimer(e.arrivals[0], opArrive, 0)
 	default:
