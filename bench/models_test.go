@@ -132,7 +132,9 @@ func TestOpenLoadCountsQueueing(t *testing.T) {
 	if res.Wait.Max < 285 {
 		t.Errorf("max wait %.1f ms, want >= 285 ms", res.Wait.Max)
 	}
-	if res.Latency.Max < res.Service.Max*10 {
+	// Measured from its start the worst task would look like one sleep;
+	// a generous ratio, since on a busy machine a 20 ms sleep can take 50.
+	if res.Latency.Max < res.Service.Max*5 {
 		t.Errorf("max latency %.1f ms is not dominated by queueing (max service %.1f ms)", res.Latency.Max, res.Service.Max)
 	}
 }
