@@ -82,6 +82,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	defer rs.release() // no-op once released below
+	// A server spawned here waits exact delays and counts our requests.
+	ownServer := rs.srv != nil
 
 	m, err := info.New(cfg)
 	if err != nil {
@@ -169,7 +171,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		runErr = fmt.Errorf("model %s finished %d of %d tasks without an error", spec.Model, res.Completed, len(tasks))
 	}
 	if runErr == nil {
-		res.Verified, runErr = proveSteps(spec.Params, info, tasks, tr.Rec, env.ServerAddr != "", srvUsage.Requests)
+		res.Verified, runErr = proveSteps(spec.Params, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
 	}
 	if runErr != nil {
 		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
@@ -181,19 +183,21 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 // proveSteps checks that every step of every task ran (the step-proof
 // protocol, README "How a trial is measured"): each result's CPU, Net and
-// File digests (workload.Check, CPU within its budget), each task's service
-// time against its waits less the model's timer slack, and, when the trial
-// had a latency server, its answered requests against the Net steps of the
-// completed tasks. It returns how many results it checked.
-func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, server bool, served int64) (int, error) {
+// File digests (workload.Check, CPU within its budget), and each task's
+// service time against its waits less the model's timer slack. With the
+// trial's own latency server (ownServer; not a remote CONCBENCH_SERVER,
+// whose delay distribution and other clients are unknown) the Net delays
+// count as waits, and the server's answered requests must equal the Net
+// steps of the completed tasks. It returns how many results it checked.
+func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, ownServer bool, served int64) (int, error) {
 	checked, err := workload.Check(tasks, r.Result, p)
 	if err != nil {
 		return checked, err
 	}
-	if err := workload.CheckService(tasks, r.Start, r.End, info.TimerSlack); err != nil {
+	if err := workload.CheckService(tasks, r.Start, r.End, info.TimerSlack, ownServer); err != nil {
 		return checked, err
 	}
-	if want := workload.NetSteps(tasks, r.End); server && served != want {
+	if want := workload.NetSteps(tasks, r.End); ownServer && served != want {
 		return checked, fmt.Errorf("verify: the latency server answered %d requests, but the completed tasks (%s) made %d net steps: net steps did not reach the server", served, netTasks(tasks), want)
 	}
 	return checked, nil

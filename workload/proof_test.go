@@ -79,19 +79,22 @@ func TestCheckService(t *testing.T) {
 	}
 	ms := int64(time.Millisecond)
 	start, end := []int64{5, 100}, []int64{6, 100 + 16*ms}
-	if err := CheckService(tasks, start, end, 0); err != nil {
+	if err := CheckService(tasks, start, end, 0, true); err != nil {
 		t.Fatalf("service >= waits: %v", err)
 	}
 	end[1] = 100 + 15*ms
-	if err := CheckService(tasks, start, end, 2*time.Millisecond); err != nil {
+	if err := CheckService(tasks, start, end, 2*time.Millisecond, true); err != nil {
 		t.Fatalf("within the timer slack: %v", err)
 	}
-	err := CheckService(tasks, start, end, 0)
+	err := CheckService(tasks, start, end, 0, true)
 	if err == nil || !strings.Contains(err.Error(), "task 1 took 15ms") || !strings.Contains(err.Error(), "sleep 10ms + net delay 5ms + block 1ms") {
 		t.Fatalf("a short task: %v", err)
 	}
+	if err := CheckService(tasks, start, []int64{6, 100 + 11*ms}, 0, false); err != nil {
+		t.Fatalf("a remote server's delays are not waits: %v", err)
+	}
 	end[1] = 0 // not completed: not checked
-	if err := CheckService(tasks, start, end, 0); err != nil {
+	if err := CheckService(tasks, start, end, 0, true); err != nil {
 		t.Fatalf("incomplete task checked: %v", err)
 	}
 	if n := NetSteps(tasks, []int64{1, 1}); n != 1 {

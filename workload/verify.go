@@ -115,15 +115,14 @@ func proofs(t Task) string {
 }
 
 // MinService is the least service time task t can take when every step
-// really runs: the sum of its Sleep and Block durations and its Net delays
-// (the latency server waits the requested delay exactly under its default
-// fixed distribution). Timers never fire early, so a shorter service time
-// means a step did not wait.
-func MinService(t Task) time.Duration {
+// really runs: the sum of its Sleep and Block durations and, with net set,
+// its Net delays (a latency server with the default fixed distribution
+// waits exactly the requested delay). Timers never fire early, so a
+// shorter service time means a step did not wait.
+func MinService(t Task, net bool) time.Duration {
 	var d time.Duration
 	for _, s := range t.Steps {
-		switch s.Kind {
-		case Sleep, Block, Net:
+		if s.Kind == Sleep || s.Kind == Block || (net && s.Kind == Net) {
 			d += s.Dur
 		}
 	}
@@ -131,40 +130,39 @@ func MinService(t Task) time.Duration {
 }
 
 // CheckService checks every completed task's service time (end - start,
-// ns) against MinService minus slack, the model's timer slack (timers that
-// may fire up to slack early, as libuv's millisecond timers do). A task
-// whose steps waited less is an error naming the task and its waits.
-func CheckService(tasks []Task, start, end []int64, slack time.Duration) error {
+// ns) against MinService(t, net) minus slack, the model's timer slack
+// (timers that may fire up to slack early, as libuv's millisecond timers
+// do). A task whose steps waited less is an error naming the task and its
+// waits.
+func CheckService(tasks []Task, start, end []int64, slack time.Duration, net bool) error {
 	var last *Step
 	var least time.Duration
 	for i, t := range tasks {
-		if end[i] == 0 {
+		if end[i] == 0 || len(t.Steps) == 0 {
 			continue
 		}
-		if len(t.Steps) > 0 && &t.Steps[0] != last {
+		if &t.Steps[0] != last {
 			// Tasks of a preset share their Steps slice: sum it once.
-			last, least = &t.Steps[0], MinService(t)
-		} else if len(t.Steps) == 0 {
-			continue
+			last, least = &t.Steps[0], MinService(t, net)
 		}
 		if least == 0 {
 			continue
 		}
 		if got := time.Duration(end[i] - start[i]); got < least-slack {
-			return fmt.Errorf("verify: task %d took %v, less than its %s (%v) minus the model's timer slack %v: a step did not wait", t.ID, got, waits(t), least, slack)
+			return fmt.Errorf("verify: task %d took %v, less than its %s (%v) minus the model's timer slack %v: a step did not wait", t.ID, got, waits(t, net), least, slack)
 		}
 	}
 	return nil
 }
 
 // waits names the waiting steps of t, e.g. "sleep 10ms + block 50ms".
-func waits(t Task) string {
+func waits(t Task, net bool) string {
 	var parts []string
 	for _, s := range t.Steps {
-		switch s.Kind {
-		case Sleep, Block:
+		switch {
+		case s.Kind == Sleep || s.Kind == Block:
 			parts = append(parts, fmt.Sprintf("%s %v", s.Kind, s.Dur))
-		case Net:
+		case net && s.Kind == Net:
 			parts = append(parts, fmt.Sprintf("net delay %v", s.Dur))
 		}
 	}
