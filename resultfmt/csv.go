@@ -32,7 +32,7 @@ var CSVHeader = []string{
 	"wait_p50_ms", "wait_p99_ms", "service_p50_ms", "service_p99_ms",
 	"cpu_user_s", "cpu_sys_s", "cpu_cores", "tasks_per_cpu_s",
 	"base_rss_bytes", "peak_rss_bytes", "child_maxrss_bytes", "mem_per_inflight_bytes", "peak_inflight", "peak_cpu_steps",
-	"ctx_voluntary", "ctx_involuntary", "threads_peak", "gc_cycles", "sched_p99_ms", "started", "error",
+	"ctx_voluntary", "ctx_involuntary", "threads_peak", "gc_cycles", "sched_p99_ms", "started", "invariants_violated", "error",
 }
 
 // WriteCSV writes trials as results.csv.
@@ -56,7 +56,7 @@ func WriteCSV(w io.Writer, trials []Result) error {
 			strconv.FormatInt(r.BaseRSS, 10), strconv.FormatInt(r.PeakRSS, 10), strconv.FormatInt(r.ChildMaxRSS, 10),
 			g(r.MemPerInflight), strconv.FormatInt(r.PeakInflight, 10), strconv.FormatInt(r.PeakCPUSteps, 10),
 			strconv.FormatInt(r.CtxVoluntary, 10), strconv.FormatInt(r.CtxInvoluntary, 10), strconv.Itoa(r.Threads),
-			strconv.FormatUint(r.Runtime.GCCycles, 10), g(r.Runtime.SchedP99), r.Started.Format(time.RFC3339Nano), r.Error,
+			strconv.FormatUint(r.Runtime.GCCycles, 10), g(r.Runtime.SchedP99), r.Started.Format(time.RFC3339Nano), r.ViolationNames(), r.Error,
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)

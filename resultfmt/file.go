@@ -95,12 +95,41 @@ func ReadFile(path string) (*File, error) {
 	if probe.Schema == nil {
 		return nil, fmt.Errorf("%w: %s has no schema version (not a concbench results file)", ErrBadResults, path)
 	}
-	if *probe.Schema != SchemaVersion {
-		return nil, fmt.Errorf("%w: %s has schema version %d; this concbench reads version %d", ErrBadResults, path, *probe.Schema, SchemaVersion)
+	if *probe.Schema != SchemaVersion && *probe.Schema != 1 {
+		return nil, fmt.Errorf("%w: %s has schema version %d; this concbench reads versions 1 and %d", ErrBadResults, path, *probe.Schema, SchemaVersion)
 	}
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, path, err)
 	}
+	if *probe.Schema == 1 {
+		if err := convertV1(&f, b); err != nil {
+			return nil, fmt.Errorf("%w: %s (schema 1): %v", ErrBadResults, path, err)
+		}
+	}
 	return &f, nil
+}
+
+// convertV1 upgrades a schema-1 file read into f (raw bytes b): its latency
+// histograms were whole µs under "hdr_us"; they become ns histograms, and a
+// note says what the conversion cannot restore.
+func convertV1(f *File, b []byte) error {
+	var v1 struct {
+		Trials []struct {
+			HDR string `json:"hdr_us"`
+		} `json:"trials"`
+	}
+	if err := json.Unmarshal(b, &v1); err != nil {
+		return err
+	}
+	for i := range f.Trials {
+		h, err := hdrMicrosToNanos(v1.Trials[i].HDR)
+		if err != nil {
+			return fmt.Errorf("trial %d: %w", i+1, err)
+		}
+		f.Trials[i].HDR = h
+	}
+	f.Schema = SchemaVersion
+	f.Notes = append(f.Notes, "converted from results schema 1: latency histograms were recorded in whole µs (sub-µs detail lost), memory per in-flight task was taken at the peak RSS, and no invariants were checked")
+	return nil
 }

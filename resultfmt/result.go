@@ -74,9 +74,10 @@ type Result struct {
 	Service Dist `json:"service"`
 	// Inner is service time measured inside worker processes (multiproc).
 	Inner *Dist `json:"inner,omitempty"`
-	// HDR is the latency histogram (µs) in HdrHistogram V2 base64, for
-	// merging trials.
-	HDR string `json:"hdr_us"`
+	// HDR is the latency histogram in ns (1 ns .. 1 h, 3 significant
+	// digits) in HdrHistogram V2 base64, for merging trials. Schema 1
+	// recorded whole µs; ReadFile converts those.
+	HDR string `json:"hdr_ns"`
 
 	PeakInflight int64 `json:"peak_inflight"`
 	PeakCPUSteps int64 `json:"peak_cpu_steps"`
@@ -109,9 +110,24 @@ type Result struct {
 	// ServerRequests is how many requests the latency server answered.
 	ServerRequests int64 `json:"server_requests,omitempty"`
 
+	// BaseRSS is the process tree's RSS just before time zero: the task
+	// list, the per-task result slots and the model's set-up included.
 	BaseRSS int64 `json:"base_rss_bytes"`
+	// PeakRSS is the highest RSS sampled in the trial window.
 	PeakRSS int64 `json:"peak_rss_bytes"`
-	// MemPerInflight is (peak - base RSS) / peak in-flight, bytes.
+	// Plateau is the span when the most tasks were in flight at once
+	// (PlateauInflight of them, from the per-task start and end times),
+	// in ms since time zero; PlateauRSS is the highest RSS sampled inside
+	// it and PlateauSamples how many samples fell inside.
+	PlateauFrom     float64 `json:"plateau_from_ms"`
+	PlateauTo       float64 `json:"plateau_to_ms"`
+	PlateauInflight int64   `json:"plateau_inflight"`
+	PlateauRSS      int64   `json:"plateau_rss_bytes"`
+	PlateauSamples  int     `json:"plateau_samples"`
+	// MemPerInflight is (PlateauRSS - BaseRSS) / PlateauInflight, bytes:
+	// the memory each in-flight task holds while all of them are in
+	// flight. It is 0 when no sample fell on the plateau (see
+	// PlateauSamples): too short a plateau to measure, not zero memory.
 	MemPerInflight float64 `json:"mem_per_inflight_bytes"`
 	// ChildMaxRSS is the trial child process's own peak resident set
 	// (VmHWM, read by the child as the trial ends; isolated runs only),
@@ -127,5 +143,7 @@ type Result struct {
 	Series     []Point            `json:"series,omitempty"`
 	WorkerPIDs []int              `json:"worker_pids,omitempty"`
 	Extra      map[string]float64 `json:"extra,omitempty"`
-	Error      string             `json:"error,omitempty"`
+	// Invariants are the checks made after the trial (see Check).
+	Invariants []Check `json:"invariants,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }

@@ -15,9 +15,11 @@ import (
 	"concbench/workload"
 )
 
-// SchemaVersion is the version of results.json. Readers reject other
-// versions with a clear message.
-const SchemaVersion = 1
+// SchemaVersion is the version of results.json. Version 2 records latency
+// histograms in ns (version 1: whole µs), memory per in-flight task at the
+// plateau, and the invariants checked on every trial. ReadFile converts
+// version 1 files and rejects any other version with a clear message.
+const SchemaVersion = 2
 
 // Config is the model configuration a trial ran with: what a user may set
 // (zero fields take the model's defaults) or, in Result.Config, the values
