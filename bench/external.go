@@ -102,7 +102,5 @@ func (e *external) apply(res *Result, points []extPoint) {
 		}
 	}
 	res.Timeline = timeline
-	if res.PeakInflight > 0 {
-		res.MemPerInflight = float64(max(0, res.PeakRSS-res.BaseRSS)) / float64(res.PeakInflight)
-	}
+	applyPlateau(res)
 }

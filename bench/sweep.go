@@ -132,6 +132,9 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		for _, r := range rs {
 			r.Repeat = job.Repeat
 			f.Trials = append(f.Trials, r)
+			for _, v := range ViolationNotes(r) {
+				note("%s", v)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {

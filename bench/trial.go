@@ -170,9 +170,13 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if runErr == nil && res.Completed != int64(len(tasks)) {
 		runErr = fmt.Errorf("model %s finished %d of %d tasks without an error", spec.Model, res.Completed, len(tasks))
 	}
+	var verifyErr error
 	if runErr == nil {
-		res.Verified, runErr = proveSteps(spec.Params, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
+		res.Verified, verifyErr = proveSteps(spec.Params, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
+		runErr = verifyErr
 	}
+	checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, cores: machineCores(),
+		ownServer: ownServer, slack: info.TimerSlack})
 	if runErr != nil {
 		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
 		res.Error = runErr.Error()
@@ -276,9 +280,8 @@ func summarise(res *Result, tr *models.Trial, wall time.Duration) {
 		}
 		res.Extra[LittlesRatio] = res.Latency.Mean / 1e3 * res.Throughput / float64(min(tr.Load.Clients, n))
 	}
-	if res.PeakInflight > 0 {
-		res.MemPerInflight = float64(max(0, res.PeakRSS-res.BaseRSS)) / float64(res.PeakInflight)
-	}
+	setPlateau(res, r)
+	applyPlateau(res)
 }
 
 // series keeps up to k completed tasks, evenly spread in arrival order,

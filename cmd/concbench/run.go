@@ -153,6 +153,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if ctx.Err() != nil {
 			return fmt.Errorf("stopped during %s: %w", m, context.Cause(ctx))
 		}
+		for _, r := range rs {
+			for _, v := range bench.ViolationNotes(r) {
+				fmt.Fprintln(stderr, "warning:", v)
+			}
+		}
 		sum := resultfmt.Summarize(rs)
 		if err != nil {
 			sum.Spec = s
