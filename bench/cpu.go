@@ -135,6 +135,12 @@ func CPUBound(r *Result, cores int) float64 {
 	return min(procs, float64(cores))
 }
 
+// cpuAllowance is the most cores a resolved trial may show against bound:
+// 5% for the window's edges and the clock's resolution on top.
+func cpuAllowance(r *Result, bound float64) float64 {
+	return bound*1.05 + 50*r.CPUResolution/r.Window
+}
+
 // CheckCPUBound returns an error when a resolved trial used more cores
 // than CPUBound allows, within the clock's resolution and 5% for the
 // window's edges. Unresolved trials pass: their figures are not published.
@@ -143,8 +149,7 @@ func CheckCPUBound(r *Result, cores int) error {
 		return nil
 	}
 	bound := CPUBound(r, cores)
-	allowed := bound*1.05 + 50*r.CPUResolution/r.Window
-	if r.CPUCores > allowed {
+	if r.CPUCores > cpuAllowance(r, bound) {
 		return fmt.Errorf("%s used %.2f cores over a %.1f ms window; it may use %.2f (GOMAXPROCS %d, workers %g, %d cores)",
 			r.Spec.Model, r.CPUCores, r.Window*1e3, bound, r.Config.Procs, r.Extra["workers"], cores)
 	}

@@ -21,14 +21,6 @@ const (
 	// RateTolerance bounds |achieved/offered - 1| of an open load's
 	// arrival rate.
 	RateTolerance = 0.02
-	// CPUSlackCores and CPUSlackSeconds widen the CPU bound by the
-	// clock's resolution and the runtime's own threads (sysmon): a trial
-	// may show bound + CPUSlackCores + CPUSlackSeconds/window cores.
-	CPUSlackCores   = 0.05
-	CPUSlackSeconds = 0.010
-	// MinCPUWindow is the shortest window whose CPU figure is checked;
-	// shorter windows cannot resolve CPU against the kernel's tick.
-	MinCPUWindow = 50 * time.Millisecond
 )
 
 // trialFacts is what the invariants need beyond the Result: the tasks,
@@ -96,34 +88,22 @@ func checkLittle(res *Result, f trialFacts) (Check, bool) {
 			ratio, LittleTolerance*100, res.Latency.Mean/1e3*res.Throughput/float64(c))}, true
 }
 
-// cpuResolved reports whether res's window is long enough to resolve its
-// CPU figure.
-func cpuResolved(res *Result) bool {
-	return res.Window >= MinCPUWindow.Seconds()
-}
-
-// cpuBound is the most cores the trial may use: the machine's cores, and
-// for a model in one process without file reads its GOMAXPROCS (a thread
-// blocked in a read(2) runs without a P, so file reads escape that bound,
-// as worker processes do).
-func cpuBound(res *Result, f trialFacts) (float64, string) {
-	bound, why := float64(f.cores), "the machine's cores"
-	if len(res.WorkerPIDs) == 0 && !hasKind(f.tasks, workload.File) && res.Config.Procs > 0 && float64(res.Config.Procs) < bound {
-		bound, why = float64(res.Config.Procs), "GOMAXPROCS"
-	}
-	return bound, why
-}
-
-// checkCPU: CPU cores never exceed what the model may use, within the
-// clock's resolution; a window too short to resolve CPU is not checked.
+// checkCPU: CPU cores never exceed what the model may use (CPUBound:
+// GOMAXPROCS plus its worker processes, at most the machine's cores),
+// within the clock's resolution. Threads blocked in a read(2) run without
+// a P, so for workloads with File steps the bound is the machine's cores.
+// A window too short to resolve CPU is not checked.
 func checkCPU(res *Result, f trialFacts) (Check, bool) {
-	if !cpuResolved(res) {
+	if res.CPUUnresolved != "" || res.Window <= 0 {
 		return Check{}, false
 	}
-	bound, why := cpuBound(res, f)
-	limit := bound + CPUSlackCores + CPUSlackSeconds/res.Window
+	bound, why := CPUBound(res, f.cores), "GOMAXPROCS and worker processes"
+	if hasKind(f.tasks, workload.File) || bound == float64(f.cores) {
+		bound, why = float64(f.cores), "the machine's cores"
+	}
+	limit := cpuAllowance(res, bound)
 	return Check{Name: "cpu-cores", OK: res.CPUCores <= limit, Value: res.CPUCores, Bound: bound,
-		Detail: fmt.Sprintf("%.2f cores used; %s allow %.0f (+%.2f for the clock's resolution)", res.CPUCores, why, bound, limit-bound)}, true
+		Detail: fmt.Sprintf("%.2f cores used; %s allow %.0f (%.2f with the clock's resolution and the window's edges)", res.CPUCores, why, bound, limit)}, true
 }
 
 // hasKind reports whether any task has a step of kind k.

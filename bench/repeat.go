@@ -2,12 +2,19 @@ package bench
 
 import (
 	"context"
+
+	"concbench/resultfmt"
 )
 
 // Options control how a spec is repeated.
 type Options struct {
 	// Repeats is R, the measured trials (>= 1).
 	Repeats int
+	// MaxRepeats, when above Repeats, makes the repeats adaptive: after
+	// R trials, more run until the 95% CI of the median throughput is
+	// within ±CITarget (default resultfmt.CITarget) or MaxRepeats ran.
+	MaxRepeats int
+	CITarget   float64
 	// Warmup runs one discarded trial first (Repeat -1 in the results).
 	Warmup bool
 	// InProcess skips the fresh child process per trial.
@@ -16,8 +23,9 @@ type Options struct {
 	OnTrial func(Result)
 }
 
-// RunRepeated runs an optional warm-up and then R trials of spec, each in a
-// fresh child process unless opt.InProcess. It stops at the first failure.
+// RunRepeated runs an optional warm-up and then R trials of spec (more
+// when opt.MaxRepeats makes them adaptive), each in a fresh child process
+// unless opt.InProcess. It stops at the first failure.
 func RunRepeated(ctx context.Context, spec Spec, opt Options) ([]Result, error) {
 	run := RunIsolated
 	if opt.InProcess {
@@ -27,8 +35,16 @@ func RunRepeated(ctx context.Context, spec Spec, opt Options) ([]Result, error) 
 	if opt.Warmup {
 		first = -1
 	}
+	target := opt.CITarget
+	if target <= 0 {
+		target = resultfmt.CITarget
+	}
+	r := max(opt.Repeats, 1)
+	more := func(rep int, out []Result) bool {
+		return rep < r || (rep < opt.MaxRepeats && !resultfmt.Converged(out, target))
+	}
 	var out []Result
-	for rep := first; rep < max(opt.Repeats, 1); rep++ {
+	for rep := first; more(rep, out); rep++ {
 		res, err := run(ctx, spec)
 		if res != nil {
 			res.Repeat = rep

@@ -28,6 +28,17 @@ type Suite struct {
 	Doc  string `json:"doc,omitempty"`
 	// Repeats is R, the measured repeats of every cell (default 3).
 	Repeats int `json:"repeats,omitempty"`
+	// MaxRepeats turns on adaptive repeats (as hyperfine and JMH do):
+	// after R rounds, cells whose 95% confidence interval of the median
+	// throughput is wider than ±CITarget run more rounds, up to MaxRepeats
+	// repeats in all (default R: no adaptive repeats).
+	MaxRepeats int `json:"max_repeats,omitempty"`
+	// CITarget is the relative half width adaptive repeats aim for
+	// (default 0.03).
+	CITarget float64 `json:"ci_target,omitempty"`
+	// ExtraBudget bounds the time spent on adaptive repeats, as a Go
+	// duration ("3m"); 0 = no bound.
+	ExtraBudget Duration `json:"extra_budget,omitempty"`
 	// Seed makes the randomised trial order reproducible (default 1).
 	Seed uint64 `json:"seed,omitempty"`
 	// Timeout bounds each trial (default 2m), as a Go duration ("90s").
@@ -90,6 +101,21 @@ func (s *Suite) Check() error {
 	}
 	if s.Repeats < 1 || s.Repeats > 100 {
 		return fmt.Errorf("suite %s: repeats %d out of range (allowed 1..100)", s.Name, s.Repeats)
+	}
+	if s.MaxRepeats == 0 {
+		s.MaxRepeats = s.Repeats
+	}
+	if s.MaxRepeats < s.Repeats || s.MaxRepeats > 100 {
+		return fmt.Errorf("suite %s: max_repeats %d out of range (allowed repeats %d..100)", s.Name, s.MaxRepeats, s.Repeats)
+	}
+	if s.CITarget == 0 {
+		s.CITarget = resultfmt.CITarget
+	}
+	if !(s.CITarget > 0 && s.CITarget <= 1) {
+		return fmt.Errorf("suite %s: ci_target %g out of range (allowed (0, 1])", s.Name, s.CITarget)
+	}
+	if s.ExtraBudget < 0 {
+		return fmt.Errorf("suite %s: extra_budget must not be negative", s.Name)
 	}
 	if s.Seed == 0 {
 		s.Seed = 1

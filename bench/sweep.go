@@ -18,6 +18,8 @@ type SweepOptions struct {
 	Out string
 	// Repeats overrides the suite's repeats when > 0.
 	Repeats int
+	// MaxRepeats raises the suite's adaptive repeat limit when larger.
+	MaxRepeats int
 	// InProcess runs trials in this process (tests); the report sweeps run
 	// each trial in a fresh child process.
 	InProcess bool
@@ -39,6 +41,20 @@ type SweepOptions struct {
 type Job struct {
 	Cell   int
 	Repeat int
+}
+
+// moreRepeats returns round r's jobs for the cells (not skipped) whose
+// measured repeats have not converged to ±target, in an order seeded by
+// (seed, r) as SweepOrder's rounds are.
+func moreRepeats(measured [][]Result, skip []string, r int, target float64, seed uint64) []Job {
+	rng := rand.New(rand.NewPCG(seed, uint64(r)+0x5eeb))
+	var out []Job
+	for _, c := range rng.Perm(len(measured)) {
+		if skip[c] == "" && !resultfmt.Converged(measured[c], target) {
+			out = append(out, Job{Cell: c, Repeat: r})
+		}
+	}
+	return out
 }
 
 // SweepOrder returns the jobs of cells x repeats in a randomised,
@@ -115,46 +131,88 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		}
 		return resultfmt.WriteResults(opt.Out, f)
 	}
-	order := SweepOrder(len(cells), repeats, suite.Seed)
+	measured := make([][]Result, len(cells))
 	last := time.Now()
-	for i, job := range order {
-		if ctx.Err() != nil {
-			break
-		}
+	// run runs one job; its error is only a failure to write results.json.
+	run := func(i, total int, job Job) error {
 		spec := cells[job.Cell]
-		if skip[job.Cell] != "" {
-			continue
-		}
 		if opt.OnStart != nil {
-			opt.OnStart(i, len(order), spec)
+			opt.OnStart(i, total, spec)
 		}
 		rs, err := RunRepeated(ctx, spec, Options{Repeats: 1, Warmup: job.Repeat == 0 && !opt.NoWarmup, InProcess: opt.InProcess})
 		for _, r := range rs {
 			r.Repeat = job.Repeat
 			f.Trials = append(f.Trials, r)
+			if r.Error == "" {
+				measured[job.Cell] = append(measured[job.Cell], r)
+			}
 			for _, v := range ViolationNotes(r) {
 				note("%s", v)
 			}
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil
+		case err != nil && errors.Is(err, ErrUsage):
 			skip[job.Cell] = "failed"
-			if errors.Is(err, ErrUsage) {
-				note("skipped %s: %v", CellName(spec), err)
-				continue
-			}
+			note("skipped %s: %v", CellName(spec), err)
+			return nil
+		case err != nil:
+			skip[job.Cell] = "failed"
 			failed = true
 			f.Failed++
 			note("failed %s (repeat %d): %v", CellName(spec), job.Repeat, err)
-			continue
+			return nil
 		}
 		if opt.Checkpoint > 0 && time.Since(last) > opt.Checkpoint {
 			if err := write(false); err != nil {
-				return f, err
+				return err
 			}
 			last = time.Now()
+		}
+		return nil
+	}
+	order := SweepOrder(len(cells), repeats, suite.Seed)
+	done := 0
+	for i, job := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		if skip[job.Cell] != "" {
+			continue
+		}
+		if err := run(i, len(order), job); err != nil {
+			return f, err
+		}
+		done = i + 1
+	}
+	// Adaptive repeats: more rounds for the cells whose median throughput
+	// is not yet known to ±CITarget, up to MaxRepeats or the time budget.
+	start := time.Now()
+	maxR := max(suite.MaxRepeats, repeats, opt.MaxRepeats)
+	for r := repeats; r < maxR && ctx.Err() == nil; r++ {
+		jobs := moreRepeats(measured, skip, r, suite.CITarget, suite.Seed)
+		if len(jobs) == 0 {
+			break
+		}
+		if suite.ExtraBudget > 0 && time.Since(start) > time.Duration(suite.ExtraBudget) {
+			note("adaptive repeats: stopped at the %v time budget with %d cells short of ±%.0f%% (95%% CI of the median throughput)",
+				time.Duration(suite.ExtraBudget), len(jobs), suite.CITarget*100)
+			break
+		}
+		for k, job := range jobs {
+			if ctx.Err() != nil {
+				break
+			}
+			if err := run(done, done+len(jobs)-k, job); err != nil {
+				return f, err
+			}
+			done++
+		}
+	}
+	if maxR > repeats && ctx.Err() == nil {
+		if jobs := moreRepeats(measured, skip, maxR, suite.CITarget, suite.Seed); len(jobs) > 0 {
+			note("adaptive repeats: %d cells did not reach ±%.0f%% (95%% CI of the median throughput) within %d repeats", len(jobs), suite.CITarget*100, maxR)
 		}
 	}
 	if ctx.Err() != nil {
@@ -166,7 +224,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		return f, context.Cause(ctx)
 	}
 	if opt.OnStart != nil {
-		opt.OnStart(len(order), len(order), Spec{})
+		opt.OnStart(done, done, Spec{})
 	}
 	return f, write(!failed)
 }

@@ -31,10 +31,13 @@ type Summary struct {
 	Spec       Spec `json:"spec"`
 	Repeats    int  `json:"repeats"`
 	Throughput Stat `json:"throughput_per_s"`
-	Makespan   Stat `json:"makespan_s"`
-	P50        Stat `json:"p50_ms"`
-	P99        Stat `json:"p99_ms"`
-	P999       Stat `json:"p999_ms"`
+	// ThroughputCI is the 95% confidence interval of the median
+	// throughput (see MedianCI).
+	ThroughputCI Interval `json:"throughput_ci"`
+	Makespan     Stat     `json:"makespan_s"`
+	P50          Stat     `json:"p50_ms"`
+	P99          Stat     `json:"p99_ms"`
+	P999         Stat     `json:"p999_ms"`
 	// CPUCores and CPUPerTask are over the repeats whose CPU figures are
 	// resolved; CPUUnresolved says why, when none is (show "–").
 	CPUCores      Stat   `json:"cpu_cores"`
@@ -45,7 +48,9 @@ type Summary struct {
 	Procs         int    `json:"gomaxprocs"`
 	Conc          int    `json:"concurrency"`
 	Noisy         bool   `json:"noisy"`
-	Error         string `json:"error,omitempty"`
+	// Violations names the invariants a measured repeat violated.
+	Violations []string `json:"violations,omitempty"`
+	Error      string   `json:"error,omitempty"`
 }
 
 // StatOf is the median and min..max of xs (the zero Stat for none). The
@@ -87,6 +92,7 @@ func Summarize(rs []Result) Summary {
 		}
 	}
 	s.Throughput = stat(m, func(r Result) float64 { return r.Throughput })
+	s.ThroughputCI = MedianCI(Throughputs(m))
 	s.Makespan = stat(m, func(r Result) float64 { return r.Makespan })
 	s.P50 = stat(m, func(r Result) float64 { return r.Latency.P50 })
 	s.P99 = stat(m, func(r Result) float64 { return r.Latency.P99 })
@@ -105,6 +111,13 @@ func Summarize(rs []Result) Summary {
 	s.PeakRSS = stat(m, func(r Result) float64 { return float64(r.PeakRSS) })
 	s.Inflight = stat(m, func(r Result) float64 { return float64(r.PeakInflight) })
 	s.Noisy = len(m) > 1 && s.Throughput.Spread() > NoisySpread
+	for _, r := range m {
+		for _, c := range r.Violations() {
+			if !slices.Contains(s.Violations, c.Name) {
+				s.Violations = append(s.Violations, c.Name)
+			}
+		}
+	}
 	return s
 }
 
@@ -115,4 +128,24 @@ func (r Result) CPUPerTask() float64 {
 		return 0
 	}
 	return (r.CPUUser + r.CPUSys) / float64(r.Completed) * 1e6
+}
+
+// Throughputs returns the throughput of each result.
+func Throughputs(rs []Result) []float64 {
+	xs := make([]float64, len(rs))
+	for i, r := range rs {
+		xs[i] = r.Throughput
+	}
+	return xs
+}
+
+// Converged reports whether the 95% interval of the median throughput of
+// the measured repeats rs is within ±target of the median.
+func Converged(rs []Result, target float64) bool {
+	xs := Throughputs(rs)
+	if len(xs) < 2 {
+		return false
+	}
+	med, _ := stats.Median(xs)
+	return MedianCI(xs).HalfWidth(med) <= target
 }

@@ -28,6 +28,7 @@ type trialFlags struct {
 	cpuMS   float64
 	models  string
 	repeat  int
+	maxRep  int
 	warmup  bool
 	inProc  bool
 	jsonOut bool
@@ -40,6 +41,7 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.Tasks, "tasks", 1000, "number of tasks (1..10000000)")
 	fs.StringVar(&s.Load, "load", "batch", "load shape: batch, closed:C, open:RATE[:poisson]")
 	fs.IntVar(&f.repeat, "repeat", 1, "measured trials per model, after one discarded warm-up when > 1")
+	fs.IntVar(&f.maxRep, "max-repeat", 0, "adaptive repeats: keep repeating up to N trials until the 95% CI of the median throughput is within ±3%")
 	fs.BoolVar(&f.warmup, "warmup", false, "run a discarded warm-up trial even with --repeat 1")
 	fs.BoolVar(&f.inProc, "in-process", false, "run trials in this process instead of a fresh child process each")
 	fs.BoolVar(&f.jsonOut, "json", false, "print results as JSON instead of a table")
@@ -98,6 +100,9 @@ func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help b
 	if f.repeat < 1 || f.repeat > 1000 {
 		return false, usagef("--repeat %d out of range (allowed 1..1000)", f.repeat)
 	}
+	if f.maxRep != 0 && (f.maxRep < f.repeat || f.maxRep > 1000) {
+		return false, usagef("--max-repeat %d out of range (allowed --repeat %d..1000, or 0 for none)", f.maxRep, f.repeat)
+	}
 	return false, nil
 }
 
@@ -144,7 +149,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, w := range out.Meta.Warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
-	opt := bench.Options{Repeats: f.repeat, Warmup: f.warmup || f.repeat > 1, InProcess: f.inProc}
+	opt := bench.Options{Repeats: f.repeat, MaxRepeats: f.maxRep, Warmup: f.warmup || f.repeat > 1 || f.maxRep > 1, InProcess: f.inProc}
 	var firstErr error
 	for _, m := range names {
 		s := f.spec

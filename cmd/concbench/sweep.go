@@ -26,6 +26,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	suiteName := fs.String("suite", "quick", "built-in suite (quick, default) or a JSON suite file (see scripts/suite-example.json)")
 	out := fs.String("out", "", "output directory, e.g. results/quick (required unless --print)")
 	repeat := fs.Int("repeat", 0, "measured repeats per cell (0 = the suite's own, default 3)")
+	maxRepeat := fs.Int("max-repeat", 0, "adaptive repeats: up to this many per cell until the 95% CI of the median throughput is within ±3% (0 = the suite's own)")
 	seed := fs.Uint64("seed", 0, "seed of the randomised trial order (0 = the suite's own)")
 	noWarmup := fs.Bool("no-warmup", false, "skip the discarded warm-up trial of each cell")
 	inProc := fs.Bool("in-process", false, "run trials in this process instead of a fresh child each (quick checks only)")
@@ -54,11 +55,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *repeat < 0 || *repeat > 100 {
 		return usagef("sweep: --repeat %d out of range (allowed 1..100, 0 = the suite's own)", *repeat)
 	}
+	if *maxRepeat < 0 || *maxRepeat > 100 {
+		return usagef("sweep: --max-repeat %d out of range (allowed 1..100, 0 = the suite's own)", *maxRepeat)
+	}
 
 	bar := newBar(stderr)
 	start := time.Now()
 	opt := bench.SweepOptions{
-		Out: *out, Repeats: *repeat, InProcess: *inProc, NoWarmup: *noWarmup,
+		Out: *out, Repeats: *repeat, MaxRepeats: *maxRepeat, InProcess: *inProc, NoWarmup: *noWarmup,
 		MetaProbe: 300 * time.Millisecond, Checkpoint: 30 * time.Second,
 		OnStart: func(done, total int, spec resultfmt.Spec) {
 			if bar == nil {

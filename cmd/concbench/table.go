@@ -50,11 +50,17 @@ func writeRunTable(w io.Writer, spec resultfmt.Spec, rows []resultfmt.Summary) e
 			continue
 		}
 		var notes []string
+		if r.Repeats > 1 {
+			notes = append(notes, fmt.Sprintf("95%% CI ±%.1f%%", r.ThroughputCI.HalfWidth(r.Throughput.Median)*100))
+		}
 		if r.Noisy {
 			notes = append(notes, fmt.Sprintf("noisy (spread %.0f%%)", r.Throughput.Spread()*100))
 		}
 		if r.CPUUnresolved != "" {
 			notes = append(notes, "CPU –: trial too short to resolve")
+		}
+		if len(r.Violations) > 0 {
+			notes = append(notes, "INVARIANT VIOLATED: "+strings.Join(r.Violations, ", "))
 		}
 		_ = t.Append(r.Spec.Model, fmt.Sprint(r.Procs), fmtConc(r.Conc),
 			fmtStat(r.Makespan, 3), fmtStat(r.Throughput, 0), fmtStat(r.P50, 2), fmtStat(r.P99, 2),
