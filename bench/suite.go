@@ -70,7 +70,11 @@ type Experiment struct {
 	Concurrency             []int `json:"concurrency,omitempty"`
 	ConcurrencyMatchesTasks bool  `json:"concurrency_matches_tasks,omitempty"`
 	// GOMAXPROCS for every cell (0 = the model's default).
-	Procs  int    `json:"gomaxprocs,omitempty"`
+	Procs int `json:"gomaxprocs,omitempty"`
+	// Direct reads the data files with O_DIRECT (cold cache: every read
+	// goes to the device, where otherwise the just-written files are read
+	// from the page cache).
+	Direct bool   `json:"direct,omitempty"`
 	Params Params `json:"params,omitempty"`
 	// Series keeps up to this many per-task points per trial (chart 9).
 	Series int `json:"series,omitempty"`
@@ -216,7 +220,7 @@ func (s *Suite) Cells() []Spec {
 							out = append(out, Spec{
 								Model: m, Workload: w, Tasks: n, Load: l, Params: wp,
 								Config:  resultfmt.Config{Concurrency: c, Procs: e.Procs},
-								Timeout: time.Duration(s.Timeout), Series: e.Series, Tag: e.Tag,
+								Timeout: time.Duration(s.Timeout), Series: e.Series, Tag: e.Tag, Direct: e.Direct,
 							})
 						}
 					}

@@ -90,6 +90,9 @@ func CellName(s Spec) string {
 	if s.Config.Concurrency > 0 {
 		name += fmt.Sprintf("/c=%d", s.Config.Concurrency)
 	}
+	if s.Direct {
+		name += "/direct"
+	}
 	return name
 }
 
