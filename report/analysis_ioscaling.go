@@ -3,8 +3,32 @@ package report
 import (
 	"concbench/resultfmt"
 	"fmt"
+	"math"
 	"strings"
+	"time"
+
+	"gonum.org/v1/plot/plotter"
 )
+
+// waitsBound is the least makespan of n tasks that each wait w on a model
+// running at most c at once: ceil(n/c) waits, in seconds.
+func waitsBound(n, c int, w time.Duration) float64 {
+	if c <= 0 || c > n {
+		c = n
+	}
+	return float64((n+c-1)/c) * w.Seconds()
+}
+
+// boundStairs is the staircase of waitsBound over n in [lo, hi] for a
+// concurrency c: a step up of one wait after every c tasks.
+func boundStairs(lo, hi, c int, w time.Duration) plotter.XYs {
+	var xys plotter.XYs
+	for k := (lo + c - 1) / c; k <= (hi+c-1)/c && len(xys) < 400; k++ {
+		y := float64(k) * w.Seconds()
+		xys = append(xys, plotter.XY{X: float64(max(lo, (k-1)*c+1)), Y: y}, plotter.XY{X: float64(min(hi, k*c)), Y: y})
+	}
+	return xys
+}
 
 // ioFindings reports I/O scaling at the largest task count against one wait and N waits.
 func ioFindings(d *Data) []Finding {
@@ -22,6 +46,11 @@ func ioFindings(d *Data) []Finding {
 		seq := float64(c.Spec.Tasks) * lat
 		text := fmt.Sprintf("%s finished %d tasks that each wait %v in %s s: %.1fx the ideal single wait, %.0fx faster than one after another (%s s).",
 			m, c.Spec.Tasks, c.Spec.Params.Sleep, num(mk), mk/lat, seq/mk, num(seq))
+		if c.Conc > 1 && c.Conc < c.Spec.Tasks {
+			b := waitsBound(c.Spec.Tasks, c.Conc, c.Spec.Params.Sleep)
+			text = fmt.Sprintf("%s (concurrency %d) finished %d tasks that each wait %v in %s s: %.2fx its ceil(N/c) x wait bound of %s s (%d waits).",
+				m, c.Conc, c.Spec.Tasks, c.Spec.Params.Sleep, num(mk), mk/b, num(b), int(math.Round(b/lat)))
+		}
 		if m == "sequential" {
 			add("io", false, "sequential took %s s for %d tasks that each wait %v: %.2fx the N x wait bound of %s s, one wait after another.", num(mk), c.Spec.Tasks, c.Spec.Params.Sleep, mk/seq, num(seq))
 			continue

@@ -8,7 +8,9 @@ import (
 )
 
 // MemFit is a model's memory cost per in-flight task: the slope of a least
-// squares line of peak RSS against peak in-flight tasks over its trials.
+// squares line of the RSS at the plateau (the highest RSS sampled while the
+// most tasks were in flight) against the tasks in flight then, over its
+// trials. Trials with no sample on their plateau are left out.
 type MemFit struct {
 	Model string
 	// PerTask is the slope, bytes per in-flight task; Intercept the RSS at
@@ -51,9 +53,9 @@ func memFits(d *Data) []MemFit {
 		var xs, ys []float64
 		for _, c := range ByModel(cells)[m] {
 			for _, r := range c.Trials {
-				if r.PeakInflight > 0 {
-					xs = append(xs, float64(r.PeakInflight))
-					ys = append(ys, float64(r.PeakRSS))
+				if r.PlateauInflight > 0 && r.PlateauSamples > 0 {
+					xs = append(xs, float64(r.PlateauInflight))
+					ys = append(ys, float64(r.PlateauRSS))
 				}
 			}
 		}
@@ -95,7 +97,7 @@ func memoryFindings(d *Data) []Finding {
 			per[f.Model] = f.PerTask
 			parts = append(parts, fmt.Sprintf("%s %s (%d trials, %s–%s in flight)", f.Model, fmtBytes(f.PerTask), f.Points, fmtNum(f.MinInflight), fmtNum(f.MaxInflight)))
 		}
-		add("memory", false, "Memory per in-flight task (slope of peak RSS vs in-flight tasks): %s.", strings.Join(parts, "; "))
+		add("memory", false, "Memory per in-flight task (slope of the RSS while all tasks are in flight vs the tasks in flight): %s.", strings.Join(parts, "; "))
 		if el, g := per["eventloop"], per["goroutines"]; el > 0 && g > 0 {
 			if el < g {
 				add("memory", false, "An event-loop task (a state machine and a timer) costs %.1fx less memory than a goroutine with its stack (%s vs %s).", g/el, fmtBytes(el), fmtBytes(g))

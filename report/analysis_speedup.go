@@ -61,33 +61,66 @@ func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 	return pts, base, true
 }
 
-// speedupFindings reports CPU-bound speedup against the ideal min(workers, cores).
+// quotedPoint is the point a finding quotes: W = the cores of the machine
+// it ran on (the configuration a user would pick), else the largest W
+// below them, else the smallest W.
+func quotedPoint(pts []SpeedupPoint) (SpeedupPoint, bool) {
+	var q SpeedupPoint
+	found := false
+	for _, p := range pts {
+		switch {
+		case !found:
+			q, found = p, true
+		case p.Workers <= p.Cores && (q.Workers > q.Cores || p.Workers > q.Workers):
+			q = p
+		case q.Workers > q.Cores && p.Workers < q.Workers:
+			q = p
+		}
+	}
+	return q, found
+}
+
+// otherPoints lists the speedups of pts other than q: "; W=1: 0.98x, W=4: 1.95x".
+func otherPoints(pts []SpeedupPoint, q SpeedupPoint) string {
+	var parts []string
+	for _, p := range pts {
+		if p.Workers != q.Workers {
+			parts = append(parts, fmt.Sprintf("W=%d: %.2fx", p.Workers, p.Speedup.Median))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// speedupFindings reports CPU-bound speedup against the ideal min(workers,
+// cores), quoting each model at W = cores and listing its other W.
 func speedupFindings(d *Data) []Finding {
 	var out []Finding
 	add := adder(&out)
 	cores := d.cores()
 	if pts, _, ok := speedups(d); ok {
-		best := map[string]SpeedupPoint{}
+		byModel := map[string][]SpeedupPoint{}
 		for _, q := range pts {
-			if b, seen := best[q.Model]; !seen || q.Speedup.Median > b.Speedup.Median {
-				best[q.Model] = q
-			}
+			byModel[q.Model] = append(byModel[q.Model], q)
 		}
 		for _, m := range Models(d.Tag(resultfmt.TagSpeedup)) {
-			q, ok := best[m]
+			q, ok := quotedPoint(byModel[m])
 			if !ok {
 				continue
 			}
+			rest := otherPoints(byModel[m], q)
 			switch baseModel(m) {
 			case "eventloop":
 				if q.Speedup.Median > 1.25 {
 					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(q.Base))
 				} else {
-					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch (%s s vs %s s), because every CPU step runs on its one loop thread.", q.Speedup.Median, num(q.Makespan.Median), num(q.Base))
+					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch at GOMAXPROCS=%d (%s s vs %s s), because every CPU step runs on its one loop thread%s.", q.Speedup.Median, q.Workers, num(q.Makespan.Median), num(q.Base), rest)
 				}
 			default:
 				cores, ideal := q.Cores, q.Ideal
-				text := fmt.Sprintf("%s reaches %.2fx sequential with %d workers (ideal %.0fx on %d cores, %.0f%% of it).", m, q.Speedup.Median, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal)
+				text := fmt.Sprintf("%s reaches %.2fx sequential with W = %d workers (ideal %.0fx on %d cores, %.0f%% of it)%s.", m, q.Speedup.Median, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal, rest)
 				if q.Speedup.Median > 1.15*ideal {
 					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(q.Base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {

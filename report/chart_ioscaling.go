@@ -48,6 +48,13 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 		return nil, "", err
 	}
 	for _, m := range Models(cells) {
+		cs := ByModel(cells)[m]
+		if c := cs[0].Conc; c > 1 && m != "sequential" {
+			lo, hi := cs[0].Spec.Tasks, cs[len(cs)-1].Spec.Tasks
+			if err := modelBound(p, m, fmt.Sprintf("%s bound: ceil(N/%d) x %v", m, c, sleep), boundStairs(lo, hi, c, sleep)); err != nil {
+				return nil, "", err
+			}
+		}
 		var pts errPoints
 		for _, c := range ByModel(cells)[m] {
 			if s := c.Summary.Makespan; s.Median > 0 {
@@ -65,7 +72,7 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	padLogRange(&p.X, nLo, nHi)
 	padLogRange(&p.Y, yLo, yHi)
 	p.Legend.Left = true
-	caption := fmt.Sprintf("Makespan of a batch of N tasks that each wait %v, median of %s with min..max bars, log-log. Lower dashed line: the ideal, every wait overlapped (one %v). Rising dotted line: N x %v, the sequential bound. Models with a fixed concurrency (in brackets) follow N/concurrency x %v.",
+	caption := fmt.Sprintf("Makespan of a batch of N tasks that each wait %v, median of %s with min..max bars, log-log. Lower dashed line: the ideal, every wait overlapped (one %v). Rising dotted line: N x %v, the sequential bound. Models with a fixed concurrency c (in brackets) cannot beat ceil(N/c) x %v: each c tasks take one more wait (thin dotted staircase in the model's colour).",
 		sleep, repeatsText(cells), sleep, sleep, sleep)
 	return []*figure{single("io-scaling", p)}, caption, nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // memoryChart is chart 7: memory per in-flight task against in-flight tasks
-// (log-log): each cell's (peak - base RSS) / peak in-flight, and each
-// model's fitted slope as a dashed level.
+// (log-log): each cell's (plateau - base RSS) / tasks in flight on the
+// plateau, and each model's fitted slope as a dashed level.
 func memoryChart(d *Data) ([]*figure, string, error) {
 	cells := d.Tag(resultfmt.TagMemory)
 	if len(cells) == 0 {
@@ -21,14 +21,14 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	for _, f := range memFits(d) {
 		fits[f.Model] = f
 	}
-	p := newPlot("Memory per in-flight task", "tasks in flight at peak (log scale)", "RSS per in-flight task (KiB, log scale)")
+	p := newPlot("Memory per in-flight task", "tasks in flight at once (log scale)", "RSS per in-flight task (KiB, log scale)")
 	logAxis(&p.X)
 	logAxis(&p.Y)
 	xLo, xHi, yLo, yHi := math.Inf(1), 0.0, math.Inf(1), 0.0
 	for _, m := range Models(cells) {
 		var pts errPoints
 		for _, c := range ByModel(cells)[m] {
-			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) })
+			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) })
 			y := c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight / 1024 })
 			if x.Median <= 0 || y.Median <= 0 || y.Min <= 0 {
 				continue
@@ -66,7 +66,10 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	padLogRange(&p.Y, yLo, yHi*4)
 	p.Legend.Left = true
 	c0 := cells[0]
-	caption := fmt.Sprintf("Each point: (peak RSS - RSS before the trial) / peak in-flight tasks, for a batch of %s tasks that each wait %v (so all are in flight at once), median of %s with min..max bars. Dashed: the slope of a least-squares line of peak RSS against in-flight tasks over all of a model's trials, the per-task figure quoted in the legend. Pool and multiproc hold at most W (P) tasks in flight, so their W (P) is set to N.",
+	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %v, median of %s with min..max bars. "+
+		"The plateau is the span, found afterwards from every task's start and end times, when the most tasks were in flight at once; its RSS is the highest process-tree RSS sampled inside it (every 20 ms, from the parent process), so tasks finishing, result slots being summarised and samples after the window do not count. "+
+		"The RSS before the trial is taken just before time zero and already holds the task list, the per-task result slots and the model's set-up. "+
+		"Dashed: the slope of a least-squares line of plateau RSS against tasks in flight over all of a model's trials, the per-task figure quoted in the legend. Pool and multiproc hold at most W (P) tasks in flight, so their W (P) is set to N.",
 		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells))
 	return []*figure{single("memory", p)}, caption, nil
 }

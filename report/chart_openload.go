@@ -10,9 +10,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Knee rules: a model saturates at the first offered rate where its p99
-// exceeds KneeP99Factor x its p99 at the lowest rate, or where it completes
-// less than KneeThroughput of the offered rate.
+// Knee rules: a model saturates at the first offered rate where every
+// repeat's p99 exceeds KneeP99Factor x its p99 at the lowest rate, or
+// completes less than KneeThroughput of the offered rate.
 const (
 	KneeP99Factor  = 3.0
 	KneeThroughput = 0.90
@@ -69,7 +69,7 @@ func openLoadChart(d *Data) ([]*figure, string, error) {
 	p.X.Min, p.X.Max = 0, xHi*1.05
 	p.X.Tick.Marker = compactTicks{}
 	p.Legend.Left = true
-	caption := fmt.Sprintf("p99 latency, measured from each task's intended arrival time (no coordinated omission), as the offered rate grows; median of %s with min..max bars; every rate offered for the same duration. Rings mark each model's knee, found automatically: the first rate where p99 exceeds %.0fx its lowest-rate p99 (taken as at least %.0f ms) or throughput falls below %.0f%% of the offered rate.",
+	caption := fmt.Sprintf("p99 latency, measured from each task's intended arrival time (no coordinated omission), as the offered rate grows; median of %s with min..max bars; every rate offered for the same duration. Rings mark each model's knee, found automatically: the first rate where every repeat has a p99 above %.0fx the lowest-rate p99 (taken as at least %.0f ms) or a throughput below %.0f%% of the offered rate; a rate where only some repeats do is borderline, not a knee.",
 		repeatsText(cells), KneeP99Factor, KneeMinP99, KneeThroughput*100)
 	return []*figure{single("open-load", p)}, caption, nil
 }

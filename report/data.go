@@ -50,8 +50,13 @@ type Input struct {
 // changes what is measured.
 func cellKey(machine string, s resultfmt.Spec) string {
 	p, _ := json.Marshal(s.Params)
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d|%s", machine, s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, p)
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d|%v|%s", machine, s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, s.Direct, p)
 }
+
+// ColdSuffix marks a workload whose data files were read with O_DIRECT
+// (cold cache): the report shows such cells as their own workload,
+// "io-file (cold)", beside the page-cache reads of "io-file".
+const ColdSuffix = " (cold)"
 
 // NewData groups f's measured trials (warm-ups and failed trials left out)
 // into cells in a stable order: tag, workload, model display order, load,
@@ -79,6 +84,9 @@ func Merge(inputs []Input) *Data {
 			c := byKey[k]
 			if c == nil {
 				c = &Cell{Spec: r.Spec, Machine: label, Conc: r.Config.Concurrency, rank: rank[r.Spec.Model]*len(inputs) + i}
+				if c.Spec.Direct {
+					c.Spec.Workload += ColdSuffix
+				}
 				byKey[k] = c
 				d.Cells = append(d.Cells, c)
 			}
@@ -126,7 +134,7 @@ func (d *Data) Tag(tag string, workloads ...string) []*Cell {
 }
 
 // workloadOrder is the display order of workloads.
-var workloadOrder = []string{"noop", "io-sleep", "io-net", "io-file", "cpu-hash", "mixed", "blocking-mistake"}
+var workloadOrder = []string{"noop", "io-sleep", "io-net", "io-file", "io-file" + ColdSuffix, "cpu-hash", "mixed", "blocking-mistake"}
 
 func workloadRank(w string) int {
 	if i := slices.Index(workloadOrder, w); i >= 0 {

@@ -57,6 +57,7 @@ func fixtureFile() *resultfmt.File {
 			for t := 0.0; tag == resultfmt.TagThroughput && t < ms*1000; t += ms * 1000 / 12 {
 				r.Timeline = append(r.Timeline, resultfmt.Sample{T: t + ms*1000/12, Cores: math.Min(2, cpu/ms) * (0.95 + 0.05*rng.Float64()), RSS: 9 << 20})
 			}
+			r.Invariants = []resultfmt.Check{{Name: "verified", OK: true, Value: float64(tasks), Bound: float64(tasks), Detail: "all verified"}}
 			if tweak != nil {
 				tweak(&r, rep)
 			}
@@ -91,8 +92,10 @@ func fixtureFile() *resultfmt.File {
 		for _, m := range []string{"eventloop", "goroutines"} {
 			per := map[string]int64{"eventloop": 300, "goroutines": 3000}[m]
 			add(resultfmt.TagMemory, m, "io-sleep", "batch", n, 0, long, 500, 0.6, 0.01, func(r *resultfmt.Result, rep int) {
-				r.PeakRSS = r.BaseRSS + per*int64(n) + int64(rep)*4096
-				r.MemPerInflight = float64(r.PeakRSS-r.BaseRSS) / float64(n)
+				r.PlateauRSS = r.BaseRSS + per*int64(n) + int64(rep)*4096
+				r.PeakRSS = r.PlateauRSS + 1<<20 // tasks finishing: not the per-task figure
+				r.PlateauInflight, r.PlateauSamples = int64(n), 20
+				r.MemPerInflight = float64(r.PlateauRSS-r.BaseRSS) / float64(n)
 			})
 		}
 	}

@@ -75,6 +75,21 @@ func refLine(p *plot.Plot, label string, xys plotter.XYs) error {
 	return refLineDash(p, label, xys, 6, 4)
 }
 
+// modelBound adds a thin dotted line in model's colour: a bound that
+// applies to that model only.
+func modelBound(p *plot.Plot, model, label string, xys plotter.XYs) error {
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return fmt.Errorf("bound of %s: %w", model, err)
+	}
+	l.Color = ModelColor(model)
+	l.Width = vg.Points(1)
+	l.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2)}
+	p.Add(l)
+	p.Legend.Add(label, l)
+	return nil
+}
+
 // refLineDash adds a grey reference line with the given dash pattern (pt).
 func refLineDash(p *plot.Plot, label string, xys plotter.XYs, on, off float64) error {
 	l, err := plotter.NewLine(xys)

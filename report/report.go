@@ -80,6 +80,16 @@ func (r *Report) WriteTerminal(w io.Writer) error {
 		fmt.Fprintf(w, "*** INCOMPLETE RESULTS: %s ***\n\n", incompleteWhy(f))
 	}
 	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", f.Suite, len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
+	if st := invariantStatus(f); len(st.Violations) > 0 {
+		for i, l := range st.Lines() {
+			if i == 0 {
+				fmt.Fprintf(w, "*** INVARIANTS: %s ***\n", l)
+			} else {
+				fmt.Fprintf(w, "  - %s\n", l)
+			}
+		}
+		fmt.Fprintln(w)
+	}
 	if len(r.Data.Inputs) > 1 {
 		for _, in := range r.Data.Inputs {
 			m := in.File.Meta

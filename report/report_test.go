@@ -228,13 +228,18 @@ func TestIncompleteAndMissingCharts(t *testing.T) {
 
 func TestKnee(t *testing.T) {
 	pt := func(rate, tput, p99 float64) OpenPoint {
-		return OpenPoint{Rate: rate, Throughput: resultfmt.Stat{Median: tput}, P99: resultfmt.Stat{Median: p99}}
+		return OpenPoint{Rate: rate, Throughput: resultfmt.Stat{Median: tput}, P99: resultfmt.Stat{Median: p99},
+			Tputs: []float64{tput, tput, tput}, P99s: []float64{p99, p99, p99}}
 	}
+	// Two of three repeats over the p99 rule (the median is too), one under.
+	split := pt(400, 399, 40)
+	split.P99s[0] = 12
 	tests := []struct {
 		name string
 		pts  []OpenPoint
 		want int
 	}{
+		{"one repeat under the rule: borderline, no knee", []OpenPoint{pt(100, 100, 10), pt(200, 200, 12), split}, -1},
 		{"none", []OpenPoint{pt(100, 100, 2), pt(200, 199, 3)}, -1},
 		{"p99 rule", []OpenPoint{pt(100, 100, 10), pt(200, 200, 12), pt(400, 399, 40)}, 2},
 		{"p99 floor ignores jitter", []OpenPoint{pt(100, 100, 1), pt(200, 200, 4)}, -1},
@@ -243,8 +248,12 @@ func TestKnee(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, _ := knee(tc.pts); got != tc.want {
-				t.Errorf("knee = %d, want %d", got, tc.want)
+			got, why := knee(tc.pts)
+			if got != tc.want {
+				t.Errorf("knee = %d, want %d (%s)", got, tc.want, why)
+			}
+			if strings.HasPrefix(tc.name, "one repeat") && !strings.Contains(why, "borderline: 2 of 3 repeats saturated at 400/s") {
+				t.Errorf("why = %q, want the borderline point named", why)
 			}
 		})
 	}

@@ -131,14 +131,18 @@ func buildTables(d *Data) []Table {
 
 func throughputTable(d *Data) Table {
 	t := Table{ID: "throughput", Title: "Throughput, latency and cost per model (batch load; median (min–max) over repeats)",
-		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy"}}
+		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "95% CI", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy"}}
 	for _, c := range d.Tag(resultfmt.TagThroughput) {
 		s := c.Summary
 		noisy := ""
 		if s.Noisy {
 			noisy = fmt.Sprintf("yes (±%.0f%%)", 50*s.Throughput.Spread())
 		}
-		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(s.Throughput), num(s.Makespan.Median),
+		ci := "–"
+		if hw := s.ThroughputCI.HalfWidth(s.Throughput.Median); !math.IsInf(hw, 1) {
+			ci = fmt.Sprintf("±%.1f%% (n=%d)", 100*hw, s.Repeats)
+		}
+		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(s.Throughput), ci, num(s.Makespan.Median),
 			num(s.P50.Median), num(s.P99.Median), num(s.CPUCores.Median), num(s.CPUPerTask.Median), num(s.PeakRSS.Median / (1 << 20)), noisy})
 	}
 	return t
@@ -178,24 +182,25 @@ func speedupTable(d *Data) Table {
 
 func ioScalingTable(d *Data) Table {
 	t := Table{ID: "io-scaling", Title: "I/O scaling: makespan of N waiting tasks",
-		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "sequential bound s"}}
+		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "ceil(N/c) x wait s", "sequential bound s"}}
 	for _, c := range d.Tag(resultfmt.TagIOScaling) {
 		lat := c.Spec.Params.Sleep.Seconds()
 		m := c.Summary.Makespan
-		t.Rows = append(t.Rows, []string{c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat), num(float64(c.Spec.Tasks) * lat)})
+		t.Rows = append(t.Rows, []string{c.Series(), conc(c), strconv.Itoa(c.Spec.Tasks), rng(m), num(lat), num(m.Median / lat),
+			num(waitsBound(c.Spec.Tasks, c.Conc, c.Spec.Params.Sleep)), num(float64(c.Spec.Tasks) * lat)})
 	}
 	return t
 }
 
 func memoryTable(d *Data) Table {
-	t := Table{ID: "memory", Title: "Memory per in-flight task (least-squares slope of peak RSS vs peak in-flight)",
-		Header: []string{"model", "trials", "in flight", "per task", "RSS at 0 tasks", "points: per-task (peak-base)/in-flight"}}
+	t := Table{ID: "memory", Title: "Memory per in-flight task (least-squares slope of the RSS while all tasks are in flight vs the tasks in flight)",
+		Header: []string{"model", "trials", "in flight", "per task", "RSS at 0 tasks", "points: per-task (plateau-base)/in-flight"}}
 	cells := d.Tag(resultfmt.TagMemory)
 	for _, f := range memFits(d) {
 		var each []string
 		for _, c := range ByModel(cells)[f.Model] {
 			each = append(each, fmt.Sprintf("%s@%s", fmtBytes(c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight }).Median),
-				fmtNum(c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) }).Median)))
+				fmtNum(c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) }).Median)))
 		}
 		t.Rows = append(t.Rows, []string{f.Model, strconv.Itoa(f.Points), fmt.Sprintf("%s–%s", fmtNum(f.MinInflight), fmtNum(f.MaxInflight)),
 			fmtBytes(f.PerTask), fmtBytes(f.Intercept), joinComma(each)})
@@ -215,7 +220,7 @@ func joinComma(xs []string) string {
 }
 
 func openLoadTable(d *Data) Table {
-	t := Table{ID: "open-load", Title: fmt.Sprintf("Open load: achieved throughput and p99 per offered rate (knee: p99 > %.0fx max(low-load p99, %.0f ms) or throughput < %.0f%% of offered)", KneeP99Factor, KneeMinP99, 100*KneeThroughput),
+	t := Table{ID: "open-load", Title: fmt.Sprintf("Open load: achieved throughput and p99 per offered rate (knee: every repeat has p99 > %.0fx max(low-load p99, %.0f ms) or throughput < %.0f%% of offered)", KneeP99Factor, KneeMinP99, 100*KneeThroughput),
 		Header: []string{"model", "offered/s", "achieved/s", "p99 ms", "knee"}}
 	for _, cur := range openCurves(d) {
 		for i, q := range cur.Points {

@@ -1,0 +1,46 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"concbench/resultfmt"
+)
+
+// TestReportNamesViolations: a violated invariant is named, with its row,
+// at the top of REPORT.md (before the findings) and in the terminal
+// output; with none, one line says every check held.
+func TestReportNamesViolations(t *testing.T) {
+	f := fixtureFile()
+	bad := &f.Trials[len(f.Trials)-1]
+	bad.Invariants = append(bad.Invariants, resultfmt.Check{Name: "littles-law", OK: false, Value: 0.62, Bound: 1, Detail: "mean tasks in the system / clients = 0.620"})
+	dir := t.TempDir()
+	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+		t.Fatal(err)
+	}
+	var term bytes.Buffer
+	if _, err := Generate(dir, &term); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	row := "littles-law violated in " + rowName(bad.Spec, bad.Config.Concurrency) + " (repeat 1)"
+	at := strings.Index(md, row)
+	if at < 0 || !strings.Contains(md, "[!CAUTION]") || at > strings.Index(md, "## Findings") {
+		t.Errorf("REPORT.md does not name %q in a caution block above the findings:\n%s", row, md[:min(len(md), 2000)])
+	}
+	if !strings.Contains(term.String(), "*** INVARIANTS: 1 of ") || !strings.Contains(term.String(), row) {
+		t.Errorf("terminal output does not name the violation:\n%s", term.String()[:min(term.Len(), 1000)])
+	}
+
+	st := invariantStatus(fixtureFile())
+	if lines := st.Lines(); len(st.Violations) != 0 || !strings.HasPrefix(lines[0], "All ") {
+		t.Errorf("clean fixture: %q", lines)
+	}
+}
