@@ -86,7 +86,10 @@ func skipReason(spec Spec) string {
 
 // CellName is a short human name of a cell for notes and progress.
 func CellName(s Spec) string {
-	name := fmt.Sprintf("%s/%s/%s/%s/n=%d", s.Tag, s.Workload, s.Model, s.Load, s.Tasks)
+	name := fmt.Sprintf("%s/%s/%s/n=%d", s.Workload, s.Model, s.Load, s.Tasks)
+	if s.Tag != "" {
+		name = s.Tag + "/" + name
+	}
 	if s.Config.Concurrency > 0 {
 		name += fmt.Sprintf("/c=%d", s.Config.Concurrency)
 	}
