@@ -66,3 +66,9 @@ func TestColdCacheIsItsOwnWorkload(t *testing.T) {
 		t.Errorf("workloads %q, want io-file and io-file (cold)", got)
 	}
 }
+
+func TestFileName(t *testing.T) {
+	if got := fileName("io-file" + ColdSuffix); got != "io-file-cold" {
+		t.Errorf("fileName = %q, want io-file-cold", got)
+	}
+}

@@ -105,7 +105,7 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 		padLogRange(&p.Y, lo, hi*3)
 		p.X.Min, p.X.Max = 0, nines(maxP)+0.05
 		p.Legend.Left = true
-		figs = append(figs, single("latency-"+w, p))
+		figs = append(figs, single("latency-"+fileName(w), p))
 	}
 	if len(figs) == 0 {
 		return nil, "", missing("no latency data (no completed trial had a latency histogram)")

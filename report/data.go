@@ -58,6 +58,12 @@ func cellKey(machine string, s resultfmt.Spec) string {
 // "io-file (cold)", beside the page-cache reads of "io-file".
 const ColdSuffix = " (cold)"
 
+// fileName turns a workload label into a file name part: "io-file (cold)"
+// -> "io-file-cold".
+func fileName(w string) string {
+	return strings.NewReplacer(" (", "-", ")", "", " ", "-").Replace(w)
+}
+
 // NewData groups f's measured trials (warm-ups and failed trials left out)
 // into cells in a stable order: tag, workload, model display order, load,
 // tasks, concurrency.
