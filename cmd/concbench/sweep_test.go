@@ -29,7 +29,7 @@ func TestSweepReportBadInput(t *testing.T) {
 		{[]string{"report"}, "want one results directory"},
 		{[]string{"report", filepath.Join(dir, "missing")}, "results.json does not exist"},
 		{[]string{"report", corrupt}, "results.json is not valid JSON"},
-		{[]string{"report", old}, "has schema version 0; this concbench reads version 1"},
+		{[]string{"report", old}, "has schema version 0; this concbench reads versions 1 and 2"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
