@@ -72,3 +72,15 @@ func TestFileName(t *testing.T) {
 		t.Errorf("fileName = %q, want io-file-cold", got)
 	}
 }
+
+// TestLatencyChartReadsNanoseconds: the chart reads the ns histograms in
+// ms, with sub-µs detail (2.51 µs, not 2 µs).
+func TestLatencyChartReadsNanoseconds(t *testing.T) {
+	h, err := resultfmt.DecodeHDR(resultfmt.EncodeHDR([]float64{2510, 2510, 2510}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hdrPercentileMS(h, 50); math.Abs(got-0.00251) > 0.00251*0.001 {
+		t.Errorf("p50 = %g ms, want 0.00251", got)
+	}
+}

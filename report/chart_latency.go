@@ -19,6 +19,12 @@ func latencySource(d *Data) ([]*Cell, string) {
 	return d.Tag(resultfmt.TagThroughput), "batch load (all tasks at t=0, so latency includes queueing behind the batch)"
 }
 
+// hdrPercentileMS reads percentile q of a latency histogram (recorded in
+// ns) in ms.
+func hdrPercentileMS(h *hdr.Histogram, q float64) float64 {
+	return float64(h.ValueAtPercentile(q)) / 1e6
+}
+
 // mergedHDR merges the latency histograms of a cell's repeats.
 func mergedHDR(c *Cell) *hdr.Histogram {
 	var m *hdr.Histogram
@@ -65,7 +71,7 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 				q := 100 * (1 - math.Pow(10, -x))
 				var v float64
 				if h != nil {
-					v = float64(h.ValueAtPercentile(q)) / 1000
+					v = hdrPercentileMS(h, q)
 				}
 				if v <= 0 {
 					continue

@@ -134,9 +134,9 @@ func fixtureFile() *resultfmt.File {
 
 // hdrOf makes a small latency histogram around lat ms.
 func hdrOf(lat float64, rng *rand.Rand) string {
-	h := hdr.New(1, 3_600_000_000, 3)
+	h := hdr.New(1, 3_600_000_000_000, 3)
 	for i := 0; i < 200; i++ {
-		v := lat * 1000 * (0.9 + 0.2*rng.Float64())
+		v := lat * 1e6 * (0.9 + 0.2*rng.Float64()) // ms -> ns
 		if i%50 == 0 {
 			v *= 2.5
 		}
