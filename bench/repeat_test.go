@@ -77,6 +77,14 @@ func TestAdaptiveRepeats(t *testing.T) {
 	if !strings.Contains(strings.Join(f.Notes, "\n"), "did not reach ±3%") {
 		t.Errorf("notes %q do not say the cell did not converge", f.Notes)
 	}
+	s.ExtraBudget = Duration(time.Nanosecond)
+	f, err = Sweep(context.Background(), s, SweepOptions{InProcess: true, NoWarmup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Trials) != 2 || !strings.Contains(strings.Join(f.Notes, "\n"), "within the 1ns time budget") {
+		t.Errorf("1 ns budget: %d trials, notes %q; want 2 and the budget named", len(f.Trials), f.Notes)
+	}
 	rs, err := RunRepeated(context.Background(), Spec{Model: "test-noisy", Workload: "noop", Tasks: 5},
 		Options{Repeats: 2, MaxRepeats: 4, InProcess: true})
 	if err != nil || len(rs) != 4 {

@@ -193,22 +193,24 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		done = i + 1
 	}
 	// Adaptive repeats: more rounds for the cells whose median throughput
-	// is not yet known to ±CITarget, up to MaxRepeats or the time budget.
+	// is not yet known to ±CITarget, up to MaxRepeats or the time budget
+	// (checked before every trial, so a round may stop part-way; its
+	// order is random, so no cell is favoured).
 	start := time.Now()
+	overBudget := func() bool {
+		return suite.ExtraBudget > 0 && time.Since(start) > time.Duration(suite.ExtraBudget)
+	}
 	maxR := max(suite.MaxRepeats, repeats, opt.MaxRepeats)
+	stopped := false
+rounds:
 	for r := repeats; r < maxR && ctx.Err() == nil; r++ {
 		jobs := moreRepeats(measured, skip, r, suite.CITarget, suite.Seed)
-		if len(jobs) == 0 {
-			break
-		}
-		if suite.ExtraBudget > 0 && time.Since(start) > time.Duration(suite.ExtraBudget) {
-			note("adaptive repeats: stopped at the %v time budget with %d cells short of ±%.0f%% (95%% CI of the median throughput)",
-				time.Duration(suite.ExtraBudget), len(jobs), suite.CITarget*100)
-			break
-		}
 		for k, job := range jobs {
 			if ctx.Err() != nil {
-				break
+				break rounds
+			}
+			if stopped = overBudget(); stopped {
+				break rounds
 			}
 			if err := run(done, done+len(jobs)-k, job); err != nil {
 				return f, err
@@ -218,7 +220,11 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	}
 	if maxR > repeats && ctx.Err() == nil {
 		if jobs := moreRepeats(measured, skip, maxR, suite.CITarget, suite.Seed); len(jobs) > 0 {
-			note("adaptive repeats: %d cells did not reach ±%.0f%% (95%% CI of the median throughput) within %d repeats", len(jobs), suite.CITarget*100, maxR)
+			limit := fmt.Sprintf("%d repeats", maxR)
+			if stopped {
+				limit = fmt.Sprintf("the %v time budget of adaptive repeats", time.Duration(suite.ExtraBudget))
+			}
+			note("adaptive repeats: %d cells did not reach ±%.0f%% (95%% CI of the median throughput) within %s", len(jobs), suite.CITarget*100, limit)
 		}
 	}
 	if ctx.Err() != nil {
