@@ -24,13 +24,18 @@ const (
 )
 
 // trialFacts is what the invariants need beyond the Result: the tasks,
-// their load and the per-task timestamps, and whether verification passed.
+// their load and the per-task timestamps, whether verification (and the
+// step proofs) passed, whether the latency server was the trial's own
+// (a remote one serves others too and its delays are its own), and how
+// early the model's timers may fire.
 type trialFacts struct {
 	tasks     []workload.Task
 	load      models.Load
 	rec       *models.Recorder
 	verifyErr error
 	cores     int
+	ownServer bool
+	slack     time.Duration
 }
 
 // checkInvariants runs every invariant that applies to the trial and
@@ -118,29 +123,14 @@ func hasKind(tasks []workload.Task, k workload.Kind) bool {
 	return false
 }
 
-// netSteps counts the Net steps of the completed tasks.
-func netSteps(tasks []workload.Task, rec *models.Recorder) int64 {
-	var n int64
-	for i, t := range tasks {
-		if rec != nil && rec.End[i] == 0 {
-			continue
-		}
-		for _, s := range t.Steps {
-			if s.Kind == workload.Net {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// checkServerRequests: the latency server answered exactly one request
-// per Net step the completed tasks ran.
+// checkServerRequests: the trial's own latency server answered exactly
+// one request per Net step the completed tasks ran (a remote server's
+// count includes other clients: not checked).
 func checkServerRequests(res *Result, f trialFacts) (Check, bool) {
-	if !hasKind(f.tasks, workload.Net) || res.Completed != int64(res.Tasks) {
+	if !f.ownServer || !hasKind(f.tasks, workload.Net) || res.Completed != int64(res.Tasks) || f.rec == nil {
 		return Check{}, false
 	}
-	want := netSteps(f.tasks, f.rec)
+	want := workload.NetSteps(f.tasks, f.rec.End)
 	return Check{Name: "server-requests", OK: res.ServerRequests == want, Value: float64(res.ServerRequests), Bound: float64(want),
 		Detail: fmt.Sprintf("the latency server answered %d requests for %d Net steps", res.ServerRequests, want)}, true
 }
@@ -168,17 +158,11 @@ func checkOpenRate(res *Result, f trialFacts) (Check, bool) {
 		Detail: fmt.Sprintf("arrivals recorded at %.1f/s for %.1f/s offered (want within %.0f%%)", achieved, offered, RateTolerance*100)}, true
 }
 
-// minStepTime is the least time task t can take: its Sleep and Block
-// durations and its Net steps' server delays, one after another.
-func minStepTime(t workload.Task) int64 {
-	var d int64
-	for _, s := range t.Steps {
-		switch s.Kind {
-		case workload.Sleep, workload.Block, workload.Net:
-			d += int64(s.Dur)
-		}
-	}
-	return d
+// minStepTime is the least time task t can take (workload.MinService:
+// its Sleep and Block steps, and its Net delays when the server is the
+// trial's own), less the model's timer slack, in ns.
+func minStepTime(t workload.Task, f trialFacts) int64 {
+	return int64(max(0, workload.MinService(t, f.ownServer)-f.slack))
 }
 
 // checkLatencyFloor: no task's latency is shorter than its own timed
@@ -189,7 +173,7 @@ func checkLatencyFloor(res *Result, f trialFacts) (Check, bool) {
 	}
 	worst, worstTask, checked := math.Inf(1), -1, 0
 	for i, t := range f.tasks {
-		need := minStepTime(t)
+		need := minStepTime(t, f)
 		if need == 0 || f.rec.End[i] == 0 {
 			continue
 		}
@@ -215,7 +199,7 @@ func checkMakespanFloor(res *Result, f trialFacts) (Check, bool) {
 	}
 	shortest, longest := int64(math.MaxInt64), int64(0)
 	for _, t := range f.tasks {
-		d := minStepTime(t)
+		d := minStepTime(t, f)
 		shortest, longest = min(shortest, d), max(longest, d)
 	}
 	if longest == 0 {

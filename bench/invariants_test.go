@@ -57,7 +57,7 @@ func init() {
 	reg("test-skip", one, func(ctx context.Context, tr *models.Trial, ex *workload.Exec) error {
 		for i := range tr.Tasks {
 			tr.Begin(i)
-			tr.Finish(i, workload.Expected(tr.Tasks[i]))
+			tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{}))
 		}
 		return nil
 	})
@@ -179,15 +179,8 @@ func TestRealModelsKeepInvariants(t *testing.T) {
 			t.Run("model="+m+"/workload="+c.workload+"/load="+c.load, func(t *testing.T) {
 				res := mustRun(t, Spec{Model: m, Workload: c.workload, Tasks: 80, Load: c.load,
 					Params: workload.Params{Sleep: 2 * time.Millisecond, NetDelay: 2 * time.Millisecond}})
-				for _, v := range res.Violations() {
-					// Until closed-load arrivals are stamped at the freeing
-					// task's end (issue 10, item 1), a feeder that runs late
-					// shows as L < C: the invariant reports that defect.
-					if v.Name == "littles-law" && c.load == "closed:8" && closedArrivalsLate {
-						t.Logf("known defect (closed-load arrivals stamped late): %s", v.Detail)
-						continue
-					}
-					t.Errorf("violation: %+v", v)
+				if v := res.Violations(); len(v) > 0 {
+					t.Errorf("violations: %+v", v)
 				}
 				for _, name := range c.want {
 					if !hasCheck(res, name) {
@@ -198,11 +191,6 @@ func TestRealModelsKeepInvariants(t *testing.T) {
 		}
 	}
 }
-
-// closedArrivalsLate marks the closed-load arrival defect (the feeder
-// stamps the next arrival when it gets to run) as not yet fixed in this
-// tree; set it to false when Trial.Feed stamps the freeing task's end.
-const closedArrivalsLate = true
 
 func hasCheck(res *Result, name string) bool {
 	for _, c := range res.Invariants {

@@ -27,7 +27,7 @@ func init() {
 				for i := range tr.Tasks {
 					tr.Begin(i)
 					time.Sleep(d)
-					tr.Finish(i, workload.Expected(tr.Tasks[i]))
+					tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{}))
 				}
 				return nil
 			}), nil
