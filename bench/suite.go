@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,6 +88,9 @@ func ParseSuite(r io.Reader) (*Suite, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("suite is not valid JSON: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("suite is not valid JSON: text after the closing brace at byte %d", dec.InputOffset())
+	}
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
@@ -127,8 +129,8 @@ func (s *Suite) Check() error {
 	if s.Timeout == 0 {
 		s.Timeout = Duration(2 * time.Minute)
 	}
-	if s.Timeout < 0 {
-		return fmt.Errorf("suite %s: timeout must be positive", s.Name)
+	if err := checkTimeout(time.Duration(s.Timeout)); err != nil {
+		return fmt.Errorf("suite %s: %v", s.Name, strings.TrimPrefix(err.Error(), "--"))
 	}
 	if len(s.Experiments) == 0 {
 		return fmt.Errorf("suite %s has no experiments", s.Name)
@@ -136,6 +138,16 @@ func (s *Suite) Check() error {
 	for i := range s.Experiments {
 		if err := s.Experiments[i].check(); err != nil {
 			return fmt.Errorf("suite %s, experiment %d (%s): %w", s.Name, i+1, s.Experiments[i].Tag, err)
+		}
+	}
+	// Every cell as it will run (open loads make their task counts from
+	// rate x seconds), so no cell is found impossible mid-sweep.
+	for _, c := range s.Cells() {
+		if skipReason(c) != "" {
+			continue
+		}
+		if err := ValidateSpec(&c); err != nil {
+			return fmt.Errorf("suite %s, cell %s: %s", s.Name, CellName(c), strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 		}
 	}
 	return nil
@@ -245,6 +257,9 @@ func (e Experiment) tasksFor(l string) []int {
 // readable file.
 var ErrUnknownSuite = errors.New("unknown suite")
 
+// ErrBadSuite marks a suite file that cannot be read or is invalid.
+var ErrBadSuite = errors.New("bad suite file")
+
 // LoadSuite returns the built-in suite called name, or reads the JSON suite
 // file at that path.
 func LoadSuite(name string) (*Suite, error) {
@@ -254,16 +269,16 @@ func LoadSuite(name string) (*Suite, error) {
 		}
 		return s, nil
 	}
-	b, err := os.ReadFile(name)
+	b, err := resultfmt.ReadLimited(name, resultfmt.MaxSuiteBytes, "suite files")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w %q: not a built-in suite (allowed: %s) nor an existing file", ErrUnknownSuite, name, strings.Join(SuiteNames(), ", "))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", ErrUnknownSuite, name, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadSuite, err)
 	}
 	s, err := ParseSuite(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnknownSuite, name, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrBadSuite, name, err)
 	}
 	return s, nil
 }

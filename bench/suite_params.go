@@ -1,15 +1,19 @@
 package bench
 
 import (
-	"concbench/workload"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"concbench/workload"
 )
 
 // Params are workload sizes in suite-file spelling: durations as Go
-// duration strings. Zero fields take workload.DefaultParams.
+// duration strings. In Go literals (the built-in suites) zero fields take
+// workload.DefaultParams; in a suite file a field that is written means
+// what it says, zero included (see UnmarshalJSON).
 type Params struct {
 	Sleep      Duration `json:"sleep,omitempty"`
 	Kernel     string   `json:"kernel,omitempty"`
@@ -22,6 +26,30 @@ type Params struct {
 	FileSize   int64    `json:"file_size,omitempty"`
 	Files      int      `json:"files,omitempty"`
 	Seed       uint64   `json:"seed,omitempty"`
+
+	// exact says the fields are final (read from a file over the
+	// defaults): zero means zero, or is refused where zero is not allowed.
+	exact bool
+}
+
+// UnmarshalJSON reads suite-file params over the defaults, so an absent
+// field takes its default and a field written as 0 means 0 (refused by
+// Validate where 0 is not allowed), never silently the default. Unknown
+// fields are errors.
+func (p *Params) UnmarshalJSON(b []byte) error {
+	type plain Params // no UnmarshalJSON: no recursion
+	d := workload.DefaultParams
+	v := plain{Sleep: Duration(d.Sleep), Units: d.Units, Block: Duration(d.Block), BlockEvery: d.BlockEvery,
+		NetDelay: Duration(d.NetDelay), NetSize: d.NetSize, ReadSize: d.ReadSize, FileSize: d.FileSize,
+		Files: d.Files, Seed: d.Seed}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("params: %w", err)
+	}
+	*p = Params(v)
+	p.exact = true
+	return nil
 }
 
 // Workload converts p to workload.Params.
@@ -29,7 +57,7 @@ func (p Params) Workload() (workload.Params, error) {
 	wp := workload.Params{
 		Sleep: time.Duration(p.Sleep), Units: p.Units, Block: time.Duration(p.Block),
 		BlockEvery: p.BlockEvery, NetDelay: time.Duration(p.NetDelay), NetSize: p.NetSize,
-		ReadSize: p.ReadSize, FileSize: p.FileSize, Files: p.Files, Seed: p.Seed,
+		ReadSize: p.ReadSize, FileSize: p.FileSize, Files: p.Files, Seed: p.Seed, Exact: p.exact,
 	}
 	if p.Kernel != "" {
 		k, ok := workload.Kernels[p.Kernel]

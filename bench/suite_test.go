@@ -35,6 +35,17 @@ func TestParseSuite(t *testing.T) {
 		{"bad duration", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"params":{"sleep":"10 parsecs"}}]}`, "bad duration", 0},
 		{"bad kernel", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"params":{"kernel":"md5"}}]}`, `unknown kernel "md5"`, 0},
 		{"bad repeats", `{"name":"s","repeats":-1,"experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "repeats", 0},
+		// issue 11: every cell is checked before the sweep runs; a zero
+		// written in the file is not replaced by the default; nothing may
+		// follow the suite; the timeout is bounded.
+		{"cell out of range", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"models":["pool"],"loads":["open:1e7"],"open_seconds":3600}]}`, "cell x/noop/pool/open:1e7/n=36000000000: --tasks 36000000000 out of range", 0},
+		{"text after the suite", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]} {}`, "text after the closing brace", 0},
+		{"zero sleep", `{"name":"s","experiments":[{"tag":"x","workloads":["io-sleep"],"tasks":[1],"params":{"sleep":"0s"}}]}`, "sleep 0s out of range", 0},
+		{"zero files", `{"name":"s","experiments":[{"tag":"x","workloads":["io-file"],"tasks":[1],"params":{"files":0}}]}`, "files 0 out of range", 0},
+		{"unknown param", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"params":{"sleeep":"1s"}}]}`, "unknown field", 0},
+		{"concurrency too large", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"concurrency":[2000000]}]}`, "--concurrency 2000000 out of range", 0},
+		{"huge timeout", `{"name":"s","timeout":"2562047h","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "timeout 2562047h0m0s out of range", 0},
+		{"zero net delay is zero", `{"name":"s","experiments":[{"tag":"x","workloads":["io-net"],"models":["pool"],"tasks":[1],"params":{"net_delay":"0s","net_size":0}}]}`, "", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +62,11 @@ func TestParseSuite(t *testing.T) {
 			cells := s.Cells()
 			if len(cells) != tc.cells {
 				t.Fatalf("%d cells, want %d", len(cells), tc.cells)
+			}
+			if tc.name == "zero net delay is zero" {
+				if p := cells[0].Params.Fill(); p.NetDelay != 0 || p.NetSize != 0 || p.Sleep == 0 {
+					t.Errorf("suite params %+v: want zero net delay and size, default sleep", p)
+				}
 			}
 			for _, c := range cells {
 				if c.Tag == "" || c.Timeout != 2*time.Minute {
@@ -102,8 +118,8 @@ func TestLoadSuite(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"name":"b","experiments":[{"tag":"x","workloads":["noop"],"models":["nope"],"tasks":[1]}]}`), 0o644)
-	if _, err := LoadSuite(bad); !errors.Is(err, ErrUnknownSuite) || !strings.Contains(err.Error(), "bad.json") {
-		t.Errorf("bad file: err = %v, want ErrUnknownSuite naming the file", err)
+	if _, err := LoadSuite(bad); !errors.Is(err, ErrBadSuite) || !strings.Contains(err.Error(), "bad.json") {
+		t.Errorf("bad file: err = %v, want ErrBadSuite naming the file", err)
 	}
 }
 

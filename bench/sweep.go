@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"concbench/models"
@@ -25,6 +26,8 @@ type SweepOptions struct {
 	InProcess bool
 	// NoWarmup skips the discarded warm-up trial of each cell.
 	NoWarmup bool
+	// Force lets cells start more worker processes than MaxProcesses.
+	Force bool
 	// MetaProbe is how long CollectMeta probes the machine (0: none).
 	MetaProbe time.Duration
 	// Checkpoint is the least time between intermediate writes of
@@ -109,6 +112,19 @@ func CellName(s Spec) string {
 func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	if err := suite.Check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	for _, c := range suite.Cells() {
+		if skipReason(c) != "" {
+			continue
+		}
+		if err := CheckMachine(c, opt.Force); err != nil {
+			return nil, fmt.Errorf("suite %s, cell %s: %w", suite.Name, CellName(c), err)
+		}
+	}
+	if opt.Out != "" {
+		if err := resultfmt.ProbeDir(opt.Out); err != nil {
+			return nil, fmt.Errorf("%w: --out %s: %v", ErrUsage, opt.Out, err)
+		}
 	}
 	repeats := suite.Repeats
 	if opt.Repeats > 0 {
@@ -238,5 +254,20 @@ rounds:
 	if opt.OnStart != nil {
 		opt.OnStart(done, done, Spec{})
 	}
-	return f, write(!failed)
+	if !slices.ContainsFunc(f.Trials, func(r Result) bool { return r.Error == "" }) {
+		note("no trial ran: every cell was skipped or failed")
+		failed = true
+	}
+	if err := write(!failed); err != nil {
+		return f, err
+	}
+	if failed {
+		return f, fmt.Errorf("%w (%d trials written, marked incomplete; see the notes)", ErrTrialsFailed, len(f.Trials))
+	}
+	return f, nil
 }
+
+// ErrTrialsFailed marks a sweep that ran to its end with failed cells, or
+// ran no trial at all: its results are written, marked incomplete, and the
+// CLI exits with status 1 as `run` does.
+var ErrTrialsFailed = errors.New("some trials failed")

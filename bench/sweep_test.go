@@ -129,3 +129,76 @@ func TestSweepSkipsUnavailable(t *testing.T) {
 		t.Errorf("available cell skipped: %s", r)
 	}
 }
+
+// TestSweepRefusesBeforeRunning: an output directory that cannot be written
+// and a cell the machine cannot hold are found before the first trial, not
+// after the whole sweep ran (issue 11, items 5 and 7).
+func TestSweepRefusesBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forkBomb := tinySuite()
+	forkBomb.Experiments = append(forkBomb.Experiments, Experiment{Tag: "t", Workloads: []string{"noop"}, Models: []string{"multiproc"}, Tasks: []int{1}, Concurrency: []int{100_000}})
+	tests := []struct {
+		name  string
+		suite *Suite
+		out   string
+		want  string
+	}{
+		{"out under a file", tinySuite(), filepath.Join(file, "out"), "cannot create output directory"},
+		{"out in /proc", tinySuite(), "/proc/self/out", "--out /proc/self/out"},
+		{"too many processes", forkBomb, dir, "would start 100000 worker processes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			started := 0
+			_, err := Sweep(context.Background(), tt.suite, SweepOptions{Out: tt.out, InProcess: true, OnStart: func(_, _ int, s Spec) {
+				if s.Model != "" {
+					started++
+				}
+			}})
+			if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a usage error containing %q", err, tt.want)
+			}
+			if started > 0 {
+				t.Errorf("%d trials started before the refusal", started)
+			}
+		})
+	}
+}
+
+// TestSweepFailures: a sweep with failed cells writes what ran, marked
+// incomplete, and says so with ErrTrialsFailed (exit 1); a sweep that ran
+// nothing is never complete (issue 11, item 6).
+func TestSweepFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		models []string
+		trials int
+	}{
+		{"one cell fails", []string{"sequential", "test-fail"}, 2}, // the failed trial is kept, with its error
+		{"every cell fails", []string{"test-fail"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := &Suite{Name: "f", Repeats: 1, Experiments: []Experiment{{Tag: "t", Workloads: []string{"noop"}, Models: tt.models, Tasks: []int{5}}}}
+			f, err := Sweep(context.Background(), s, SweepOptions{Out: dir, InProcess: true, NoWarmup: true})
+			if !errors.Is(err, ErrTrialsFailed) {
+				t.Fatalf("err = %v, want ErrTrialsFailed", err)
+			}
+			got, rerr := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if got.Complete || f.Complete || len(got.Trials) != tt.trials {
+				t.Errorf("complete=%v trials=%d, want false %d", got.Complete, len(got.Trials), tt.trials)
+			}
+			if ranNothing := slices.Contains(got.Notes, "no trial ran: every cell was skipped or failed"); ranNothing != (len(tt.models) == 1) {
+				t.Errorf("notes %q", got.Notes)
+			}
+		})
+	}
+}

@@ -46,8 +46,8 @@ func ValidateSpec(s *Spec) error {
 	if err := limitSeries.check(s.Series); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	if s.Timeout < 0 {
-		return fmt.Errorf("%w: --timeout must be positive", ErrUsage)
+	if err := checkTimeout(s.Timeout); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	if s.Timeout == 0 {
 		s.Timeout = DefaultTimeout

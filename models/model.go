@@ -80,6 +80,9 @@ type Info struct {
 	// fire early; a runtime with millisecond timers such as libuv
 	// declares 1 ms).
 	TimerSlack time.Duration
+	// Processes says each unit of Concurrency is an OS process, so the
+	// harness bounds it by the machine (a million would be a fork bomb).
+	Processes bool
 }
 
 // Resolve fills cfg's zero Procs and Concurrency with the model's defaults.

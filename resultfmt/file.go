@@ -79,7 +79,7 @@ var ErrBadResults = errors.New("bad results file")
 // ReadFile loads a results.json, rejecting missing, corrupt and
 // wrong-version files with one line naming the file and the problem.
 func ReadFile(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadLimited(path, MaxResultsBytes, "results files")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s does not exist (run `concbench sweep --out %s` first)", ErrBadResults, path, filepath.Dir(path))
 	}

@@ -92,9 +92,12 @@ func (o Options) Validate() error {
 	case int(o.Dist) >= len(distNames):
 		return fmt.Errorf("%w: unknown delay distribution %v", ErrUsage, o.Dist)
 	}
-	host, _, err := net.SplitHostPort(o.Addr)
+	host, port, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		return fmt.Errorf("%w: bad listen address %q: %v", ErrUsage, o.Addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%w: bad listen address %q: port %q out of range (allowed 0..65535, 0 = any free port)", ErrUsage, o.Addr, port)
 	}
 	if !o.AllowRemote {
 		if ip := net.ParseIP(host); host == "" || (ip != nil && !ip.IsLoopback()) {

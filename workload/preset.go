@@ -8,8 +8,16 @@ import (
 	"time"
 )
 
-// Params sizes the presets. The zero value of a field means "use the
-// default" (see DefaultParams); Fill applies the defaults.
+// Params sizes the presets. A zero field means "use the default" (see
+// DefaultParams) unless Exact is set; Fill applies the defaults and sets
+// Exact.
+//
+// Note: Exact is the least invasive way to let zero mean zero where zero
+// is allowed (a Net step with no delay or an empty body, seed 0) without
+// pointer fields everywhere: Go callers and suite files keep "zero =
+// default", while the CLI (whose flags all carry their defaults) and every
+// filled Params say "these values exactly". Fill is idempotent because it
+// leaves an Exact Params alone.
 type Params struct {
 	// Sleep is the wait of io-sleep and blocking-mistake tasks.
 	Sleep time.Duration `json:"sleep_ns"`
@@ -31,6 +39,9 @@ type Params struct {
 	Files    int   `json:"files"`
 	// Seed makes randomised parts (file offsets) reproducible.
 	Seed uint64 `json:"seed"`
+	// Exact says every field is as given: zero means zero, and Validate
+	// refuses a zero where zero is not allowed instead of defaulting it.
+	Exact bool `json:"exact,omitempty"`
 }
 
 // DefaultParams are the sizes used when a field is zero.
@@ -46,67 +57,65 @@ var DefaultParams = Params{
 	FileSize:   16 << 20,
 	Files:      4,
 	Seed:       1,
+	Exact:      true,
 }
 
-// Fill returns p with every zero field replaced by its default.
+// Fill returns p with every zero field replaced by its default, marked
+// Exact; an Exact p is returned unchanged.
 func (p Params) Fill() Params {
+	if p.Exact {
+		return p
+	}
 	d := DefaultParams
-	if p.Sleep == 0 {
-		p.Sleep = d.Sleep
-	}
-	if p.Units == 0 {
-		p.Units = d.Units
-	}
-	if p.Block == 0 {
-		p.Block = d.Block
-	}
-	if p.BlockEvery == 0 {
-		p.BlockEvery = d.BlockEvery
-	}
-	if p.NetDelay == 0 {
-		p.NetDelay = d.NetDelay
-	}
-	if p.NetSize == 0 {
-		p.NetSize = d.NetSize
-	}
-	if p.ReadSize == 0 {
-		p.ReadSize = d.ReadSize
-	}
-	if p.FileSize == 0 {
-		p.FileSize = d.FileSize
-	}
-	if p.Files == 0 {
-		p.Files = d.Files
-	}
-	if p.Seed == 0 {
-		p.Seed = d.Seed
-	}
+	orDefault(&p.Sleep, d.Sleep)
+	orDefault(&p.Units, d.Units)
+	orDefault(&p.Block, d.Block)
+	orDefault(&p.BlockEvery, d.BlockEvery)
+	orDefault(&p.NetDelay, d.NetDelay)
+	orDefault(&p.NetSize, d.NetSize)
+	orDefault(&p.ReadSize, d.ReadSize)
+	orDefault(&p.FileSize, d.FileSize)
+	orDefault(&p.Files, d.Files)
+	orDefault(&p.Seed, d.Seed)
+	p.Exact = true
 	return p
 }
 
-// Validate reports the first impossible size, naming what is allowed.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
+}
+
+// Validate reports the first impossible size, naming what is allowed. A
+// zero field is a default unless p is Exact; then it must be allowed as
+// zero (NetDelay, NetSize, Seed) or it is refused.
 func (p Params) Validate() error {
+	f := p.Fill()
 	switch {
-	case p.Sleep < 0 || p.Sleep > time.Hour:
-		return fmt.Errorf("sleep %v out of range (allowed 0 < sleep <= 1h)", p.Sleep)
-	case p.Block < 0 || p.Block > time.Hour:
-		return fmt.Errorf("block %v out of range (allowed 0 < block <= 1h)", p.Block)
-	case p.Units > 1<<30:
-		return fmt.Errorf("units %d too large (allowed 1..%d)", p.Units, 1<<30)
-	case p.BlockEvery < 0:
-		return fmt.Errorf("block-every %d must be positive", p.BlockEvery)
-	case p.NetDelay < 0 || p.NetDelay > time.Minute:
-		return fmt.Errorf("net delay %v out of range (allowed 0..1m)", p.NetDelay)
-	case p.NetSize < 0 || p.NetSize > 64<<20:
-		return fmt.Errorf("net size %d out of range (allowed 0..64MiB)", p.NetSize)
-	case p.ReadSize < 0 || p.ReadSize > 16<<20:
-		return fmt.Errorf("read size %d out of range (allowed 1..16MiB)", p.ReadSize)
-	case p.FileSize < 0 || p.FileSize > 4<<30:
-		return fmt.Errorf("file size %d out of range (allowed 1..4GiB)", p.FileSize)
-	case p.FileSize > 0 && p.ReadSize > p.FileSize:
-		return fmt.Errorf("read size %d larger than file size %d", p.ReadSize, p.FileSize)
-	case p.Files < 0 || p.Files > 1024:
-		return fmt.Errorf("files %d out of range (allowed 1..1024)", p.Files)
+	case f.Sleep <= 0 || f.Sleep > time.Hour:
+		return fmt.Errorf("sleep %v out of range (allowed 0 < sleep <= 1h)", f.Sleep)
+	case f.Block <= 0 || f.Block > time.Hour:
+		return fmt.Errorf("block %v out of range (allowed 0 < block <= 1h)", f.Block)
+	case f.Units == 0 || f.Units > 1<<30:
+		return fmt.Errorf("units %d out of range (allowed 1..%d)", f.Units, 1<<30)
+	case f.BlockEvery <= 0 || f.BlockEvery > MaxTasks:
+		return fmt.Errorf("block-every %d out of range (allowed 1..%d)", f.BlockEvery, MaxTasks)
+	case f.NetDelay < 0 || f.NetDelay > time.Minute:
+		return fmt.Errorf("net delay %v out of range (allowed 0..1m)", f.NetDelay)
+	case f.NetSize < 0 || f.NetSize > 64<<20:
+		return fmt.Errorf("net size %d out of range (allowed 0..64MiB)", f.NetSize)
+	case f.ReadSize <= 0 || f.ReadSize > 16<<20:
+		return fmt.Errorf("read size %d out of range (allowed 1..16MiB)", f.ReadSize)
+	case f.FileSize <= 0 || f.FileSize > 4<<30:
+		return fmt.Errorf("file size %d out of range (allowed 1..4GiB)", f.FileSize)
+	case f.ReadSize > f.FileSize:
+		return fmt.Errorf("read size %d larger than file size %d", f.ReadSize, f.FileSize)
+	case f.Files <= 0 || f.Files > 1024:
+		return fmt.Errorf("files %d out of range (allowed 1..1024)", f.Files)
+	case int(f.Kernel) >= len(Kernels):
+		return fmt.Errorf("unknown kernel %d", f.Kernel)
 	}
 	return nil
 }

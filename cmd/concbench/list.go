@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -18,8 +19,12 @@ func init() {
 }
 
 func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
-	if len(args) > 0 {
-		return usagef("list takes no arguments, got %q", args[0])
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	if help, err := parseFlags(fs, args, "Usage: concbench list\n\nLists the models, workloads and load shapes.", stdout); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("list takes no arguments, got %q", fs.Arg(0))
 	}
 	fmt.Fprintln(stdout, "Models (--model NAME, or all):")
 	t := newTable(stdout)

@@ -77,7 +77,11 @@ func register(name, doc string, run func(ctx context.Context, args []string, std
 // returns an error wrapping errInterrupted.
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
+		out := &checkedWriter{w: stdout}
+		usage(out)
+		if out.err != nil {
+			return fmt.Errorf("write standard output: %w", out.err)
+		}
 		return nil
 	}
 	cmd, ok := commands[args[0]]
@@ -86,11 +90,34 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, args[1:], stdout, stderr)
+	out := &checkedWriter{w: stdout}
+	err := cmd.run(ctx, args[1:], out, stderr)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, errUsage) {
 		return fmt.Errorf("%w: %v", errInterrupted, err)
 	}
+	if err == nil && out.err != nil {
+		return fmt.Errorf("write standard output: %w", out.err)
+	}
 	return err
+}
+
+// checkedWriter remembers the first write error, so output lost to a full
+// disk or a closed pipe (`concbench list > /dev/full`) is an error (exit
+// status 1) even where a command ignores what fmt.Fprintf returns.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
 
 // parseFlags parses a subcommand's flags. -h prints usage (the line, then

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type trialFlags struct {
 	warmup  bool
 	inProc  bool
 	jsonOut bool
+	force   bool
 }
 
 func (f *trialFlags) register(fs *flag.FlagSet) {
@@ -45,6 +47,7 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.warmup, "warmup", false, "run a discarded warm-up trial even with --repeat 1")
 	fs.BoolVar(&f.inProc, "in-process", false, "run trials in this process instead of a fresh child process each")
 	fs.BoolVar(&f.jsonOut, "json", false, "print results as JSON instead of a table")
+	fs.BoolVar(&f.force, "force", false, "allow more worker processes than the machine's bound (8 x cores, at least 16)")
 	fs.DurationVar(&s.Timeout, "timeout", bench.DefaultTimeout, "bound on one trial")
 	fs.IntVar(&s.Config.Concurrency, "concurrency", 0, "model concurrency: pool workers W, processes P, goroutine/in-flight limit (0 = model default)")
 	fs.IntVar(&s.Config.Procs, "gomaxprocs", 0, "GOMAXPROCS for the trial (0 = model default)")
@@ -53,18 +56,21 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.Config.Respawn, "respawn", false, "multiproc: replace a crashed worker and retry its task once")
 	fs.IntVar(&s.Config.Threads, "threads", 0, "eventloop file thread-pool size (0 = default 4)")
 	fs.BoolVar(&s.Direct, "direct", false, "io-file: O_DIRECT reads (cold cache) where the file system allows")
+	// Every workload flag starts at its default, so the Params are Exact:
+	// a flag given as 0 means 0 (or is refused), never the default.
+	s.Params = workload.DefaultParams
 	p := &s.Params
 	fs.DurationVar(&p.Sleep, "sleep", workload.DefaultParams.Sleep, "Sleep step duration")
 	fs.StringVar(&f.kernel, "kernel", "sha256", "CPU kernel: sha256 or spin")
-	fs.Func("units", "CPU step size in work units (default 2000)", func(v string) error {
-		var u uint32
-		if _, err := fmt.Sscan(v, &u); err != nil || u == 0 {
-			return fmt.Errorf("want a positive integer")
+	fs.Func("units", fmt.Sprintf("CPU step size in work units (default %d)", workload.DefaultParams.Units), func(v string) error {
+		u, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || u == 0 {
+			return fmt.Errorf("want an integer 1..%d", 1<<30)
 		}
-		p.Units = u
+		p.Units = uint32(u)
 		return nil
 	})
-	fs.Float64Var(&f.cpuMS, "cpu-ms", 0, "CPU step size in milliseconds on this machine (calibrated; overrides --units)")
+	fs.Float64Var(&f.cpuMS, "cpu-ms", 0, "CPU step size in milliseconds on this machine (calibrated; overrides --units; 0 < ms <= 60000)")
 	fs.DurationVar(&p.Block, "block", workload.DefaultParams.Block, "Block step duration (blocking-mistake)")
 	fs.IntVar(&p.BlockEvery, "block-every", workload.DefaultParams.BlockEvery, "blocking-mistake: one task in K blocks")
 	fs.DurationVar(&p.NetDelay, "net-delay", workload.DefaultParams.NetDelay, "Net step: server-side delay")
@@ -91,10 +97,12 @@ func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help b
 		return false, usagef("unknown kernel %q (allowed: sha256, spin)", f.kernel)
 	}
 	f.spec.Params.Kernel = k
-	if f.cpuMS < 0 || f.cpuMS > 60_000 {
-		return false, usagef("--cpu-ms %g out of range (allowed 0..60000)", f.cpuMS)
-	}
-	if f.cpuMS > 0 {
+	cpuMSSet := false
+	fs.Visit(func(fl *flag.Flag) { cpuMSSet = cpuMSSet || fl.Name == "cpu-ms" })
+	if cpuMSSet {
+		if !(f.cpuMS > 0 && f.cpuMS <= 60_000) { // NaN fails both
+			return false, usagef("--cpu-ms %g out of range (allowed 0 < ms <= 60000)", f.cpuMS)
+		}
 		f.spec.Params.Units = workload.Calibrate(k, time.Duration(f.cpuMS*float64(time.Millisecond)))
 	}
 	if f.repeat < 1 || f.repeat > 1000 {
@@ -142,6 +150,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		s := f.spec
 		s.Model = m
 		if err := bench.ValidateSpec(&s); err != nil {
+			return err
+		}
+		if err := bench.CheckMachine(s, f.force); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 0, "seed of the randomised trial order (0 = the suite's own)")
 	noWarmup := fs.Bool("no-warmup", false, "skip the discarded warm-up trial of each cell")
 	inProc := fs.Bool("in-process", false, "run trials in this process instead of a fresh child each (quick checks only)")
+	force := fs.Bool("force", false, "allow cells to start more worker processes than the machine's bound (8 x cores, at least 16)")
 	printSuite := fs.Bool("print", false, "print the suite as JSON (a starting point for your own suite file) and exit")
 	if help, err := parseFlags(fs, args, "Usage: concbench sweep --suite quick|default|FILE --out results/NAME [--repeat R]", stdout); help || err != nil {
 		return err
@@ -62,7 +64,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bar := newBar(stderr)
 	start := time.Now()
 	opt := bench.SweepOptions{
-		Out: *out, Repeats: *repeat, MaxRepeats: *maxRepeat, InProcess: *inProc, NoWarmup: *noWarmup,
+		Out: *out, Repeats: *repeat, MaxRepeats: *maxRepeat, InProcess: *inProc, NoWarmup: *noWarmup, Force: *force,
 		MetaProbe: 300 * time.Millisecond, Checkpoint: 30 * time.Second,
 		OnStart: func(done, total int, spec resultfmt.Spec) {
 			if bar == nil {
@@ -91,7 +93,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, "warning:", w)
 		}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, bench.ErrTrialsFailed) {
 		if ctx.Err() != nil && f != nil {
 			return fmt.Errorf("sweep stopped after %d trials; wrote them to %s (marked incomplete): %w", len(f.Trials), *out, err)
 		}
@@ -103,7 +105,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "sweep %s: %d trials in %s, %s; wrote %s and %s\n", suite.Name, len(f.Trials),
 		time.Since(start).Round(time.Second), state, filepath.Join(*out, "results.json"), filepath.Join(*out, "results.csv"))
-	return nil
+	return err
 }
 
 // newBar returns a progress bar on stderr, or nil when stderr is not a

@@ -70,6 +70,7 @@ func init() {
 		Procs:          models.AllCPUs,
 		Concurrency:    func() int { return runtime.NumCPU() },
 		ConcurrencyDoc: "P worker processes (default: number of CPUs)",
+		Processes:      true,
 		New:            newModel,
 	})
 }

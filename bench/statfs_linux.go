@@ -1,0 +1,15 @@
+//go:build linux
+
+package bench
+
+import "golang.org/x/sys/unix"
+
+// freeBytes returns the bytes an unprivileged user may still write in the
+// file system holding dir.
+func freeBytes(dir string) (int64, bool) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * st.Bsize, true
+}
