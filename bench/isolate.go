@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"concbench/internal/child"
+	"concbench/workload"
 	"concbench/internal/tailbuf"
 	_ "concbench/models/all" // a trial child must know every model
 )
@@ -40,6 +41,9 @@ func trialMain() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if dir := os.Getenv(envDataDir); dir != "" {
+		ctx = withDataDir(ctx, dir) // the parent owns and removes it
+	}
 	res, err := Run(ctx, spec)
 	if res != nil {
 		res.Isolated = true
@@ -79,7 +83,17 @@ func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
 	hard := spec.Timeout + StopGrace + 5*time.Second
 	ctx, cancel := context.WithTimeout(ctx, hard)
 	defer cancel()
-	cmd, err := child.Command(ctx, trialRole, nil)
+	var env []string
+	if pr, _ := workload.Lookup(spec.Workload); pr.NeedsFiles {
+		dir, err := makeDataDir()
+		if err != nil {
+			return nil, err
+		}
+		// Removed on every way out, after the child is gone (Wait).
+		defer os.RemoveAll(dir)
+		env = append(env, envDataDir+"="+dir)
+	}
+	cmd, err := child.Command(ctx, trialRole, env)
 	if err != nil {
 		return nil, err
 	}

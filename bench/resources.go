@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"concbench/server"
 	"concbench/workload"
@@ -64,18 +67,75 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 		env.ServerAddr = srv.Addr()
 	}
 	if pr.NeedsFiles {
-		dir, err := os.MkdirTemp("", "concbench-files-")
-		if err != nil {
-			rs.release()
-			return env, nil, fmt.Errorf("data files: %w", err)
+		dir := dataDirFrom(ctx)
+		if dir == "" {
+			var err error
+			if dir, err = makeDataDir(); err != nil {
+				rs.release()
+				return env, nil, err
+			}
 		}
 		rs.dir = dir
+		var err error
 		if env.Files, err = workload.MakeFiles(dir, spec.Params); err != nil {
 			rs.release()
 			return env, nil, err
 		}
 	}
 	return env, rs, nil
+}
+
+// Data files belong to the process that created the trial. An isolated
+// trial's parent makes the directory, hands it to the child (envDataDir)
+// and removes it when the child is gone, however it ended: a child killed
+// by SIGKILL (the parent's own Ctrl-C handling, or kill -9) cannot clean
+// up after itself. A directory left by a parent that was itself killed
+// with SIGKILL is removed by the next trial (removeStale).
+const (
+	envDataDir     = "CONCBENCH_DATA_DIR"
+	dataDirPattern = "concbench-files-"
+)
+
+type dataDirKey struct{}
+
+// withDataDir tells prepare to make the data files in dir, which the
+// caller owns.
+func withDataDir(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, dataDirKey{}, dir)
+}
+
+func dataDirFrom(ctx context.Context) string {
+	dir, _ := ctx.Value(dataDirKey{}).(string)
+	return dir
+}
+
+// makeDataDir creates an empty data directory in TMPDIR named after this
+// process, after removing those of dead concbench processes.
+func makeDataDir() (string, error) {
+	removeStale(os.TempDir())
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", dataDirPattern, os.Getpid()))
+	if err != nil {
+		return "", fmt.Errorf("data files: %w", err)
+	}
+	return dir, nil
+}
+
+// removeStale removes data directories in tmp whose creating process (the
+// PID in the name) no longer exists.
+func removeStale(tmp string) {
+	ents, _ := os.ReadDir(tmp)
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), dataDirPattern)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(tmp, e.Name()))
+	}
 }
 
 // release stops the server (returning its usage) and removes the files.
