@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"concbench/internal/child"
-	"concbench/workload"
 	"concbench/internal/tailbuf"
 	_ "concbench/models/all" // a trial child must know every model
+	"concbench/workload"
 )
 
 // trialRole is the child role that runs one trial: a Spec as JSON on stdin,
