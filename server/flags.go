@@ -23,6 +23,7 @@ func ParseFlags(args []string, help io.Writer) (Options, error) {
 	fs.Var((*distFlag)(&o.Dist), "dist", "default delay distribution: fixed, uniform, exp or lognormal")
 	fs.Float64Var(&o.Jitter, "jitter", o.Jitter, "spread of the uniform (+-fraction) and lognormal (sigma) distributions")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback listen address")
+	fs.DurationVar(&o.WriteTimeout, "write-timeout", o.WriteTimeout, "bound on writing one response after its delay (slow readers are cut off)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024&seed=7 (and /ready) on loopback for Net steps; the body is the\n64 KiB pattern from offset seed mod 65536, wrapping (seed defaults to 0).\n\nFlags:\n")
@@ -52,6 +53,7 @@ func (o Options) Args() []string {
 		"--max-size=" + strconv.FormatInt(o.MaxSize, 10),
 		"--dist=" + o.Dist.String(),
 		"--jitter=" + strconv.FormatFloat(o.Jitter, 'g', -1, 64),
+		"--write-timeout=" + o.WriteTimeout.String(),
 	}
 	if o.AllowRemote {
 		args = append(args, "--allow-remote")

@@ -48,15 +48,20 @@ type Options struct {
 	Jitter float64
 	// AllowRemote permits a non-loopback listen address.
 	AllowRemote bool
+	// WriteTimeout bounds the writing of one response after its delay, so
+	// a client that stops reading cannot hold a connection (and a
+	// graceful shutdown) forever.
+	WriteTimeout time.Duration
 }
 
 // Defaults are the options used for zero fields (and the flag defaults).
 var Defaults = Options{
-	Addr:     "127.0.0.1:0",
-	MaxDelay: 10 * time.Second,
-	MaxSize:  16 << 20,
-	Dist:     Fixed,
-	Jitter:   0.25,
+	Addr:         "127.0.0.1:0",
+	MaxDelay:     10 * time.Second,
+	MaxSize:      16 << 20,
+	Dist:         Fixed,
+	Jitter:       0.25,
+	WriteTimeout: 30 * time.Second,
 }
 
 // Hard limits on the caps themselves.
@@ -76,6 +81,9 @@ func (o Options) fill() Options {
 	if o.MaxSize == 0 {
 		o.MaxSize = Defaults.MaxSize
 	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = Defaults.WriteTimeout
+	}
 	return o
 }
 
@@ -89,6 +97,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: max size %d out of range (allowed 1..%d bytes)", ErrUsage, o.MaxSize, limitSize)
 	case o.Jitter < 0 || o.Jitter > 4 || math.IsNaN(o.Jitter):
 		return fmt.Errorf("%w: jitter %v out of range (allowed 0..4)", ErrUsage, o.Jitter)
+	case o.WriteTimeout < 0 || o.WriteTimeout > limitDelay:
+		return fmt.Errorf("%w: write timeout %v out of range (allowed 0 < write-timeout <= %v)", ErrUsage, o.WriteTimeout, limitDelay)
 	case int(o.Dist) >= len(distNames):
 		return fmt.Errorf("%w: unknown delay distribution %v", ErrUsage, o.Dist)
 	}
@@ -118,6 +128,8 @@ type Server struct {
 	done     chan struct{}
 	cancel   context.CancelFunc
 	err      error
+	// active counts requests being handled.
+	active atomic.Int64
 
 	requests atomic.Int64
 	bytes    atomic.Int64
@@ -139,7 +151,7 @@ func listen(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, ln: ln, stopping: make(chan struct{}), done: make(chan struct{})}
 	s.srv = &http.Server{
-		Handler:           s.Handler(),
+		Handler:           s.bounded(s.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       5 * time.Minute,
 		MaxHeaderBytes:    8 << 10,
@@ -148,10 +160,28 @@ func listen(opts Options) (*Server, error) {
 }
 
 // ShutdownGrace is how long a stopping server lets in-flight requests
-// finish before it closes their connections.
-const ShutdownGrace = 2 * time.Second
+// finish; AnswerGrace is how long it then gives the requests still
+// waiting to write their 503 before it closes what is left.
+const (
+	ShutdownGrace = 2 * time.Second
+	AnswerGrace   = 2 * time.Second
+)
 
-// serve runs until ctx ends, then shuts down gracefully.
+// bounded wraps h: it counts the request as active and bounds its
+// response's writing to the longest delay plus WriteTimeout.
+func (s *Server) bounded(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.active.Add(1)
+		defer s.active.Add(-1)
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.MaxDelay + s.opts.WriteTimeout))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// serve runs until ctx ends, then shuts down gracefully: no new
+// connections; every accepted request gets its answer if it is ready
+// within ShutdownGrace, else 503 "server shutting down"; only then are
+// the connections closed.
 func (s *Server) serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(s.ln) }()
@@ -161,8 +191,14 @@ func (s *Server) serve(ctx context.Context) error {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 		if s.srv.Shutdown(sctx) != nil {
+			// Still waiting: make them answer 503 now, and let them
+			// write it before anything is closed.
 			s.stop()
-			s.srv.Close()
+			actx, cancel := context.WithTimeout(context.Background(), AnswerGrace)
+			if s.srv.Shutdown(actx) != nil {
+				s.srv.Close()
+			}
+			cancel()
 		}
 		cancel()
 		err = <-errc

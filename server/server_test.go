@@ -222,7 +222,7 @@ func TestLoopbackOnly(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	o, err := ParseFlags([]string{"--addr", "127.0.0.1:9", "--max-delay", "3s", "--max-size", "64KiB", "--dist", "lognormal", "--jitter", "0.7"}, io.Discard)
-	want := Options{Addr: "127.0.0.1:9", MaxDelay: 3 * time.Second, MaxSize: 64 << 10, Dist: LogNormal, Jitter: 0.7}
+	want := Options{Addr: "127.0.0.1:9", MaxDelay: 3 * time.Second, MaxSize: 64 << 10, Dist: LogNormal, Jitter: 0.7, WriteTimeout: Defaults.WriteTimeout}
 	if err != nil || o != want {
 		t.Fatalf("ParseFlags = %+v, %v; want %+v", o, err, want)
 	}
@@ -242,6 +242,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--jitter", "-1"}, "jitter -1 out of range"},
 		{[]string{"--addr", "0.0.0.0:80"}, "non-loopback"},
 		{[]string{"--addr", "nonsense"}, "bad listen address"},
+		{[]string{"--addr", "127.0.0.1:99999"}, `port "99999" out of range (allowed 0..65535`},
+		{[]string{"--addr", "127.0.0.1:-1"}, "out of range"},
+		{[]string{"--write-timeout", "-1s"}, "write timeout -1s out of range"},
 		{[]string{"extra"}, "takes no arguments"},
 	}
 	for _, tt := range bad {
