@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -52,30 +53,55 @@ func ChartIDs() []string {
 	return ids
 }
 
-// drawCharts builds and saves every chart into dir. A chart whose data is
-// missing is returned with Missing set; other errors abort.
-func drawCharts(d *Data, dir string) ([]Chart, error) {
-	var out []Chart
+// drawCharts builds and renders every chart in memory, checking ctx
+// between figures. A chart whose data is missing is returned with Missing
+// set; other errors abort. A panic in a chart builder or a plotting library
+// is turned into an error naming the chart (FuzzReport looks for these).
+func drawCharts(ctx context.Context, d *Data) (charts []Chart, files []output, err error) {
 	for _, b := range builders {
-		ch := Chart{ID: b.id, Title: b.title}
-		figs, caption, err := b.build(d)
-		var m missing
-		switch {
-		case errors.As(err, &m):
-			ch.Missing = string(m)
-			out = append(out, ch)
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("chart %s: %w", b.id, err)
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
 		}
-		for _, f := range figs {
-			if err := f.save(dir); err != nil {
-				return nil, err
-			}
-			ch.Files = append(ch.Files, f.name)
+		ch, out, err := drawChart(ctx, b, d)
+		if err != nil {
+			return nil, nil, err
 		}
-		ch.Caption = caption
-		out = append(out, ch)
+		charts = append(charts, ch)
+		files = append(files, out...)
 	}
-	return out, nil
+	return charts, files, nil
+}
+
+// errInternal marks a recovered panic: a bug, never the input's fault.
+var errInternal = errors.New("internal error")
+
+func drawChart(ctx context.Context, b builder, d *Data) (ch Chart, files []output, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("chart %s: %w: %v", b.id, errInternal, p)
+		}
+	}()
+	ch = Chart{ID: b.id, Title: b.title}
+	figs, caption, err := b.build(d)
+	var m missing
+	switch {
+	case errors.As(err, &m):
+		ch.Missing = string(m)
+		return ch, nil, nil
+	case err != nil:
+		return ch, nil, fmt.Errorf("chart %s: %w", b.id, err)
+	}
+	for _, f := range figs {
+		if err := ctx.Err(); err != nil {
+			return ch, nil, err
+		}
+		out, err := f.render()
+		if err != nil {
+			return ch, nil, err
+		}
+		files = append(files, out...)
+		ch.Files = append(ch.Files, f.name)
+	}
+	ch.Caption = caption
+	return ch, files, nil
 }

@@ -5,7 +5,7 @@ import (
 	"concbench/resultfmt"
 	"fmt"
 	"image/color"
-	"path/filepath"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -26,12 +26,31 @@ func single(name string, p *plot.Plot) *figure {
 	return &figure{name: name, grid: [][]*plot.Plot{{p}}, w: chartW, h: chartH}
 }
 
-// save writes the figure as dir/name.svg and dir/name.png.
-func (f *figure) save(dir string) error {
+// output is one file the report writes, rendered in memory first.
+type output struct {
+	name string // file name in the report directory
+	data []byte
+}
+
+// render draws the figure as SVG and PNG in memory. Every plot is checked
+// first (drawable), so no infinite or absurd coordinate reaches a
+// rasteriser.
+func (f *figure) render() ([]output, error) {
+	for _, row := range f.grid {
+		for _, p := range row {
+			if p == nil {
+				continue
+			}
+			if err := drawable(p); err != nil {
+				return nil, fmt.Errorf("chart %s: %w", f.name, err)
+			}
+		}
+	}
+	var out []output
 	for _, ext := range []string{"svg", "png"} {
 		c, err := draw.NewFormattedCanvas(f.w, f.h, ext)
 		if err != nil {
-			return fmt.Errorf("chart %s: %w", f.name, err)
+			return nil, fmt.Errorf("chart %s: %w", f.name, err)
 		}
 		dc := draw.New(c)
 		if f.title != "" {
@@ -55,12 +74,30 @@ func (f *figure) save(dir string) error {
 		}
 		var buf bytes.Buffer
 		if _, err := c.WriteTo(&buf); err != nil {
-			return fmt.Errorf("chart %s: render %s: %w", f.name, ext, err)
+			return nil, fmt.Errorf("chart %s: render %s: %w", f.name, ext, err)
 		}
-		// Atomic, like every output file: a full disk or Ctrl-C never
-		// leaves a half-written chart.
-		if err := resultfmt.WriteAtomic(filepath.Join(dir, f.name+"."+ext), buf.Bytes()); err != nil {
-			return fmt.Errorf("chart %s: %w", f.name, err)
+		out = append(out, output{name: f.name + "." + ext, data: buf.Bytes()})
+	}
+	return out, nil
+}
+
+// maxCoord bounds an axis end: beyond it a rasteriser spends minutes (or
+// forever) on one path. Validated results stay far below it.
+const maxCoord = 1e15
+
+// drawable reports an axis the rasterisers cannot draw: an end that is not
+// finite or beyond maxCoord, or one <= 0 on a log scale (gonum panics).
+// The results file is the only source of such a value, so the error wraps
+// resultfmt.ErrBadResults.
+func drawable(p *plot.Plot) error {
+	for _, a := range []struct {
+		name string
+		ax   *plot.Axis
+	}{{"x", &p.X}, {"y", &p.Y}} {
+		lo, hi := a.ax.Min, a.ax.Max
+		_, logScale := a.ax.Scale.(plot.LogScale)
+		if !(math.Abs(lo) <= maxCoord && math.Abs(hi) <= maxCoord) || (logScale && lo <= 0) {
+			return fmt.Errorf("%w: %q: %s axis range %g..%g cannot be drawn", resultfmt.ErrBadResults, p.Title.Text, a.name, lo, hi)
 		}
 	}
 	return nil

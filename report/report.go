@@ -2,10 +2,12 @@ package report
 
 import (
 	"bytes"
-	"concbench/resultfmt"
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+
+	"concbench/resultfmt"
 )
 
 // Report is everything generated from one results directory.
@@ -19,14 +21,20 @@ type Report struct {
 
 // Generate reads dir/results.json, draws every chart into dir (SVG and
 // PNG), writes dir/REPORT.md and, when terminal is not nil, prints the
-// tables and findings there. A missing, corrupt or wrong-version results
-// file yields an error wrapping resultfmt.ErrBadResults.
+// tables and findings there. A missing, corrupt, wrong-version or
+// out-of-range results file yields an error wrapping
+// resultfmt.ErrBadResults.
 func Generate(dir string, terminal io.Writer) (*Report, error) {
-	f, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
+	return GenerateContext(context.Background(), dir, terminal)
+}
+
+// GenerateContext is Generate that stops when ctx ends (Ctrl-C).
+func GenerateContext(ctx context.Context, dir string, terminal io.Writer) (*Report, error) {
+	f, err := readResults(dir)
 	if err != nil {
 		return nil, err
 	}
-	return generate(dir, NewData(f), terminal)
+	return generate(ctx, dir, NewData(f), terminal)
 }
 
 // GenerateMerged draws one report across machines into out: it reads
@@ -34,25 +42,52 @@ func Generate(dir string, terminal io.Writer) (*Report, error) {
 // pass CheckLabels) and merges them by configuration, each machine's
 // models a series of their own.
 func GenerateMerged(out string, dirs, labels []string, terminal io.Writer) (*Report, error) {
+	return GenerateMergedContext(context.Background(), out, dirs, labels, terminal)
+}
+
+// GenerateMergedContext is GenerateMerged that stops when ctx ends.
+func GenerateMergedContext(ctx context.Context, out string, dirs, labels []string, terminal io.Writer) (*Report, error) {
 	if len(dirs) != len(labels) {
 		return nil, fmt.Errorf("%d results directories but %d labels", len(dirs), len(labels))
 	}
 	var inputs []Input
 	for i, dir := range dirs {
-		f, err := resultfmt.ReadFile(filepath.Join(dir, "results.json"))
+		f, err := readResults(dir)
 		if err != nil {
 			return nil, err
 		}
 		inputs = append(inputs, Input{Label: labels[i], File: f})
 	}
-	return generate(out, Merge(inputs), terminal)
+	return generate(ctx, out, Merge(inputs), terminal)
 }
 
-// generate draws d's charts, REPORT.md and terminal tables into dir.
-func generate(dir string, d *Data, terminal io.Writer) (*Report, error) {
+// readResults reads dir/results.json and checks every number the report
+// uses (resultfmt.File.Validate).
+func readResults(dir string) (*resultfmt.File, error) {
+	path := filepath.Join(dir, "results.json")
+	f, err := resultfmt.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", resultfmt.ErrBadResults, path, err)
+	}
+	return f, nil
+}
+
+// generate draws d's charts, REPORT.md and terminal tables into dir. The
+// directory is probed first; every file is rendered in memory and written
+// only once all are ready, each atomically (temporary file and rename): an
+// interrupted or failed report leaves no half-written file, and one
+// stopped before the writing starts leaves the directory as it was.
+func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Report, error) {
+	if err := resultfmt.ProbeDir(dir); err != nil {
+		return nil, err
+	}
 	r := &Report{Dir: dir, Data: d}
+	var files []output
 	var err error
-	if r.Charts, err = drawCharts(r.Data, dir); err != nil {
+	if r.Charts, files, err = drawCharts(ctx, r.Data); err != nil {
 		return nil, err
 	}
 	r.Tables = buildTables(r.Data)
@@ -61,8 +96,14 @@ func generate(dir string, d *Data, terminal io.Writer) (*Report, error) {
 	if err := r.WriteMarkdown(&md); err != nil {
 		return nil, err
 	}
-	if err := resultfmt.WriteAtomic(filepath.Join(dir, "REPORT.md"), md.Bytes()); err != nil {
-		return nil, err
+	files = append(files, output{name: "REPORT.md", data: md.Bytes()})
+	for _, o := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := resultfmt.WriteAtomic(filepath.Join(dir, o.name), o.data); err != nil {
+			return nil, err
+		}
 	}
 	if terminal != nil {
 		if err := r.WriteTerminal(terminal); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"concbench/report"
 )
@@ -23,7 +24,7 @@ by configuration into one report in --out: each machine's models are series of t
 own ("goroutines @ A"), the speedup chart draws each machine's ideal line, and REPORT.md
 lists every machine. Labels default to the directory names.`
 
-func runReport(_ context.Context, args []string, stdout, _ io.Writer) error {
+func runReport(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	quiet := fs.Bool("quiet", false, "do not print the tables on the terminal")
 	out := fs.String("out", "", "with several results directories: write the merged report into `DIR`")
@@ -40,10 +41,10 @@ func runReport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	case len(dirs) == 0:
 		return usagef("report: want one results directory, e.g. concbench report results/default, or several with --out DIR (got 0 arguments)")
 	case len(dirs) == 1 && *out == "" && *labels == "":
-		if _, err := report.Generate(dirs[0], term); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		return nil
+		return interruptible(ctx, func() error {
+			_, err := report.GenerateContext(ctx, dirs[0], term)
+			return err
+		})
 	case *out == "":
 		return usagef("report: %d results directories need --out DIR for the merged report", len(dirs))
 	}
@@ -57,7 +58,29 @@ func runReport(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if err := report.CheckLabels(names); err != nil {
 		return usagef("report: --label: %v", err)
 	}
-	if _, err := report.GenerateMerged(*out, dirs, names, term); err != nil {
+	return interruptible(ctx, func() error {
+		_, err := report.GenerateMergedContext(ctx, *out, dirs, names, term)
+		return err
+	})
+}
+
+// interruptible runs a report aside so Ctrl-C is honoured even inside a
+// long drawing call: the report checks ctx between charts and before each
+// file it writes, and is given a moment to finish a write in progress.
+func interruptible(ctx context.Context, generate func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- generate() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
