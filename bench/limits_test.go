@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"errors"
+	"strconv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,4 +73,40 @@ func TestLoadSuiteCaps(t *testing.T) {
 			t.Errorf("LoadSuite(%s) = %v, want the size cap", f, err)
 		}
 	}
+}
+
+// TestSuiteCellCap: a suite whose matrix would expand into more than
+// MaxCells specs is refused before it is expanded.
+func TestSuiteCellCap(t *testing.T) {
+	tasks := make([]string, 400)
+	for i := range tasks {
+		tasks[i] = strconv.Itoa(i + 1)
+	}
+	js := `{"name":"big","experiments":[{"tag":"x","workloads":["noop"],"tasks":[` + strings.Join(tasks, ",") + `],"concurrency":[` + strings.Join(tasks, ",") + `]}]}`
+	_, err := ParseSuite(strings.NewReader(js))
+	if err == nil || !strings.Contains(err.Error(), "cells (allowed 1..100000)") {
+		t.Fatalf("err = %v, want the cell cap", err)
+	}
+}
+
+// FuzzSuite feeds mutated suite files to the parser and the checks that
+// run before a sweep: they may refuse a file, never panic. Seeds are in
+// testdata/fuzz/FuzzSuite; `go test -fuzz FuzzSuite -fuzztime 30s ./bench`
+// explores further.
+func FuzzSuite(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > resultfmt.MaxSuiteBytes {
+			return
+		}
+		s, err := ParseSuite(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, c := range s.Cells() {
+			_ = CheckMachine(c, false)
+		}
+		if len(SweepOrder(len(s.Cells()), s.Repeats, s.Seed)) != len(s.Cells())*s.Repeats {
+			t.Fatal("sweep order lost jobs")
+		}
+	})
 }

@@ -140,6 +140,9 @@ func (s *Suite) Check() error {
 			return fmt.Errorf("suite %s, experiment %d (%s): %w", s.Name, i+1, s.Experiments[i].Tag, err)
 		}
 	}
+	if n := s.cellCount(); n > MaxCells {
+		return fmt.Errorf("suite %s has %.0f cells (allowed 1..%d)", s.Name, n, MaxCells)
+	}
 	// Every cell as it will run (open loads make their task counts from
 	// rate x seconds), so no cell is found impossible mid-sweep.
 	for _, c := range s.Cells() {
@@ -208,6 +211,32 @@ func (e *Experiment) check() error {
 		return err
 	}
 	return nil
+}
+
+// MaxCells bounds a suite's matrix (the default suite has a few hundred
+// cells), so a suite file cannot expand into millions of specs.
+const MaxCells = 100_000
+
+// cellCount is len(s.Cells()) without expanding them (in float64: the
+// product of a hostile file's list lengths may overflow an int).
+func (s *Suite) cellCount() float64 {
+	total := 0.0
+	for _, e := range s.Experiments {
+		nm := len(e.Models)
+		if nm == 0 {
+			nm = len(models.Names())
+		}
+		per := 0.0
+		for _, l := range e.Loads {
+			k := float64(len(e.tasksFor(l)))
+			if !e.ConcurrencyMatchesTasks {
+				k *= float64(len(e.Concurrency))
+			}
+			per += k
+		}
+		total += float64(len(e.Workloads)*nm) * per
+	}
+	return total
 }
 
 // Cells expands the suite into one Spec per matrix cell, in suite order.
