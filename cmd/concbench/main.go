@@ -95,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil && ctx.Err() != nil && !errors.Is(err, errUsage) {
 		return fmt.Errorf("%w: %v", errInterrupted, err)
 	}
-	if err == nil && out.err != nil {
+	if out.err != nil && (err == nil || errors.Is(err, out.err)) {
 		return fmt.Errorf("write standard output: %w", out.err)
 	}
 	return err

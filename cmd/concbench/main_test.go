@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"syscall"
 	"os"
 	"strings"
 	"testing"
@@ -67,6 +69,21 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--sleep", "-1s"}, "out of range"},
 		{[]string{"run", "extra"}, `unexpected argument "extra"`},
 		{[]string{"list", "x"}, "list takes no arguments"},
+		// issue 11: zero means zero or is refused; nothing is replaced.
+		{[]string{"run", "--sleep", "0"}, "sleep 0s out of range (allowed 0 < sleep <= 1h)"},
+		{[]string{"run", "--read-size", "0"}, "read size 0 out of range (allowed 1..16MiB)"},
+		{[]string{"run", "--files", "0"}, "files 0 out of range (allowed 1..1024)"},
+		{[]string{"run", "--block-every", "0"}, "block-every 0 out of range"},
+		{[]string{"run", "--cpu-ms", "NaN"}, "--cpu-ms NaN out of range"},
+		{[]string{"run", "--cpu-ms", "0"}, "--cpu-ms 0 out of range"},
+		{[]string{"run", "--units", "5 junk"}, `invalid value "5 junk" for flag -units`},
+		{[]string{"run", "--series", "-1"}, "--series -1 out of range"},
+		// issue 11: limits checked before any trial, one message.
+		{[]string{"run", "--depth", "65"}, "--depth 65 out of range (allowed 0..64"},
+		{[]string{"run", "--timeout", "2562047h47m16s"}, "--timeout 2562047h47m16s out of range (allowed 0 < timeout <= 24h0m0s"},
+		{[]string{"run", "--model", "multiproc", "--concurrency", "1000000"}, "would start 1000000 worker processes"},
+		{[]string{"run", "--workload", "io-file", "--files", "1024", "--file-size", "4294967296"}, "needs 1024 data files x 4294967296 bytes"},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, `port "99999" out of range`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
@@ -124,5 +141,54 @@ func TestRunTable(t *testing.T) {
 		if strings.Contains(line, " sequential ") && !strings.Contains(line, "CPU –: trial too short") {
 			t.Errorf("sequential row does not mark CPU unresolved:\n%s", out)
 		}
+	}
+}
+
+// failWriter fails every write, like a full disk (stdout > /dev/full).
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestExitStatuses: help exits 0; output that cannot be written is an
+// error, exit 1, in one line (issue 11, item 11).
+func TestExitStatuses(t *testing.T) {
+	tests := []struct {
+		args   []string
+		stdout io.Writer
+		code   int
+		want   string // in stdout for 0, in the stderr line otherwise
+	}{
+		{[]string{"help"}, nil, 0, "Commands:"},
+		{[]string{"list", "-h"}, nil, 0, "Usage: concbench list"},
+		{[]string{"run", "-h"}, nil, 0, "Usage: concbench run"},
+		{[]string{"sweep", "--help"}, nil, 0, "Usage: concbench sweep"},
+		{[]string{"serve", "-h"}, nil, 0, "Usage: concbench serve"},
+		{[]string{"list"}, failWriter{}, 1, "write standard output: no space left on device"},
+		{[]string{"help"}, failWriter{}, 1, "write standard output: no space left on device"},
+		{[]string{"run", "--model", "sequential", "--workload", "noop", "--tasks", "5", "--in-process"}, failWriter{}, 1, "write standard output: no space left on device"},
+		{[]string{"run", "--model", "sequential", "--workload", "noop", "--tasks", "5", "--in-process", "--json"}, failWriter{}, 1, "write standard output: no space left on device"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			w := tt.stdout
+			if w == nil {
+				w = &out
+			}
+			code := exitCode(run(tt.args, w, &errb), &errb)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			got := out.String()
+			if tt.code != 0 {
+				got = errb.String()
+				if n := strings.Count(got, "concbench: "); n != 1 {
+					t.Errorf("stderr has %d error lines, want one: %q", n, got)
+				}
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("output %q does not contain %q", got, tt.want)
+			}
+		})
 	}
 }

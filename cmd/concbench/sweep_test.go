@@ -17,10 +17,28 @@ func TestSweepReportBadInput(t *testing.T) {
 	os.WriteFile(filepath.Join(old, "results.json"), []byte(`{"schema":0}`), 0o644)
 	badSuite := filepath.Join(dir, "bad.json")
 	os.WriteFile(badSuite, []byte(`{"name":"b","experiments":[{"tag":"x","workloads":["noop"],"tasks":[-3]}]}`), 0o644)
+	trailing := filepath.Join(dir, "trailing.json")
+	os.WriteFile(trailing, []byte(`{"name":"t","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]} and more`), 0o644)
+	huge := filepath.Join(dir, "huge.json")
+	os.WriteFile(huge, []byte(`{"name":"h","experiments":[{"tag":"x","workloads":["noop"],"models":["pool"],"loads":["open:1e7"],"open_seconds":3600}]}`), 0o644)
+	zeroSuite := filepath.Join(dir, "zero-suite.json")
+	os.Symlink("/dev/zero", zeroSuite)
+	zeroResults := filepath.Join(dir, "zero-results")
+	os.MkdirAll(zeroResults, 0o755)
+	os.Symlink("/dev/zero", filepath.Join(zeroResults, "results.json"))
+	aFile := filepath.Join(dir, "a-file")
+	os.WriteFile(aFile, nil, 0o644)
 	tests := []struct {
 		args []string
 		want string
 	}{
+		// issue 11, items 5, 6, 8, 10: refused before any trial runs.
+		{[]string{"sweep", "--suite", trailing, "--out", dir}, "text after the closing brace"},
+		{[]string{"sweep", "--suite", huge, "--out", dir}, "cell x/noop/pool/open:1e7/n=36000000000: --tasks 36000000000 out of range"},
+		{[]string{"sweep", "--suite", zeroSuite, "--out", dir}, "larger than 1 MiB, the limit for suite files"},
+		{[]string{"sweep", "--suite", "quick", "--out", filepath.Join(aFile, "out")}, "cannot create output directory"},
+		{[]string{"sweep", "--suite", "quick", "--out", "/proc/self/out"}, "--out /proc/self/out"},
+		{[]string{"report", zeroResults}, "larger than 256 MiB, the limit for results files"},
 		{[]string{"sweep", "--suite", "nosuch", "--out", dir}, `unknown suite "nosuch": not a built-in suite (allowed: default, quick)`},
 		{[]string{"sweep", "--suite", badSuite, "--out", dir}, "tasks -3 out of range"},
 		{[]string{"sweep", "--suite", "quick"}, "--out DIR is required"},
@@ -60,5 +78,28 @@ func TestSweepThenReport(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "chart blocking not drawn") {
 		t.Errorf("report does not say which charts are missing:\n%s", stdout)
+	}
+}
+
+// TestSweepFailedTrialsExit1: a sweep whose trials fail exits 1 as run
+// does, with what ran written and marked incomplete (issue 11, item 6).
+func TestSweepFailedTrialsExit1(t *testing.T) {
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "fail.json")
+	// A Net step to a server that answers after 2s, with a 1s trial
+	// timeout: every trial fails, none is refused up front.
+	os.WriteFile(suite, []byte(`{"name":"fail","repeats":1,"timeout":"1s","experiments":[
+		{"tag":"throughput","workloads":["io-net"],"models":["sequential"],"tasks":[1],"params":{"net_delay":"2s"}}]}`), 0o644)
+	out := filepath.Join(dir, "res")
+	stdout, errs, code := cli("sweep", "--suite", suite, "--out", out, "--in-process", "--no-warmup")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errs)
+	}
+	if !strings.Contains(stdout, "INCOMPLETE") || !strings.Contains(errs, "some trials failed") {
+		t.Errorf("stdout %q stderr %q", stdout, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil || !strings.Contains(string(b), `"complete": false`) || !strings.Contains(string(b), "no trial ran") {
+		t.Errorf("results.json: %v\n%.300s", err, b)
 	}
 }
