@@ -3,9 +3,9 @@ package bench
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"

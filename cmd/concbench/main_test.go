@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"syscall"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
