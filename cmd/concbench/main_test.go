@@ -192,3 +192,14 @@ func TestExitStatuses(t *testing.T) {
 		})
 	}
 }
+
+// TestNoFaultHookInRelease: the multiproc workers of a build without the
+// multiproc package's tests ignore CONCBENCH_WORKER_FAULT (issue 11, item
+// 13): the test hook is not live in what users run.
+func TestNoFaultHookInRelease(t *testing.T) {
+	t.Setenv("CONCBENCH_WORKER_FAULT", "task:1:exit:always")
+	_, errs, code := cli("run", "--model", "multiproc", "--concurrency", "2", "--workload", "noop", "--tasks", "4", "--in-process")
+	if code != 0 {
+		t.Fatalf("exit %d: the fault hook fired in a release build: %s", code, errs)
+	}
+}

@@ -12,6 +12,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// faultsEnabled arms EnvFault. Only this package's tests set it (in
+// fault_enable_linux_test.go, compiled into the test binary that workers
+// re-execute), so the concbench binary users run ignores the variable:
+// no test hook is live in a release build.
+var faultsEnabled bool
+
+// faultSpec is EnvFault's value where faults are armed, else "".
+func faultSpec() string {
+	if !faultsEnabled {
+		return ""
+	}
+	return os.Getenv(EnvFault)
+}
+
 // fault is an injected worker failure (see EnvFault).
 type fault struct {
 	task uint32

@@ -80,7 +80,8 @@ const Role = "multiproc-worker"
 
 // Environment variables read by workers.
 const (
-	// EnvFault injects a fault into workers, for tests:
+	// EnvFault injects a fault into workers, for this package's tests
+	// only (a release binary ignores it; see faultsEnabled):
 	// "task:ID:MODE" with MODE one of panic, exit, kill, corrupt, truncate
 	// makes the worker that receives task ID fail that way before running
 	// it. The fault fires only in original workers, not in replacements

@@ -47,7 +47,7 @@ func serve(inFD, outFD int) error {
 			return os.NewSyscallError("fcntl", err)
 		}
 	}
-	fault, err := parseFault(os.Getenv(EnvFault), os.Getenv(envRespawned) != "")
+	fault, err := parseFault(faultSpec(), os.Getenv(envRespawned) != "")
 	if err != nil {
 		return err
 	}
