@@ -63,7 +63,7 @@ const MaxTimeout = 24 * time.Hour
 // DefaultTimeout).
 func checkTimeout(d time.Duration) error {
 	if d < 0 || d > MaxTimeout {
-		return fmt.Errorf("--timeout %v out of range (allowed 0 < timeout <= %v, 0 = default %v)", d, MaxTimeout, DefaultTimeout)
+		return fmt.Errorf("--timeout %v out of range (allowed 0..%v, 0 = default %v)", d, MaxTimeout, DefaultTimeout)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func TestLimits(t *testing.T) {
 		{"depth 64", func(s *Spec) { s.Config.Depth = 64 }, false, ""},
 		{"depth 65", func(s *Spec) { s.Config.Depth = 65 }, false, "--depth 65 out of range (allowed 0..64"},
 		{"timeout 24h", func(s *Spec) { s.Timeout = 24 * time.Hour }, false, ""},
-		{"timeout overflow", func(s *Spec) { s.Timeout = 2562047 * time.Hour }, false, "--timeout 2562047h0m0s out of range (allowed 0 < timeout <= 24h0m0s"},
+		{"timeout overflow", func(s *Spec) { s.Timeout = 2562047 * time.Hour }, false, "--timeout 2562047h0m0s out of range (allowed 0..24h0m0s"},
 		{"processes within bound", func(s *Spec) { s.Config.Concurrency = MaxProcesses() }, false, ""},
 		{"fork bomb", func(s *Spec) { s.Config.Concurrency = 1_000_000 }, false, "would start 1000000 worker processes (allowed 1.."},
 		{"forced", func(s *Spec) { s.Config.Concurrency = MaxProcesses() + 1 }, true, ""},
