@@ -41,7 +41,10 @@ type Params struct {
 	Seed uint64 `json:"seed"`
 	// Exact says every field is as given: zero means zero, and Validate
 	// refuses a zero where zero is not allowed instead of defaulting it.
-	Exact bool `json:"exact,omitempty"`
+	// It is not written to JSON, so results files (and the configuration
+	// keys report and compare derive from their params) are unchanged; a
+	// trial child marks the filled params it receives Exact itself.
+	Exact bool `json:"-"`
 }
 
 // DefaultParams are the sizes used when a field is zero.

@@ -203,3 +203,26 @@ func TestNoFaultHookInRelease(t *testing.T) {
 		t.Fatalf("exit %d: the fault hook fired in a release build: %s", code, errs)
 	}
 }
+
+// TestZeroNetIsZero: --net-delay 0 --net-size 0 run as zero in a fresh
+// trial child and in process, never as the 5 ms / 1 KiB defaults (issue
+// 11, item 8).
+func TestZeroNetIsZero(t *testing.T) {
+	for _, mode := range []string{"isolated", "in-process"} {
+		args := []string{"run", "--model", "sequential", "--workload", "io-net", "--tasks", "3", "--net-delay", "0", "--net-size", "0", "--json"}
+		if mode == "in-process" {
+			args = append(args, "--in-process")
+		}
+		out, errs, code := cli(args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", mode, code, errs)
+		}
+		var doc runOutput
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Trials) != 1 {
+			t.Fatalf("%s: %v\n%s", mode, err, out)
+		}
+		if p := doc.Trials[0].Spec.Params; p.NetDelay != 0 || p.NetSize != 0 || doc.Trials[0].Verified != 3 {
+			t.Errorf("%s: ran with net delay %v, size %d (verified %d); want 0, 0", mode, p.NetDelay, p.NetSize, doc.Trials[0].Verified)
+		}
+	}
+}
