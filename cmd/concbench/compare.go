@@ -50,9 +50,15 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var sides [2]compare.Side
 	for i, arg := range fs.Args() {
-		f, err := rf.ReadFile(resultsPath(arg))
+		path := resultsPath(arg)
+		f, err := rf.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		// Every number compare tabulates and charts is input: checked
+		// (finite, in range) as report checks it.
+		if err := f.Validate(); err != nil {
+			return fmt.Errorf("%w: %s: %v", rf.ErrBadResults, path, err)
 		}
 		sides[i] = compare.Side{Label: arg, File: f}
 	}

@@ -95,10 +95,23 @@ func TestCompareBadInput(t *testing.T) {
 	if err := os.WriteFile(notJSON, []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A results file edited to hold an impossible number is refused.
+	bad := filepath.Join(dir, "bad")
+	f, err := rf.ReadFile(fixNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Trials {
+		f.Trials[i].Throughput = -5
+	}
+	if err := rf.WriteResults(bad, f); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args []string
 		want string
 	}{
+		{[]string{"compare", fixOld, bad}, "throughput_per_s -5 out of range"},
 		{[]string{"compare", fixOld}, "want two results directories or results.json files, OLD and NEW (got 1 arguments)"},
 		{[]string{"compare", fixOld, filepath.Join(dir, "nope")}, "does not exist"},
 		{[]string{"compare", fixOld, dir}, "is not valid JSON"},
