@@ -240,14 +240,15 @@ func (s *Suite) cellCount() float64 {
 }
 
 // Cells expands the suite into one Spec per matrix cell, in suite order.
-// An experiment without models runs every registered model.
+// An experiment without models runs every registered Go model (models in
+// other runtimes get their own experiments, sized for them).
 func (s *Suite) Cells() []Spec {
 	var out []Spec
 	for _, e := range s.Experiments {
 		wp, _ := e.Params.Workload() // checked
 		ms := e.Models
 		if len(ms) == 0 {
-			ms = models.Names()
+			ms = goModels()
 		}
 		for _, w := range e.Workloads {
 			for _, m := range ms {
@@ -322,4 +323,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// goModels lists the registered models that run in Go (not in another
+// runtime).
+func goModels() []string {
+	var out []string
+	for _, n := range models.Names() {
+		if i, _ := models.Lookup(n); i.Runtime == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }

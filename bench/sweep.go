@@ -78,8 +78,12 @@ func SweepOrder(cells, repeats int, seed uint64) []Job {
 
 // skipReason says why spec cannot run in this binary, or "" if it can.
 func skipReason(spec Spec) string {
-	if _, err := models.Lookup(spec.Model); err != nil {
+	info, err := models.Lookup(spec.Model)
+	if err != nil {
 		return fmt.Sprintf("model %s is not available in this build", spec.Model)
+	}
+	if err := info.Usable(); err != nil {
+		return fmt.Sprintf("model %s is unavailable here: %v", spec.Model, err)
 	}
 	if _, err := workload.Lookup(spec.Workload); err != nil {
 		return fmt.Sprintf("workload %s is not available in this build", spec.Workload)

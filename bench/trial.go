@@ -22,8 +22,12 @@ var ErrUsage = badinput.Err
 // ValidateSpec checks a spec and fills its defaults, returning ErrUsage-wrapped
 // errors that name what is wrong and what is allowed.
 func ValidateSpec(s *Spec) error {
-	if _, err := models.Lookup(s.Model); err != nil {
+	info, err := models.Lookup(s.Model)
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if err := info.Usable(); err != nil {
+		return fmt.Errorf("%w: model %s is unavailable here: %v", ErrUsage, s.Model, err)
 	}
 	if _, err := workload.Lookup(s.Workload); err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
@@ -153,6 +157,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	res.Runtime = runtimeDelta(rt0, rt1)
 	res.WorkerPIDs = tr.AllPIDs()
 	res.Extra = tr.Extra()
+	if info.Runtime != nil {
+		res.RuntimeVersion = info.Runtime()
+	}
 	res.PeakInflight = tr.Rec.PeakInflight()
 	res.PeakCPUSteps = tr.Rec.PeakCPU()
 	res.Completed = tr.Rec.Finished()

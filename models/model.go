@@ -83,6 +83,24 @@ type Info struct {
 	// Processes says each unit of Concurrency is an OS process, so the
 	// harness bounds it by the machine (a million would be a fork bomb).
 	Processes bool
+	// Runtime is set for a model that runs in another runtime (Python,
+	// Node.js; see package concbench/runtimes): it returns the runtime and
+	// version found on this machine, e.g. "CPython 3.11.7
+	// (/usr/bin/python3)". Nil for Go models. Suites without a model list
+	// run only the Go models: runtimes get experiments sized for them.
+	Runtime func() string
+	// Available returns why the model cannot run on this machine (its
+	// runtime is missing or too old: the reason and the fix), or nil. Nil
+	// Available means always available.
+	Available func() error
+}
+
+// Usable returns the model's Available error, or nil.
+func (i Info) Usable() error {
+	if i.Available == nil {
+		return nil
+	}
+	return i.Available()
 }
 
 // Resolve fills cfg's zero Procs and Concurrency with the model's defaults.

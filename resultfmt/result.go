@@ -138,7 +138,12 @@ type Result struct {
 	CtxInvoluntary int64 `json:"ctx_involuntary"`
 	Threads        int   `json:"threads_peak"`
 
-	Runtime    Runtime            `json:"runtime"`
+	Runtime Runtime `json:"runtime"`
+	// RuntimeVersion names the interpreter of a model in another runtime
+	// (Python, Node.js) and its version, e.g. "CPython 3.11.7
+	// (/usr/bin/python3)"; empty for Go models (see Meta.GoVersion).
+	RuntimeVersion string `json:"runtime_version,omitempty"`
+
 	Timeline   []Sample           `json:"timeline,omitempty"`
 	Series     []Point            `json:"series,omitempty"`
 	WorkerPIDs []int              `json:"worker_pids,omitempty"`

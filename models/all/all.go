@@ -1,5 +1,5 @@
-// Package all registers every concurrency model; import it for its side
-// effect.
+// Package all registers every concurrency model, the Go ones and those
+// in other runtimes (concbench/runtimes); import it for its side effect.
 package all
 
 import (
@@ -9,4 +9,6 @@ import (
 	_ "concbench/models/multiproc"
 	_ "concbench/models/pool"
 	_ "concbench/models/sequential"
+	// The Python and Node.js models (available where their runtime is).
+	_ "concbench/runtimes"
 )

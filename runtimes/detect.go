@@ -1,0 +1,198 @@
+package runtimes
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Environment variables that point at the interpreters.
+const (
+	// EnvPython names the Python interpreter (default: python3 on PATH).
+	EnvPython = "CONCBENCH_PYTHON"
+	// EnvNode names the Node.js binary (default: node on PATH).
+	EnvNode = "CONCBENCH_NODE"
+)
+
+// Minimum versions: asyncio.create_task, threading.get_native_id (3.8);
+// process.hrtime.bigint, fs.promises, worker_threads, Atomics.wait (18).
+const (
+	minPython = "3.8"
+	minNode   = 18
+)
+
+// systemPython is where Debian's python3-uvloop installs for; tried for
+// py-uvloop when the configured interpreter lacks uvloop.
+const systemPython = "/usr/bin/python3"
+
+// probeTimeout bounds one interpreter probe.
+const probeTimeout = 15 * time.Second
+
+// interp is an interpreter found on this machine.
+type interp struct {
+	// Path is the executable; Version its version string, Label how
+	// results name it ("CPython 3.11.7 (/usr/bin/python3)").
+	Path, Version, Label string
+	// Uvloop is the uvloop version importable by this interpreter, or "".
+	Uvloop string
+	// Err says why the interpreter cannot be used (with the fix).
+	Err error
+}
+
+var (
+	pyOnce, uvOnce, nodeOnce sync.Once
+	pyFound, uvFound         interp
+	nodeFound                interp
+)
+
+// configured returns the interpreter named by env, or def on PATH.
+func configured(env, def string) (string, error) {
+	name := os.Getenv(env)
+	if name == "" {
+		name = def
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s not found (install it, put it on PATH, or set %s to its path)", name, env)
+	}
+	return p, nil
+}
+
+// pyProbe prints the facts the Python models need as JSON.
+const pyProbe = `import json, sys
+try:
+    import uvloop
+    uv = uvloop.__version__
+except Exception:
+    uv = ""
+print(json.dumps({"version": sys.version.split()[0], "ok": sys.version_info >= (3, 8), "uvloop": uv}))`
+
+// probe runs path with args and decodes its JSON output into v.
+func probe(path string, v any, args ...string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, args...).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			return fmt.Errorf("%s does not run: %s", path, lastLine(string(ee.Stderr)))
+		}
+		return fmt.Errorf("%s does not run: %w", path, err)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		return fmt.Errorf("%s: unexpected probe output %q", path, clip(string(out)))
+	}
+	return nil
+}
+
+// probePython describes the Python interpreter at path.
+func probePython(path string) interp {
+	var r struct {
+		Version string `json:"version"`
+		OK      bool   `json:"ok"`
+		Uvloop  string `json:"uvloop"`
+	}
+	in := interp{Path: path}
+	if in.Err = probe(path, &r, "-c", pyProbe); in.Err != nil {
+		return in
+	}
+	in.Version, in.Uvloop = r.Version, r.Uvloop
+	in.Label = fmt.Sprintf("CPython %s (%s)", r.Version, path)
+	if !r.OK {
+		in.Err = fmt.Errorf("%s is Python %s; the Python models need %s or newer (set %s to a newer python3)", path, r.Version, minPython, EnvPython)
+	}
+	return in
+}
+
+// python returns the configured Python interpreter.
+func python() interp {
+	pyOnce.Do(func() {
+		path, err := configured(EnvPython, "python3")
+		if err != nil {
+			pyFound = interp{Err: err}
+			return
+		}
+		pyFound = probePython(path)
+	})
+	return pyFound
+}
+
+// uvloopPython returns an interpreter that can import uvloop: the
+// configured one, else the system's /usr/bin/python3.
+func uvloopPython() interp {
+	uvOnce.Do(func() {
+		py := python()
+		if py.Err == nil && py.Uvloop != "" {
+			uvFound = py
+			return
+		}
+		tried := []string{}
+		if py.Path != "" {
+			tried = append(tried, py.Path+" "+py.Version)
+		}
+		if sys, err := filepath.EvalSymlinks(systemPython); err == nil {
+			own, _ := filepath.EvalSymlinks(py.Path)
+			if sys != own || py.Path == "" {
+				cand := probePython(systemPython)
+				if cand.Err == nil && cand.Uvloop != "" {
+					uvFound = cand
+					return
+				}
+				tried = append(tried, systemPython+" "+cand.Version)
+			}
+		}
+		uvFound = interp{Err: fmt.Errorf("no python3 with uvloop found (tried %s): install it (Debian: apt-get install python3-uvloop) or set %s to an interpreter that has it",
+			strings.Join(tried, ", "), EnvPython)}
+	})
+	return uvFound
+}
+
+// node returns the configured Node.js binary.
+func node() interp {
+	nodeOnce.Do(func() {
+		path, err := configured(EnvNode, "node")
+		if err != nil {
+			nodeFound = interp{Err: err}
+			return
+		}
+		var r struct {
+			Version string `json:"version"`
+		}
+		in := interp{Path: path}
+		if in.Err = probe(path, &r, "-e", "process.stdout.write(JSON.stringify({version: process.version}))"); in.Err == nil {
+			in.Version = r.Version
+			in.Label = fmt.Sprintf("Node.js %s (%s)", r.Version, path)
+			var major int
+			if _, err := fmt.Sscanf(r.Version, "v%d", &major); err != nil || major < minNode {
+				in.Err = fmt.Errorf("%s is Node.js %s; the Node models need v%d or newer (set %s to a newer node)", path, r.Version, minNode, EnvNode)
+			}
+		}
+		nodeFound = in
+	})
+	return nodeFound
+}
+
+// lastLine returns the last non-empty line of s, clipped.
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return clip(s)
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	const limit = 200
+	if len(s) > limit {
+		return s[:limit] + "..."
+	}
+	return s
+}

@@ -1,0 +1,397 @@
+// concbench's Node.js runner: the Node models, standard library only.
+//
+// The Go harness starts this file (embedded in the concbench binary) with
+// `node -e`, writes the trial to stdin and reads per-task records back on
+// stdout, with the same wire protocol as runtimes/python/runner.py (see
+// there). One runner runs one trial of one model:
+//
+//   eventloop  one Node.js event loop: Sleep = setTimeout, Block =
+//              Atomics.wait on a SharedArrayBuffer (a synchronous wait that
+//              stalls the loop), CPU = crypto sha256 inline on the loop,
+//              Net = http with a keep-alive Agent, File = fs.promises
+//              (libuv's thread pool)
+//   workers    the same, but CPU steps go to a worker_threads pool of P
+//              threads (one step at a time per thread)
+//
+// Timers: libuv timers have millisecond granularity and are measured from
+// the loop's cached time, so a setTimeout may fire up to 1 ms early; the
+// model declares that timer slack to the harness.
+'use strict';
+
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const { Worker } = require('worker_threads');
+
+const MASK = 0xffffffffffffffffn;
+const NOOP = 0, SLEEP = 1, CPU = 2, BLOCK = 3, NET = 4, FILE = 5;
+const KIND_NAMES = ['noop', 'sleep', 'cpu', 'block', 'net', 'file'];
+const now = process.hrtime.bigint;
+
+// ---------------------------------------------------------------- kernels
+// (also evaluated inside worker threads: keep them self-contained)
+
+function taskSeed(id) {
+  return (BigInt(id) * 0x2545f4914f6cdd1dn + 1n) & 0xffffffffffffffffn;
+}
+
+function sha(units, seed) {
+  const M = 0xffffffffffffffffn;
+  const c = require('crypto');
+  const buf = Buffer.alloc(1024);
+  const base = (seed * 0x9e3779b97f4a7c15n) & M;
+  for (let i = 0; i < 1024; i += 8) buf.writeBigUInt64LE((base + BigInt(i)) & M, i);
+  const one = c.hash ? (b) => c.hash('sha256', b, 'buffer') : (b) => c.createHash('sha256').update(b).digest();
+  for (let u = 0; u < units; u++) one(buf).copy(buf, 0, 0, 32);
+  return buf.readBigUInt64LE(0);
+}
+
+function spin(units, seed) {
+  const x = seed | 1n;
+  let lo = Number(x & 0xffffffffn) >>> 0;
+  let hi = Number(x >> 32n) >>> 0;
+  let nlo, nhi;
+  for (let r = units * 4096; r > 0; r--) {
+    nhi = ((hi << 13) | (lo >>> 19)) >>> 0; nlo = (lo << 13) >>> 0; // x ^= x << 13
+    hi = (hi ^ nhi) >>> 0; lo = (lo ^ nlo) >>> 0;
+    nlo = ((lo >>> 7) | (hi << 25)) >>> 0; nhi = hi >>> 7; // x ^= x >> 7
+    hi = (hi ^ nhi) >>> 0; lo = (lo ^ nlo) >>> 0;
+    nhi = ((hi << 17) | (lo >>> 15)) >>> 0; nlo = (lo << 17) >>> 0; // x ^= x << 17
+    hi = (hi ^ nhi) >>> 0; lo = (lo ^ nlo) >>> 0;
+  }
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+function runCpu(kernel, units, seed) {
+  return kernel === 1 ? spin(units, seed) : sha(units, seed);
+}
+
+function mix(acc, out) {
+  return ((acc ^ out) * 0x100000001b3n + 0x9e3779b97f4a7c15n) & MASK;
+}
+
+function digestOf(b) {
+  return crypto.createHash('sha256').update(b).digest().readBigUInt64LE(0);
+}
+
+function stepName(s) {
+  switch (s[0]) {
+    case SLEEP: case BLOCK: return `${KIND_NAMES[s[0]]}(${s[1]}ns)`;
+    case CPU: return `cpu(${s[1] === 1 ? 'spin' : 'sha256'} x${s[2]})`;
+    case NET: return `net(${s[1]}, ${s[2]}B)`;
+    case FILE: return `file(${s[2]}B @${s[1]})`;
+  }
+  return KIND_NAMES[s[0]] || `kind(${s[0]})`;
+}
+
+class StepError extends Error {
+  constructor(step, msg) { super(msg); this.step = step; }
+}
+
+// ---------------------------------------------------------------- input
+
+// Reader buffers stdin and hands out lines and exact byte counts.
+class Reader {
+  constructor(stream) {
+    this.chunks = []; this.len = 0; this.ended = false; this.wake = null;
+    stream.on('data', (c) => { this.chunks.push(c); this.len += c.length; this.poke(); });
+    stream.on('end', () => { this.ended = true; this.poke(); });
+  }
+  poke() { const w = this.wake; this.wake = null; if (w) w(); }
+  async need(pred) {
+    while (!pred()) {
+      if (this.ended) throw new Error('stdin closed early');
+      await new Promise((r) => { this.wake = r; });
+    }
+  }
+  flat() { if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)]; return this.chunks[0] || Buffer.alloc(0); }
+  async line() {
+    await this.need(() => this.flat().indexOf(10) >= 0);
+    const b = this.flat(); const i = b.indexOf(10);
+    this.take(i + 1);
+    return b.subarray(0, i).toString();
+  }
+  async bytes(n) {
+    await this.need(() => this.len >= n);
+    const b = this.flat();
+    this.take(n);
+    return Buffer.from(b.subarray(0, n)); // a copy: aligned for typed arrays
+  }
+  take(n) { const b = this.flat(); this.chunks = [b.subarray(n)]; this.len -= n; }
+}
+
+async function readTrial(rd) {
+  const h = JSON.parse(await rd.line());
+  const n = h.n;
+  const arr = async (T, count) => {
+    const b = await rd.bytes(count * T.BYTES_PER_ELEMENT);
+    return new T(b.buffer, b.byteOffset, count);
+  };
+  const tr = {
+    h, n, model: h.model, conc: h.concurrency, shape: h.load, clients: h.clients || 0, env: h.env,
+    shapes: h.shapes,
+  };
+  tr.arrivals = tr.shape === 'open' ? await arr(BigInt64Array, n) : null;
+  tr.seeds = await arr(BigUint64Array, h.nseeds);
+  tr.ids = await arr(Uint32Array, n);
+  tr.shapeOf = await arr(Uint32Array, n);
+  tr.nnet = h.shapes.map((steps) => steps.filter((s) => s[0] === NET).length);
+  tr.seedOff = null;
+  if (h.nseeds) {
+    tr.seedOff = new Float64Array(n);
+    let off = 0;
+    for (let i = 0; i < n; i++) { tr.seedOff[i] = off; off += tr.nnet[tr.shapeOf[i]]; }
+  }
+  // Per-task record slots, allocated before the clock: 0 = did not happen.
+  tr.arrive = new BigInt64Array(n);
+  tr.start = new BigInt64Array(n);
+  tr.end = new BigInt64Array(n);
+  tr.result = new BigUint64Array(n);
+  tr.who = new Int32Array(n);
+  tr.cpu = [];
+  tr.failed = null;
+  return tr;
+}
+
+// ---------------------------------------------------------------- steps
+
+function query(step, seed, proof) {
+  let q = `/io?delay=${step[1]}&size=${step[2]}`;
+  if (proof === 'digest') q += `&seed=${seed}`;
+  return q;
+}
+
+class Exec {
+  constructor(tr, pool) {
+    const env = tr.env;
+    this.tr = tr;
+    this.pool = pool;
+    this.host = env.host || ''; this.port = env.port || 0;
+    this.proof = env.proof || 'size';
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, env.conns || 1) });
+    this.files = (env.files || []).map((p) => fs.openSync(p, 'r'));
+    this.handles = null;
+    this.blocker = new Int32Array(new SharedArrayBuffer(4));
+  }
+  async open() {
+    // fs.promises FileHandles, opened before the clock.
+    this.handles = await Promise.all((this.tr.env.files || []).map((p) => fs.promises.open(p, 'r')));
+  }
+  net(step, seed) {
+    if (!this.host) return Promise.reject(new Error('net step needs the latency server, but the trial has none'));
+    return new Promise((resolve, reject) => {
+      const req = http.get({ host: this.host, port: this.port, path: query(step, seed, this.proof), agent: this.agent }, (res) => {
+        const h = crypto.createHash('sha256');
+        let len = 0; const errBody = [];
+        res.on('data', (c) => { len += c.length; if (res.statusCode === 200) h.update(c); else errBody.push(c); });
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`server answered ${res.statusCode}: ${Buffer.concat(errBody).toString().trim().slice(0, 200)}`));
+          if (len !== step[2]) return reject(new Error(`short body: ${len} of ${step[2]} bytes`));
+          resolve(this.proof === 'digest' ? h.digest().readBigUInt64LE(0) : BigInt(len));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+  }
+  async file(id, step) {
+    if (!this.handles || this.handles.length === 0) throw new Error('file step needs data files, but the trial has none');
+    const fh = this.handles[id % this.handles.length];
+    const buf = Buffer.allocUnsafe(step[2]);
+    const { bytesRead } = await fh.read(buf, 0, step[2], step[1]);
+    if (bytesRead !== step[2]) throw new Error(`short read: ${bytesRead} of ${step[2]} bytes at offset ${step[1]} (file too small)`);
+    return this.proof === 'digest' ? digestOf(buf) : BigInt(bytesRead);
+  }
+  async cpu(id, step) {
+    const seed = taskSeed(id);
+    if (this.pool) {
+      const r = await this.pool.run(step[1], step[2], seed);
+      this.tr.cpu.push(r.t0, r.t1);
+      return r.out;
+    }
+    const t0 = now();
+    const out = runCpu(step[1], step[2], seed);
+    this.tr.cpu.push(t0, now());
+    return out;
+  }
+  async task(i) {
+    const tr = this.tr;
+    const steps = tr.shapes[tr.shapeOf[i]];
+    const id = tr.ids[i];
+    let kNet = 0;
+    const seedOff = tr.seedOff ? tr.seedOff[i] : 0;
+    tr.start[i] = now();
+    tr.who[i] = process.pid;
+    let acc = 0n;
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k];
+      let out = 0n;
+      try {
+        switch (s[0]) {
+          case SLEEP:
+            await new Promise((r) => setTimeout(r, Math.ceil(s[1] / 1e6)));
+            break;
+          case BLOCK:
+            Atomics.wait(this.blocker, 0, 0, s[1] / 1e6); // the mistake: stalls the loop
+            break;
+          case CPU:
+            out = await this.cpu(id, s);
+            break;
+          case NET:
+            out = await this.net(s, tr.seedOff ? tr.seeds[seedOff + kNet] : 0n);
+            kNet++;
+            break;
+          case FILE:
+            out = await this.file(id, s);
+            break;
+        }
+      } catch (e) {
+        throw new StepError(k, `step ${k} ${stepName(s)}: ${e.message || e}`);
+      }
+      acc = mix(acc, out);
+    }
+    tr.result[i] = acc;
+    tr.end[i] = now();
+  }
+}
+
+// Pool is a worker_threads pool running CPU steps, one at a time each.
+class Pool {
+  constructor(p) {
+    const src = [taskSeed, sha, spin, runCpu].map((f) => f.toString()).join('\n') + `
+      const { parentPort } = require('worker_threads');
+      parentPort.on('message', (m) => {
+        const t0 = process.hrtime.bigint();
+        const out = runCpu(m.kernel, m.units, m.seed);
+        parentPort.postMessage({ out, t0, t1: process.hrtime.bigint() });
+      });`;
+    this.idle = []; this.queue = []; this.workers = [];
+    for (let k = 0; k < p; k++) {
+      const w = new Worker(src, { eval: true });
+      w.on('message', (m) => { const job = w.job; w.job = null; this.release(w); job.resolve(m); });
+      w.on('error', (e) => { if (w.job) w.job.reject(e); });
+      this.workers.push(w); this.idle.push(w);
+    }
+  }
+  async ready() {
+    // One round trip per worker, so every thread is up before the clock.
+    await Promise.all(this.workers.map(() => this.run(0, 1, 1n)));
+  }
+  run(kernel, units, seed) {
+    return new Promise((resolve, reject) => {
+      const job = { msg: { kernel, units, seed }, resolve, reject };
+      const w = this.idle.pop();
+      if (w) this.send(w, job); else this.queue.push(job);
+    });
+  }
+  send(w, job) { w.job = job; w.postMessage(job.msg); }
+  release(w) { const job = this.queue.shift(); if (job) this.send(w, job); else this.idle.push(w); }
+  close() { for (const w of this.workers) w.terminate(); }
+}
+
+// ---------------------------------------------------------------- loads
+
+function runLoad(tr, ex, t0) {
+  const n = tr.n;
+  return new Promise((resolveAll) => {
+    if (n === 0) return resolveAll();
+    let left = n;
+    let next = 0;
+    let active = 0;
+    const limit = tr.conc > 0 ? tr.conc : Infinity;
+    const waiting = [];
+    const finished = (i) => {
+      active--;
+      if (waiting.length && !tr.failed) start(waiting.shift());
+      if (--left === 0) return resolveAll();
+      if (tr.shape === 'closed' && next < n && !tr.failed) {
+        const k = next++;
+        tr.arrive[k] = tr.end[i];
+        launch(k);
+      }
+    };
+    const failed = (i, e) => {
+      if (!tr.failed) tr.failed = { task: i, step: e.step === undefined ? -1 : e.step, error: e.message || String(e) };
+      resolveAll();
+    };
+    const start = (i) => { active++; ex.task(i).then(() => finished(i), (e) => failed(i, e)); };
+    const launch = (i) => { if (active < limit) start(i); else waiting.push(i); };
+    if (tr.shape === 'closed') {
+      const c = Math.min(tr.clients, n);
+      const t = now();
+      for (next = 0; next < c; next++) { tr.arrive[next] = t; launch(next); }
+    } else if (tr.shape === 'open') {
+      (async () => {
+        for (let i = 0; i < n; i++) {
+          const at = t0 + tr.arrivals[i];
+          tr.arrive[i] = at;
+          // A libuv timer may fire early: never release before the
+          // intended arrival.
+          for (let d = at - now(); d > 0n; d = at - now()) {
+            await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(Number(d) / 1e6))));
+          }
+          if (tr.failed) return;
+          launch(i);
+        }
+      })();
+    } else {
+      for (let i = 0; i < n; i++) { tr.arrive[i] = t0; launch(i); }
+    }
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+function writeLine(kind, obj) {
+  fs.writeSync(1, `${kind} ${JSON.stringify(obj)}\n`);
+}
+
+function fault(where) {
+  const spec = process.env.CONCBENCH_RUNNER_FAULT || '';
+  if (!spec.startsWith(where + ':')) return;
+  const mode = spec.slice(where.length + 1);
+  if (mode === 'die') process.kill(process.pid, 'SIGKILL');
+  if (mode === 'garbage') { fs.writeSync(1, 'Uncaught TypeError: not really\n'); }
+  if (mode === 'garbage' || mode === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3600e3);
+}
+
+function writeArray(a) {
+  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  for (let off = 0; off < b.length;) off += fs.writeSync(1, b, off, b.length - off);
+}
+
+async function main() {
+  process.on('SIGINT', () => {}); // the Go parent stops us
+  const rd = new Reader(process.stdin);
+  const tr = await readTrial(rd);
+  let pool = null;
+  if (tr.model === 'workers') {
+    pool = new Pool(Math.max(1, tr.conc));
+    await pool.ready();
+    tr.conc = 0; // the pool bounds CPU steps; tasks in flight are unlimited
+  } else if (tr.model !== 'eventloop') {
+    throw new Error(`unknown model ${tr.model}`);
+  }
+  const ex = new Exec(tr, pool);
+  await ex.open();
+  writeLine('ready', { runtime: `Node.js ${process.version}`, executable: process.execPath, pid: process.pid, workers: [] });
+  fault('ready');
+  const go = (await rd.line()).split(' ');
+  if (go.length !== 2 || go[0] !== 'go') throw new Error(`expected 'go T0', got ${go}`);
+  const t0 = BigInt(go[1]);
+  fault('run');
+  await runLoad(tr, ex, t0);
+  if (tr.failed) {
+    writeLine('fail', tr.failed);
+    process.exit(1);
+  }
+  const cpu = BigInt64Array.from(tr.cpu);
+  fs.writeSync(1, `done ${JSON.stringify({ n: tr.n, ncpu: cpu.length / 2, inner: false })}\n`);
+  for (const a of [tr.arrive, tr.start, tr.end, tr.result, tr.who, cpu]) writeArray(a);
+  process.exit(0);
+}
+
+main().catch((e) => {
+  process.stderr.write(`node runner: ${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});
