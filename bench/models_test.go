@@ -27,6 +27,16 @@ var expect = map[string]struct {
 	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, true},
 	// P worker processes at pipelining depth 1.
 	"multiproc": {func(n, c int) int64 { return int64(min(n, c)) }, true},
+	// Models in other runtimes (concbench/runtimes). py-threads has W
+	// threads but one GIL: its CPU steps never run at once.
+	"py-sequential":  {func(n, c int) int64 { return 1 }, false},
+	"py-asyncio":     {func(n, c int) int64 { return int64(n) }, false},
+	"py-uvloop":      {func(n, c int) int64 { return int64(n) }, false},
+	"py-threads":     {func(n, c int) int64 { return int64(min(n, c)) }, false},
+	"py-processes":   {func(n, c int) int64 { return int64(min(n, c)) }, true},
+	"node-eventloop": {func(n, c int) int64 { return int64(n) }, false},
+	// The event loop holds every task; CPU steps go to P worker threads.
+	"node-workers": {func(n, c int) int64 { return int64(n) }, true},
 }
 
 func mustRun(t *testing.T, spec Spec) *Result {

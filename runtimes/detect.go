@@ -72,7 +72,7 @@ try:
     uv = uvloop.__version__
 except Exception:
     uv = ""
-print(json.dumps({"version": sys.version.split()[0], "ok": sys.version_info >= (3, 8), "uvloop": uv}))`
+print(json.dumps({"version": sys.version.split()[0], "ok": sys.version_info >= (3, 8), "uvloop": uv, "exe": sys.executable}))`
 
 // probe runs path with args and decodes its JSON output into v.
 func probe(path string, v any, args ...string) error {
@@ -98,12 +98,18 @@ func probePython(path string) interp {
 		Version string `json:"version"`
 		OK      bool   `json:"ok"`
 		Uvloop  string `json:"uvloop"`
+		Exe     string `json:"exe"`
 	}
 	in := interp{Path: path}
 	if in.Err = probe(path, &r, "-c", pyProbe); in.Err != nil {
 		return in
 	}
 	in.Version, in.Uvloop = r.Version, r.Uvloop
+	if r.Exe != "" {
+		// The interpreter itself, not a wrapper (a pyenv shim costs a
+		// shell start per trial).
+		path, in.Path = r.Exe, r.Exe
+	}
 	in.Label = fmt.Sprintf("CPython %s (%s)", r.Version, path)
 	if !r.OK {
 		in.Err = fmt.Errorf("%s is Python %s; the Python models need %s or newer (set %s to a newer python3)", path, r.Version, minPython, EnvPython)

@@ -26,7 +26,7 @@ func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("list takes no arguments, got %q", fs.Arg(0))
 	}
-	fmt.Fprintln(stdout, "Models (--model NAME, or all):")
+	fmt.Fprintln(stdout, "Models (--model NAME, a comma-separated list, all or go):")
 	t := newTable(stdout)
 	t.Header("model", "GOMAXPROCS", "concurrency", "--concurrency means", "what it is")
 	for _, n := range models.Names() {
@@ -41,6 +41,7 @@ func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	listRuntimes(stdout)
 	fmt.Fprintln(stdout, "\nWorkloads (--workload NAME):")
 	t = newTable(stdout)
 	t.Header("workload", "steps per task", "what it is")
@@ -66,6 +67,27 @@ func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
 		_ = t.Append(l.Spec, l.Doc)
 	}
 	return t.Render()
+}
+
+// listRuntimes prints, for each model in another runtime, the interpreter
+// it uses here or one line saying why it is unavailable and the fix.
+func listRuntimes(w io.Writer) {
+	first := true
+	for _, n := range models.Names() {
+		i, _ := models.Lookup(n)
+		if i.Runtime == nil {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nModels in other runtimes (interpreter found here):")
+			first = false
+		}
+		if err := i.Usable(); err != nil {
+			fmt.Fprintf(w, "  %-15s unavailable: %v\n", n, err)
+			continue
+		}
+		fmt.Fprintf(w, "  %-15s %s\n", n, i.Runtime())
+	}
 }
 
 // newTable returns a terminal table whose headers are printed as written.

@@ -38,7 +38,7 @@ type trialFlags struct {
 
 func (f *trialFlags) register(fs *flag.FlagSet) {
 	s := &f.spec
-	fs.StringVar(&f.models, "model", "all", "model name, comma-separated names, or all")
+	fs.StringVar(&f.models, "model", "all", "model name, comma-separated names, all (every model available here) or go (the Go models)")
 	fs.StringVar(&s.Workload, "workload", "io-sleep", "workload preset (see concbench list)")
 	fs.IntVar(&s.Tasks, "tasks", 1000, "number of tasks (1..10000000)")
 	fs.StringVar(&s.Load, "load", "batch", "load shape: batch, closed:C, open:RATE[:poisson]")
@@ -114,10 +114,24 @@ func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help b
 	return false, nil
 }
 
-// modelList expands --model into registered model names.
-func (f *trialFlags) modelList() ([]string, error) {
-	if f.models == "all" {
-		return models.Names(), nil
+// modelList expands --model into registered model names: "all" is every
+// model available here (one line on stderr names each unavailable one),
+// "go" the models that run in Go.
+func (f *trialFlags) modelList(stderr io.Writer) ([]string, error) {
+	if f.models == "all" || f.models == "go" {
+		var out []string
+		for _, n := range models.Names() {
+			i, _ := models.Lookup(n)
+			if f.models == "go" && i.Runtime != nil {
+				continue
+			}
+			if err := i.Usable(); err != nil {
+				fmt.Fprintf(stderr, "concbench: skipping %s: %v\n", n, err)
+				continue
+			}
+			out = append(out, n)
+		}
+		return out, nil
 	}
 	var out []string
 	for _, m := range strings.Split(f.models, ",") {
@@ -141,7 +155,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if help, err := f.parse("run", args, stdout); help || err != nil {
 		return err
 	}
-	names, err := f.modelList()
+	names, err := f.modelList(stderr)
 	if err != nil {
 		return err
 	}
