@@ -169,6 +169,9 @@ func (m *Model) watch(ctx context.Context, timeout time.Duration, fn func() erro
 	case <-ctx.Done():
 		killGroup(m.cmd.Process.Pid)
 		<-done
+		if msg := m.stderr.last(); msg != "" {
+			return m.errorf("stopped: %w (runner's last words: %s)", context.Cause(ctx), msg)
+		}
 		return m.errorf("stopped: %w", context.Cause(ctx))
 	case <-expire:
 		killGroup(m.cmd.Process.Pid)

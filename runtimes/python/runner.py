@@ -699,7 +699,12 @@ class AsyncModel:
         all_done = loop.create_future()
         left = [n]
 
+        # The loop keeps only weak references to tasks: hold them until
+        # they finish, as the asyncio docs ask.
+        running = set()
+
         def finished(i, t):
+            running.discard(t)
             if t.cancelled():
                 return
             e = t.exception()
@@ -716,6 +721,7 @@ class AsyncModel:
 
         def launch(i):
             t = loop.create_task(self.task(i))
+            running.add(t)
             t.add_done_callback(lambda t: finished(i, t))
 
         nxt = None
@@ -746,12 +752,14 @@ class AsyncModel:
                     if tr.failed:
                         return
                     launch(i)
-            loop.create_task(feed())
+            feeder = loop.create_task(feed())
         else:
             for i in range(n):
                 tr.arrive[i] = t0
                 launch(i)
         await all_done
+        if tr.shape == "open":
+            await feeder
 
     def run(self, t0):
         self.loop.run_until_complete(self.main(t0))
