@@ -746,9 +746,12 @@ class AsyncModel:
                 for i in range(n):
                     at = t0 + tr.arrivals[i]
                     tr.arrive[i] = at
+                    # uvloop's timers are millisecond-granular and may
+                    # fire early: never release before the arrival.
                     d = at - now()
-                    if d > 0:
+                    while d > 0:
                         await asyncio.sleep(d / 1e9)
+                        d = at - now()
                     if tr.failed:
                         return
                     launch(i)
