@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"concbench/internal/tailbuf"
 )
 
 // Environment variables that point at the interpreters.
@@ -82,7 +84,9 @@ func probe(path string, v any, args ...string) error {
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return fmt.Errorf("%s does not run: %s", path, lastLine(string(ee.Stderr)))
+			var t tailbuf.Tail
+			t.Write(ee.Stderr)
+			return fmt.Errorf("%s does not run: %s", path, clip(t.LastLine()))
 		}
 		return fmt.Errorf("%s does not run: %w", path, err)
 	}
@@ -183,15 +187,6 @@ func node() interp {
 		nodeFound = in
 	})
 	return nodeFound
-}
-
-// lastLine returns the last non-empty line of s, clipped.
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return clip(s)
 }
 
 // clip shortens s for an error message.

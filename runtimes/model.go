@@ -7,13 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"time"
 
+	"concbench/internal/tailbuf"
 	"concbench/models"
 )
 
@@ -28,7 +27,7 @@ type Model struct {
 	stdin   *os.File
 	stdout  *bufio.Reader
 	outFile *os.File
-	stderr  *tail
+	stderr  *tailbuf.Tail
 	exited  chan struct{} // closed once the runner is reaped
 	waitErr error
 	ready   readyMsg
@@ -130,7 +129,7 @@ func (m *Model) start(in interp) error {
 		inW.Close()
 		return m.errorf("pipe: %w", err)
 	}
-	m.stderr = &tail{}
+	m.stderr = &tailbuf.Tail{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, m.stderr
 	m.started = time.Now()
 	err = cmd.Start()
@@ -169,14 +168,14 @@ func (m *Model) watch(ctx context.Context, timeout time.Duration, fn func() erro
 	case <-ctx.Done():
 		killGroup(m.cmd.Process.Pid)
 		<-done
-		if msg := m.stderr.last(); msg != "" {
+		if msg := clip(m.stderr.LastLine()); msg != "" {
 			return m.errorf("stopped: %w (runner's last words: %s)", context.Cause(ctx), msg)
 		}
 		return m.errorf("stopped: %w", context.Cause(ctx))
 	case <-expire:
 		killGroup(m.cmd.Process.Pid)
 		<-done
-		return m.errorf("no answer within %v (hung?): killed; stderr: %s", timeout, m.stderr.last())
+		return m.errorf("no answer within %v (hung?): killed; stderr: %s", timeout, clip(m.stderr.LastLine()))
 	}
 }
 
@@ -207,7 +206,7 @@ func (m *Model) died() error {
 	if m.waitErr != nil {
 		status = m.waitErr.Error()
 	}
-	msg := m.stderr.last()
+	msg := clip(m.stderr.LastLine())
 	if msg == "" {
 		msg = "no output on stderr"
 	}
@@ -294,7 +293,7 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	select {
 	case <-m.exited:
 		if m.waitErr != nil {
-			return m.errorf("runner exited with %v after its report: %s", m.waitErr, m.stderr.last())
+			return m.errorf("runner exited with %v after its report: %s", m.waitErr, clip(m.stderr.LastLine()))
 		}
 	case <-time.After(5 * time.Second):
 		return m.errorf("runner did not exit after its report")
@@ -333,30 +332,3 @@ func (m *Model) apply(tr *models.Trial, rec *records, t0 int64) error {
 	r.ObserveCPU(peakOverlap(splitIntervals(rec.cpu)))
 	return nil
 }
-
-// tail keeps the last bytes a runner wrote to stderr.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-const tailSize = 4096
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - tailSize; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// last returns the last line written.
-func (t *tail) last() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return lastLine(string(t.buf))
-}
-
-var _ io.Writer = (*tail)(nil)

@@ -6,8 +6,8 @@
 // and verified by the same harness (DESIGN §3b).
 //
 // Each model is a small runner script per runtime (python/runner.py,
-// node/runner.js; standard library only), embedded in the binary with
-// go:embed. Prepare starts the runner (`python3 -c` / `node -e`) as a child
+// node/runner.js; standard library only), embedded in the binary (see
+// the embed directives below). Prepare starts the runner (`python3 -c` / `node -e`) as a child
 // of the trial process, writes it the trial (see wire.go) and waits until
 // it has imported its modules and started its pools: that start-up is
 // before the trial's clock and reported as the extra "startup_ms". Run
