@@ -54,8 +54,9 @@ type Experiment struct {
 	// charts the tags named by the Tag* constants.
 	Tag       string   `json:"tag"`
 	Workloads []string `json:"workloads"`
-	// Models defaults to every registered model (models.Names); a model
-	// that is unavailable on this machine is skipped with a note.
+	// Models defaults to every registered Go model (models in other
+	// runtimes are named explicitly, with sizes for them); a model that
+	// is unavailable on this machine is skipped with a note.
 	Models []string `json:"models,omitempty"`
 	// Loads defaults to ["batch"].
 	Loads []string `json:"loads,omitempty"`

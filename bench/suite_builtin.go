@@ -25,7 +25,7 @@ func quickSuite() *Suite {
 	return &Suite{
 		Name: "quick", Repeats: 2, Seed: 1,
 		Doc: "every chart, small sizes: about 2 minutes on 2 cores",
-		Experiments: []Experiment{
+		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net", "mixed"}, Tasks: []int{100}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{200}, Params: Params{Units: 1000}},
@@ -45,7 +45,7 @@ func quickSuite() *Suite {
 			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:500", "open:1200", "open:3000"}, OpenSeconds: 0.4, Params: Params{Units: 1000}},
 			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 1, Series: 2000,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 125}},
-		},
+		}, runtimeExperiments(true)...),
 	}
 }
 
@@ -71,7 +71,7 @@ func defaultSuite() *Suite {
 	return &Suite{
 		Name: "default", Repeats: 3, MaxRepeats: 6, ExtraBudget: Duration(60 * time.Second), Seed: 1,
 		Doc: "the published matrix: about 16 minutes on 2 cores (15 fixed + up to 1 of adaptive repeats)",
-		Experiments: []Experiment{
+		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines"}, Tasks: []int{1_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"multiproc"}, Tasks: []int{30_000}},
@@ -114,6 +114,6 @@ func defaultSuite() *Suite {
 			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: rates, OpenSeconds: 1, Params: Params{Units: 1000}},
 			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:1000"}, OpenSeconds: 3, Series: 3000,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 500}},
-		},
+		}, runtimeExperiments(false)...),
 	}
 }

@@ -42,6 +42,7 @@ var builders = []builder{
 	{"memory", "Memory per in-flight task", memoryChart},
 	{"open-load", "Latency vs offered load (open load)", openLoadChart},
 	{"blocking", "The blocking mistake", blockingChart},
+	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts},
 }
 
 // ChartIDs lists every chart the report can draw, in order.

@@ -18,6 +18,7 @@ type Finding struct {
 var findingTopics = []func(d *Data) []Finding{
 	throughputFindings, overheadFindings, speedupFindings, cpuFindings,
 	ioFindings, memoryFindings, saturationFindings, blockingFindings,
+	runtimeFindings,
 }
 
 // findings derives the report's findings from the data; every number comes

@@ -10,4 +10,5 @@ const (
 	TagMemory     = "memory"     // long io-sleep at many in-flight counts: chart 7
 	TagOpenLoad   = "open-load"  // open:RATE at several rates: chart 8
 	TagBlocking   = "blocking"   // blocking-mistake per-task series: chart 9
+	TagRuntimes   = "runtimes"   // Go beside Python and Node.js: the runtimes charts
 )

@@ -1,0 +1,196 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"concbench/resultfmt"
+)
+
+// The runtimes section: Go's models beside Python's and Node.js's on the
+// same tasks (the "runtimes" experiment), four figures:
+// per-task overhead (noop), CPU-bound speedup (sha256 and spin), the
+// blocking mistake's stall, and io-net throughput against Little's bound.
+// Memory per in-flight task comes from the "memory" experiment, where the
+// runtimes' trials sit beside the Go models'.
+
+// RTBar is one model's figure in a runtimes chart, in a group (a kernel
+// for speedup; "" otherwise).
+type RTBar struct {
+	Group, Model string
+	Value        resultfmt.Stat
+}
+
+// runtimeFamily is the runtime a model runs in: "Python", "Node.js" or
+// "Go" (by the model-name convention of concbench/runtimes).
+func runtimeFamily(model string) string {
+	switch {
+	case strings.HasPrefix(model, "py-"):
+		return "Python"
+	case strings.HasPrefix(model, "node-"):
+		return "Node.js"
+	}
+	return "Go"
+}
+
+// oneThread is each runtime's one-thread model: the speedup baseline.
+var oneThread = map[string]string{"Go": "sequential", "Python": "py-sequential", "Node.js": "node-eventloop"}
+
+// rtCells returns the runtimes experiment's cells of workload w.
+func rtCells(d *Data, w string) []*Cell { return d.Tag(resultfmt.TagRuntimes, w) }
+
+// rtOverhead is each model's wall time per no-op task in a batch, µs: the
+// cost of the model's machinery alone.
+func rtOverhead(d *Data) []RTBar {
+	var out []RTBar
+	for _, c := range rtCells(d, "noop") {
+		n := float64(c.Spec.Tasks)
+		out = append(out, RTBar{Model: c.Series(), Value: c.stat(func(r resultfmt.Result) float64 { return r.Makespan / n * 1e6 })})
+	}
+	return out
+}
+
+// rtSpeedups is each model's speedup on a CPU-bound batch over its own
+// runtime's one-thread model on the same kernel and units, grouped by
+// kernel.
+func rtSpeedups(d *Data) []RTBar {
+	cells := rtCells(d, "cpu-hash")
+	base := map[string]float64{} // kernel|units|family -> makespan
+	key := func(c *Cell) string {
+		return fmt.Sprintf("%s|%d|%s", kernelName(c), c.Spec.Params.Units, runtimeFamily(c.Spec.Model))
+	}
+	for _, c := range cells {
+		if oneThread[runtimeFamily(c.Spec.Model)] == c.Spec.Model {
+			base[key(c)] = c.Summary.Makespan.Median
+		}
+	}
+	var out []RTBar
+	for _, c := range cells {
+		b, m := base[key(c)], c.Summary.Makespan
+		if b <= 0 || m.Median <= 0 {
+			continue
+		}
+		out = append(out, RTBar{Group: kernelName(c), Model: c.Series(),
+			Value: resultfmt.Stat{Median: b / m.Median, Min: b / m.Max, Max: b / m.Min}})
+	}
+	return out
+}
+
+// kernelName names a cell's CPU kernel.
+func kernelName(c *Cell) string { return c.Spec.Params.Kernel.String() }
+
+// rtStall is each model's p99 latency on the blocking mistake, ms, and the
+// Sleep every task waits (the latency without a stall).
+func rtStall(d *Data) (bars []RTBar, sleep, block time.Duration) {
+	for _, c := range rtCells(d, "blocking-mistake") {
+		bars = append(bars, RTBar{Model: c.Series(), Value: c.stat(func(r resultfmt.Result) float64 { return r.Latency.P99 })})
+		sleep, block = c.Spec.Params.Sleep, c.Spec.Params.Block
+	}
+	return bars, sleep, block
+}
+
+// rtLittle is each model's io-net throughput under C closed clients as a
+// fraction of Little's bound C / delay (the most a client can get when
+// every request waits the server's delay), and the bound itself.
+func rtLittle(d *Data) (bars []RTBar, bound float64) {
+	for _, c := range rtCells(d, "io-net") {
+		var clients int
+		if _, err := fmt.Sscanf(c.Spec.Load, "closed:%d", &clients); err != nil || clients <= 0 || c.Spec.Params.NetDelay <= 0 {
+			continue
+		}
+		bound = float64(clients) / c.Spec.Params.NetDelay.Seconds()
+		t := c.Summary.Throughput
+		bars = append(bars, RTBar{Model: c.Series(), Value: resultfmt.Stat{Median: t.Median / bound, Min: t.Min / bound, Max: t.Max / bound}})
+	}
+	return bars, bound
+}
+
+// barOf returns the bar of model in group, if any.
+func barOf(bars []RTBar, group, model string) (resultfmt.Stat, bool) {
+	for _, b := range bars {
+		if b.Group == group && b.Model == model {
+			return b.Value, true
+		}
+	}
+	return resultfmt.Stat{}, false
+}
+
+// runtimeFindings compares the runtimes' models with Go's, from the data.
+func runtimeFindings(d *Data) []Finding {
+	var out []Finding
+	add := adder(&out)
+	ov := rtOverhead(d)
+	if el, ok := barOf(ov, "", "eventloop"); ok && el.Median > 0 {
+		for _, m := range []string{"py-asyncio", "py-uvloop", "node-eventloop", "py-threads", "py-processes"} {
+			if v, ok := barOf(ov, "", m); ok {
+				add("runtimes", false, "A %s task costs %.0fx a Go event-loop task in overhead (%s µs vs %s µs per no-op task, batch of %s).",
+					m, v.Median/el.Median, num(v.Median), num(el.Median), fmtNum(float64(rtCells(d, "noop")[0].Spec.Tasks)))
+			}
+		}
+	}
+	fits := map[string]MemFit{}
+	for _, f := range memFits(d) {
+		fits[f.Model] = f
+	}
+	if el := fits["eventloop"]; el.PerTask > 0 {
+		for _, m := range []string{"py-asyncio", "py-uvloop", "node-eventloop", "py-threads"} {
+			if f, ok := fits[m]; ok && f.PerTask > 0 {
+				add("runtimes", false, "A %s task in flight holds %s of memory, %.1fx a Go event-loop task's %s (regression over %d trials).",
+					m, fmtBytes(f.PerTask), f.PerTask/el.PerTask, fmtBytes(el.PerTask), f.Points)
+			}
+		}
+	}
+	sp := rtSpeedups(d)
+	for _, q := range []struct {
+		kernel, model string
+		parallel      bool
+	}{
+		{"sha256", "py-asyncio", false}, {"sha256", "node-eventloop", false}, {"sha256", "py-processes", true},
+		{"sha256", "node-workers", true}, {"spin", "py-threads", false}, {"spin", "py-processes", true}, {"sha256", "py-threads", false},
+	} {
+		v, ok := barOf(sp, q.kernel, q.model)
+		if !ok || q.model == oneThread[runtimeFamily(q.model)] {
+			continue
+		}
+		base := oneThread[runtimeFamily(q.model)]
+		switch {
+		case q.parallel && d.cores() > 1 && v.Median < 1.3:
+			add("runtimes", true, "%s reached only %.2fx %s on the %s batch; worker processes or threads should run CPU work in parallel on %d cores (check the machine warnings).", q.model, v.Median, base, q.kernel, d.cores())
+		case q.parallel:
+			add("runtimes", false, "%s runs CPU steps in parallel: %.2fx %s on the %s batch (%d cores).", q.model, v.Median, base, q.kernel, d.cores())
+		case v.Median > 1.25:
+			add("runtimes", true, "%s ran the %s batch %.2fx faster than %s; one thread (or one GIL) should give no CPU parallelism.", q.model, q.kernel, v.Median, base)
+		case q.model == "py-threads":
+			add("runtimes", false, "py-threads gets no CPU parallelism on %s: %.2fx py-sequential (%s).", q.kernel, v.Median, gilHolder(q.kernel))
+		default:
+			add("runtimes", false, "%s gives no CPU parallelism: %.2fx %s on the %s batch, every CPU step runs on its one thread.", q.model, v.Median, base, q.kernel)
+		}
+	}
+	if st, sleep, block := rtStall(d); len(st) > 0 {
+		th, okT := barOf(st, "", "py-threads")
+		for _, m := range []string{"py-asyncio", "node-eventloop"} {
+			if v, ok := barOf(st, "", m); ok && okT && th.Median > 0 {
+				add("runtimes", v.Median < 2*th.Median,
+					"The blocking mistake on %s: p99 %s ms against py-threads' %s ms (%.1fx); tasks wait %v and one in %d blocks %v.",
+					m, num(v.Median), num(th.Median), v.Median/th.Median, sleep, rtCells(d, "blocking-mistake")[0].Spec.Params.BlockEvery, block)
+			}
+		}
+	}
+	if lt, bound := rtLittle(d); len(lt) > 0 {
+		var parts []string
+		for _, b := range lt {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", b.Model, 100*b.Value.Median))
+		}
+		add("runtimes", false, "io-net under closed clients, as a share of Little's bound (%s req/s): %s.", fmtNum(bound), strings.Join(parts, ", "))
+	}
+	return out
+}
+
+// gilHolder says why a kernel holds the GIL.
+func gilHolder(kernel string) string {
+	if kernel == "spin" {
+		return "interpreted integer work holds the GIL"
+	}
+	return "hashlib holds the GIL on 1 KiB inputs, below its 2 KiB release threshold"
+}
