@@ -131,7 +131,7 @@ func Register(i Info) {
 func Lookup(name string) (Info, error) {
 	i, ok := registry[name]
 	if !ok {
-		return Info{}, fmt.Errorf("unknown model %q (allowed: %s, all)", name, strings.Join(Names(), ", "))
+		return Info{}, fmt.Errorf("unknown model %q (allowed: %s, all, go)", name, strings.Join(Names(), ", "))
 	}
 	return i, nil
 }

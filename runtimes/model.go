@@ -187,15 +187,16 @@ func (m *Model) line() (kind string, body []byte, err error) {
 		if errors.Is(err, bufio.ErrBufferFull) {
 			return "", nil, m.garbage("", b)
 		}
-		return "", nil, m.died()
+		return "", nil, m.died("before reporting")
 	}
 	b = bytes.TrimRight(b, "\n")
 	k, rest, _ := bytes.Cut(b, []byte(" "))
 	return string(k), append([]byte(nil), rest...), nil
 }
 
-// died reports a runner whose output ended early.
-func (m *Model) died() error {
+// died reports a runner whose output ended early (when: "before
+// reporting", ...), with its exit status and last stderr line.
+func (m *Model) died(when string) error {
 	select {
 	case <-m.exited:
 	case <-time.After(5 * time.Second):
@@ -210,7 +211,7 @@ func (m *Model) died() error {
 	if msg == "" {
 		msg = "no output on stderr"
 	}
-	return m.errorf("runner died before reporting (%s): %s", status, msg)
+	return m.errorf("runner died %s (%s): %s", when, status, msg)
 }
 
 // garbage reports output that is not the protocol.
@@ -256,7 +257,7 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	// Time zero of the trial on CLOCK_MONOTONIC.
 	t0 := monotonicNow() - tr.Rec.Now()
 	if _, err := m.stdin.WriteString("go " + strconv.FormatInt(t0, 10) + "\n"); err != nil {
-		return m.errorf("start the clock: %w", m.died())
+		return m.died("before the clock started")
 	}
 	var rec *records
 	err := m.watch(ctx, 0, func() error {
@@ -278,7 +279,7 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 				return m.garbage(kind, body)
 			}
 			if rec, err = readRecords(m.stdout, d, len(tr.Tasks)); err != nil {
-				return m.errorf("%w", err)
+				return m.died(fmt.Sprintf("in the middle of its report (%v)", err))
 			}
 			return nil
 		}

@@ -322,3 +322,19 @@ func TestNoOrphansWhenTheTrialDies(t *testing.T) {
 		t.Errorf("%d processes outlived the killed trial", n)
 	}
 }
+
+// TestLargeReports: records larger than a pipe buffer (20,000 tasks, about
+// 720 KB) come back whole from every runner, including node-workers, whose
+// worker threads make Node's stdout non-blocking.
+func TestLargeReports(t *testing.T) {
+	for _, name := range runtimes.Names() {
+		n := 20000
+		if name == "py-processes" {
+			n = 4000 // ~80 µs of pickling per task
+		}
+		res := run(t, bench.Spec{Model: name, Workload: "noop", Tasks: n})
+		if res.Completed != int64(n) {
+			t.Errorf("%s: completed %d of %d", name, res.Completed, n)
+		}
+	}
+}

@@ -342,8 +342,22 @@ function runLoad(tr, ex, t0) {
 
 // ---------------------------------------------------------------- main
 
+// writeAll writes b to stdout synchronously. Node may have made the pipe
+// non-blocking (worker_threads set up stdio), so a full pipe is waited out.
+function writeAll(b) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let off = 0; off < b.length;) {
+    try {
+      off += fs.writeSync(1, b, off, b.length - off);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
 function writeLine(kind, obj) {
-  fs.writeSync(1, `${kind} ${JSON.stringify(obj)}\n`);
+  writeAll(Buffer.from(`${kind} ${JSON.stringify(obj)}\n`));
 }
 
 function fault(where) {
@@ -351,13 +365,12 @@ function fault(where) {
   if (!spec.startsWith(where + ':')) return;
   const mode = spec.slice(where.length + 1);
   if (mode === 'die') process.kill(process.pid, 'SIGKILL');
-  if (mode === 'garbage') { fs.writeSync(1, 'Uncaught TypeError: not really\n'); }
+  if (mode === 'garbage') writeAll(Buffer.from('Uncaught TypeError: not really\n'));
   if (mode === 'garbage' || mode === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3600e3);
 }
 
 function writeArray(a) {
-  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  for (let off = 0; off < b.length;) off += fs.writeSync(1, b, off, b.length - off);
+  writeAll(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
 }
 
 async function main() {
@@ -386,12 +399,13 @@ async function main() {
     process.exit(1);
   }
   const cpu = BigInt64Array.from(tr.cpu);
-  fs.writeSync(1, `done ${JSON.stringify({ n: tr.n, ncpu: cpu.length / 2, inner: false })}\n`);
+  writeLine('done', { n: tr.n, ncpu: cpu.length / 2, inner: false });
   for (const a of [tr.arrive, tr.start, tr.end, tr.result, tr.who, cpu]) writeArray(a);
   process.exit(0);
 }
 
 main().catch((e) => {
-  process.stderr.write(`node runner: ${e && e.stack ? e.stack : e}\n`);
+  // The stack, then the message as the last line (the harness quotes it).
+  process.stderr.write(`${e && e.stack ? e.stack : e}\nnode runner: ${e && e.message ? e.message : e}\n`);
   process.exit(1);
 });
