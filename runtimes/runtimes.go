@@ -35,6 +35,7 @@ package runtimes
 import (
 	_ "embed"
 	"runtime"
+	"time"
 
 	"concbench/models"
 	"concbench/models/pool"
@@ -56,8 +57,10 @@ type spec struct {
 	// find returns the interpreter; node tells which runner it takes.
 	find func() interp
 	node bool
-	// threaded marks models whose Python threads share one GIL.
-	threaded bool
+	// slack is the model's timer slack (models.Info.TimerSlack): libuv
+	// timers (Node.js, uvloop) are millisecond-granular and may fire up
+	// to 1 ms early.
+	slack time.Duration
 }
 
 func zero() int { return 0 }
@@ -69,15 +72,15 @@ var specs = []spec{
 		doc: "Python: one task after another, blocking calls", concDoc: "1 (one task at a time)"},
 	{name: "py-asyncio", runner: "asyncio", rank: 120, conc: zero, procs: one, find: python,
 		doc: "Python asyncio: one event loop, a coroutine per task", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "py-uvloop", runner: "uvloop", rank: 125, conc: zero, procs: one, find: uvloopPython,
+	{name: "py-uvloop", runner: "uvloop", rank: 125, conc: zero, procs: one, find: uvloopPython, slack: time.Millisecond,
 		doc: "Python asyncio on uvloop's loop (libuv)", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "py-threads", runner: "threads", rank: 130, conc: func() int { return pool.DefaultWorkers }, procs: models.AllCPUs, find: python, threaded: true,
+	{name: "py-threads", runner: "threads", rank: 130, conc: func() int { return pool.DefaultWorkers }, procs: models.AllCPUs, find: python,
 		doc: "Python ThreadPoolExecutor (one GIL)", concDoc: "W threads (default 32, as the Go pool)"},
 	{name: "py-processes", runner: "processes", rank: 140, conc: runtime.NumCPU, procs: models.AllCPUs, find: python,
 		doc: "Python ProcessPoolExecutor, tasks pickled", concDoc: "P worker processes (default: number of CPUs)"},
-	{name: "node-eventloop", runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true,
+	{name: "node-eventloop", runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true, slack: time.Millisecond,
 		doc: "Node.js: one event loop; Block = Atomics.wait", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "node-workers", runner: "workers", rank: 160, conc: runtime.NumCPU, procs: models.AllCPUs, find: node, node: true,
+	{name: "node-workers", runner: "workers", rank: 160, conc: runtime.NumCPU, procs: models.AllCPUs, find: node, node: true, slack: time.Millisecond,
 		doc: "Node.js event loop, CPU steps on a worker_threads pool", concDoc: "P worker threads for CPU steps (default: number of CPUs)"},
 }
 
@@ -93,8 +96,9 @@ func init() {
 			New: func(c models.Config) (models.Model, error) {
 				return &Model{spec: s, cfg: c}, nil
 			},
-			Runtime:   func() string { return s.find().Label },
-			Available: func() error { return s.find().Err },
+			TimerSlack: s.slack,
+			Runtime:    func() string { return s.find().Label },
+			Available:  func() error { return s.find().Err },
 		})
 	}
 }

@@ -65,7 +65,7 @@ func trial(t *testing.T, name, preset string, n int, p workload.Params, cfg mode
 	if err := m.Run(tr.Context(), tr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := workload.Check(tasks, tr.Rec.Result); err != nil {
+	if _, err := workload.Check(tasks, tr.Rec.Result, p.Fill()); err != nil {
 		t.Fatal(err)
 	}
 	return m, tr

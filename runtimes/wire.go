@@ -54,17 +54,7 @@ type wireEnv struct {
 	Files    []string `json:"files,omitempty"`
 	Conns    int      `json:"conns"`
 	TimeoutS float64  `json:"timeout_s"`
-	// Proof is what Net and File steps output: "size" (bytes) or
-	// "digest" (workload.Digest of the bytes, with seeded Net bodies).
-	Proof string `json:"proof"`
 }
-
-// proof is the Net/File step output the harness verifies.
-const proof = "size"
-
-// netSeed is the seed a Net step sends as &seed= (0 until the server
-// derives bodies from seeds).
-func netSeed(workload.Task, int) uint64 { return 0 }
 
 // wireStep encodes one step as [kind, a, b]: sleep/block [k, ns]; cpu
 // [k, kernel, units]; net [k, "delay", size]; file [k, off, size].
@@ -118,14 +108,14 @@ func writeTrial(w io.Writer, name string, conc int, tr *models.Trial) error {
 	for _, t := range tr.Tasks {
 		for k, s := range t.Steps {
 			if s.Kind == workload.Net {
-				seeds = append(seeds, netSeed(t, k))
+				seeds = append(seeds, workload.NetSeed(t.ID, k))
 			}
 		}
 	}
 	h := header{Model: name, Concurrency: conc, Load: tr.Load.Shape.String(), Clients: tr.Load.Clients,
 		N: len(tr.Tasks), NSeeds: len(seeds), Shapes: shapes}
 	env := tr.Env
-	h.Env = wireEnv{Files: env.Files, Conns: env.Conns, Proof: proof, TimeoutS: workload.DefaultStepTimeout.Seconds()}
+	h.Env = wireEnv{Files: env.Files, Conns: env.Conns, TimeoutS: workload.DefaultStepTimeout.Seconds()}
 	if env.StepTimeout > 0 {
 		h.Env.TimeoutS = env.StepTimeout.Seconds()
 	}

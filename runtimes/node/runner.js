@@ -155,10 +155,9 @@ async function readTrial(rd) {
 
 // ---------------------------------------------------------------- steps
 
-function query(step, seed, proof) {
-  let q = `/io?delay=${step[1]}&size=${step[2]}`;
-  if (proof === 'digest') q += `&seed=${seed}`;
-  return q;
+// query is the Net step's request path; the server derives the body from seed.
+function query(step, seed) {
+  return `/io?delay=${step[1]}&size=${step[2]}&seed=${seed}`;
 }
 
 class Exec {
@@ -167,7 +166,6 @@ class Exec {
     this.tr = tr;
     this.pool = pool;
     this.host = env.host || ''; this.port = env.port || 0;
-    this.proof = env.proof || 'size';
     this.agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, env.conns || 1) });
     this.files = (env.files || []).map((p) => fs.openSync(p, 'r'));
     this.handles = null;
@@ -180,14 +178,14 @@ class Exec {
   net(step, seed) {
     if (!this.host) return Promise.reject(new Error('net step needs the latency server, but the trial has none'));
     return new Promise((resolve, reject) => {
-      const req = http.get({ host: this.host, port: this.port, path: query(step, seed, this.proof), agent: this.agent }, (res) => {
+      const req = http.get({ host: this.host, port: this.port, path: query(step, seed), agent: this.agent }, (res) => {
         const h = crypto.createHash('sha256');
         let len = 0; const errBody = [];
         res.on('data', (c) => { len += c.length; if (res.statusCode === 200) h.update(c); else errBody.push(c); });
         res.on('end', () => {
           if (res.statusCode !== 200) return reject(new Error(`server answered ${res.statusCode}: ${Buffer.concat(errBody).toString().trim().slice(0, 200)}`));
           if (len !== step[2]) return reject(new Error(`short body: ${len} of ${step[2]} bytes`));
-          resolve(this.proof === 'digest' ? h.digest().readBigUInt64LE(0) : BigInt(len));
+          resolve(h.digest().readBigUInt64LE(0));
         });
         res.on('error', reject);
       });
@@ -200,7 +198,7 @@ class Exec {
     const buf = Buffer.allocUnsafe(step[2]);
     const { bytesRead } = await fh.read(buf, 0, step[2], step[1]);
     if (bytesRead !== step[2]) throw new Error(`short read: ${bytesRead} of ${step[2]} bytes at offset ${step[1]} (file too small)`);
-    return this.proof === 'digest' ? digestOf(buf) : BigInt(bytesRead);
+    return digestOf(buf);
   }
   async cpu(id, step) {
     const seed = taskSeed(id);
@@ -317,9 +315,9 @@ function runLoad(tr, ex, t0) {
     const start = (i) => { active++; ex.task(i).then(() => finished(i), (e) => failed(i, e)); };
     const launch = (i) => { if (active < limit) start(i); else waiting.push(i); };
     if (tr.shape === 'closed') {
+      // The C clients start with the trial (arrival = time zero).
       const c = Math.min(tr.clients, n);
-      const t = now();
-      for (next = 0; next < c; next++) { tr.arrive[next] = t; launch(next); }
+      for (next = 0; next < c; next++) { tr.arrive[next] = t0; launch(next); }
     } else if (tr.shape === 'open') {
       (async () => {
         for (let i = 0; i < n; i++) {

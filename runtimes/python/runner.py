@@ -216,11 +216,9 @@ class Trial:
                 self.failed = (i, step, err)
 
 
-def query(step, seed, proof):
-    q = "/io?delay=%s&size=%d" % (step[1], step[2])
-    if proof == "digest":
-        q += "&seed=%d" % seed
-    return q
+def query(step, seed):
+    """The Net step's request path; the server derives the body from seed."""
+    return "/io?delay=%s&size=%d&seed=%d" % (step[1], step[2], seed)
 
 
 def step_name(s):
@@ -245,7 +243,6 @@ class Blocking:
     def __init__(self, env, conns):
         self.host, self.port = env.get("host", ""), env.get("port", 0)
         self.timeout = env.get("timeout_s", 30)
-        self.proof = env.get("proof", "size")
         self.idle = []
         self.max_idle = max(1, conns)
         self.lock = threading.Lock()
@@ -254,7 +251,7 @@ class Blocking:
     def net(self, step, seed):
         if not self.host:
             raise RuntimeError("net step needs the latency server, but the trial has none")
-        path = query(step, seed, self.proof)
+        path = query(step, seed)
         with self.lock:
             c = self.idle.pop() if self.idle else None
         reused = c is not None
@@ -290,13 +287,13 @@ class Blocking:
                 c.close()
         if len(body) != step[2]:
             raise RuntimeError("short body: %d of %d bytes" % (len(body), step[2]))
-        return digest(body) if self.proof == "digest" else len(body)
+        return digest(body)
 
     def file(self, task_id, step):
         if not self.fds:
             raise RuntimeError("file step needs data files, but the trial has none")
         fd = self.fds[task_id % len(self.fds)]
-        return file_output(os.pread(fd, step[2], step[1]), step, self.proof)
+        return file_output(os.pread(fd, step[2], step[1]), step)
 
     def run(self, task_id, steps, seeds, marks, sliced):
         """Runs one task's steps; returns its result."""
@@ -329,10 +326,10 @@ class Blocking:
         return acc
 
 
-def file_output(b, step, proof):
+def file_output(b, step):
     if len(b) != step[2]:
         raise RuntimeError("short read: %d of %d bytes at offset %d (file too small)" % (len(b), step[2], step[1]))
-    return digest(b) if proof == "digest" else len(b)
+    return digest(b)
 
 
 def err_text(e):
@@ -352,8 +349,9 @@ def wait_until(t):
 
 class Feeder:
     """Releases tasks by the load shape from the calling thread: submit(i)
-    is called in arrival order; under a closed load the next task arrives
-    the instant a previous one completes (its arrival is that end stamp)."""
+    is called in arrival order. Under a closed load the C clients start at
+    time zero and a client's next task arrives the instant its previous one
+    completes (its arrival is that end stamp, the same value)."""
 
     def __init__(self, tr, t0):
         import queue
@@ -366,10 +364,10 @@ class Feeder:
     def feed(self, submit):
         tr, n = self.tr, self.tr.n
         if tr.shape == "closed":
+            # The C clients start with the trial (arrival = time zero).
             c = min(tr.clients, n)
-            t = now()
             for i in range(c):
-                tr.arrive[i] = t
+                tr.arrive[i] = self.t0
                 submit(i)
             for nxt in range(c, n):
                 j = self.done.get()
@@ -566,7 +564,6 @@ class AsyncModel:
         b.wait()
         self.tr = tr
         self.host, self.port = tr_env.get("host", ""), tr_env.get("port", 0)
-        self.proof = tr_env.get("proof", "size")
         self.fds = [os.open(p, os.O_RDONLY) for p in tr_env.get("files", [])]
         self.conns = max(1, tr_env.get("conns", 1))
         self.idle, self.open, self.waiters = [], 0, []
@@ -609,7 +606,7 @@ class AsyncModel:
         if not self.host:
             raise RuntimeError("net step needs the latency server, but the trial has none")
         req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: keep-alive\r\n\r\n"
-               % (query(step, seed, self.proof), self.host, self.port)).encode()
+               % (query(step, seed), self.host, self.port)).encode()
         c = await self.get_conn()
         if c is None:
             try:
@@ -648,7 +645,7 @@ class AsyncModel:
             self.put_conn(c)
         if len(body) != step[2]:
             raise RuntimeError("short body: %d of %d bytes" % (len(body), step[2]))
-        return digest(body) if self.proof == "digest" else len(body)
+        return digest(body)
 
     async def task(self, i):
         tr = self.tr
@@ -681,7 +678,7 @@ class AsyncModel:
                             raise RuntimeError("file step needs data files, but the trial has none")
                         fd = self.fds[task_id % len(self.fds)]
                         b = await self.loop.run_in_executor(None, os.pread, fd, s[2], s[1])
-                        out = file_output(b, s, self.proof)
+                        out = file_output(b, s)
                     else:
                         out = 0
                 except Exception as e:
@@ -737,9 +734,8 @@ class AsyncModel:
                     counter[0] = k + 1
                     tr.arrive[k] = tr.end[j]
                     launch(k)
-            t = now()
             for i in range(c):
-                tr.arrive[i] = t
+                tr.arrive[i] = t0
                 launch(i)
         elif tr.shape == "open":
             async def feed():
