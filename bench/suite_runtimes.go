@@ -34,13 +34,13 @@ func runtimeExperiments(quick bool) []Experiment {
 		{Tag: tag, Workloads: []string{"noop"}, Models: all, Tasks: []int{n(4000, 1000)}},
 		// CPU-bound speedup over each runtime's one-thread model, sha256
 		// (~2 ms per task in Python) and spin (pure interpreted work).
-		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(80, 40)}, Params: Params{Units: 2000}},
+		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 60)}, Params: Params{Units: 2000}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"py-sequential", "py-asyncio", "py-threads", "py-processes"},
-			Tasks: []int{n(80, 40)}, Params: Params{Kernel: "spin", Units: 3}},
+			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 3}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"node-eventloop", "node-workers"},
-			Tasks: []int{n(80, 40)}, Params: Params{Kernel: "spin", Units: 60}},
+			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 60}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"sequential", "eventloop", "pool", "multiproc"},
-			Tasks: []int{n(80, 40)}, Params: Params{Kernel: "spin", Units: 300}},
+			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 300}},
 		// The blocking mistake: 1 task in 100 blocks 100 ms.
 		{Tag: tag, Workloads: []string{"blocking-mistake"}, Models: append(append([]string{}, loops...), "pool", "py-threads"),
 			Tasks: []int{n(500, 300)}, Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},

@@ -254,6 +254,9 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	}
 	defer m.stop(tr)
 	tr.SetExtra("startup_ms", float64(m.startup)/1e6)
+	// The runner and its pool processes: processes beside the trial's own
+	// whose threads GOMAXPROCS does not bound (bench.CPUBound).
+	tr.SetExtra("workers", float64(1+len(m.ready.Workers)))
 	// Time zero of the trial on CLOCK_MONOTONIC.
 	t0 := monotonicNow() - tr.Rec.Now()
 	if _, err := m.stdin.WriteString("go " + strconv.FormatInt(t0, 10) + "\n"); err != nil {
