@@ -33,7 +33,8 @@ func fixtureFile() *resultfmt.File {
 			CPUModel: "Test CPU", Cores: 2, Kernel: "6.1.0", Commit: "abc123", Hostname: "fixture", LoadAvg: [3]float64{0.1, 0.2, 0.3},
 			Warnings: []string{"CPU frequency governor is \"powersave\", not \"performance\": clock speed may vary during the run"}},
 	}
-	conc := map[string]int{"sequential": 1, "eventloop": 0, "goroutines": 0, "pool": 2}
+	conc := map[string]int{"sequential": 1, "eventloop": 0, "goroutines": 0, "pool": 2,
+		"py-sequential": 1, "py-asyncio": 0, "py-threads": 32, "py-processes": 2, "node-eventloop": 0, "node-workers": 2}
 	add := func(tag, model, wl, load string, tasks, c int, p workload.Params, lat, makespan, cpu float64, tweak func(*resultfmt.Result, int)) {
 		if c == 0 {
 			c = conc[model]
@@ -129,7 +130,39 @@ func fixtureFile() *resultfmt.File {
 			}
 		})
 	}
+	runtimesFixture(add)
 	return f
+}
+
+// runtimesFixture adds the "runtimes" experiment: Go beside Python and
+// Node.js, with figures shaped like the lesson (asyncio 20x the Go event
+// loop's overhead, processes 1.8x on CPU, the GIL at 1x, an event loop's
+// stall 10x the threads' p99).
+func runtimesFixture(add func(tag, model, wl, load string, tasks, c int, p workload.Params, lat, makespan, cpu float64, tweak func(*resultfmt.Result, int))) {
+	rt := resultfmt.TagRuntimes
+	def := workload.Params{}
+	type mv struct {
+		m string
+		v float64
+	}
+	for _, x := range []mv{{"eventloop", 0.1}, {"py-asyncio", 2}, {"node-eventloop", 1}} { // µs per task
+		add(rt, x.m, "noop", "batch", 4000, 0, def, 1, 4000*x.v/1e6, 0.001, nil)
+	}
+	for _, x := range []mv{{"sequential", 0.2}, {"eventloop", 0.2}, {"pool", 0.11}, {"py-sequential", 0.5}, {"py-asyncio", 0.5},
+		{"py-threads", 0.51}, {"py-processes", 0.28}, {"node-eventloop", 0.6}, {"node-workers", 0.33}} { // makespan s
+		add(rt, x.m, "cpu-hash", "batch", 200, 0, def, 100, x.v, x.v, nil)
+	}
+	spin := workload.Params{Kernel: workload.Spin, Units: 3}
+	for _, x := range []mv{{"py-sequential", 0.3}, {"py-threads", 0.31}, {"py-processes", 0.17}} {
+		add(rt, x.m, "cpu-hash", "batch", 150, 0, spin, 100, x.v, x.v, nil)
+	}
+	blk := workload.Params{Sleep: 10 * time.Millisecond, Block: 100 * time.Millisecond, BlockEvery: 100}
+	for _, x := range []mv{{"py-asyncio", 300}, {"node-eventloop", 310}, {"py-threads", 30}} { // p99 ms
+		add(rt, x.m, "blocking-mistake", "batch", 500, 0, blk, x.v/1.8, 0.5, 0.01, nil)
+	}
+	for _, x := range []mv{{"eventloop", 0.85}, {"py-asyncio", 0.6}} { // share of Little's bound
+		add(rt, x.m, "io-net", "closed:32", 800, 0, def, 5, 800/(x.v*6400), 0.1, nil)
+	}
 }
 
 // hdrOf makes a small latency histogram around lat ms.
