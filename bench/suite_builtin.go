@@ -24,7 +24,7 @@ var (
 func quickSuite() *Suite {
 	return &Suite{
 		Name: "quick", Repeats: 2, Seed: 1,
-		Doc: "every chart, small sizes: about 2 minutes on 2 cores",
+		Doc: "every chart, small sizes: about 3 minutes on 2 cores (1 of them Python and Node.js)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net", "mixed"}, Tasks: []int{100}},
@@ -70,7 +70,7 @@ func defaultSuite() *Suite {
 	sleep200 := Params{Sleep: ms(200)}
 	return &Suite{
 		Name: "default", Repeats: 3, MaxRepeats: 6, ExtraBudget: Duration(60 * time.Second), Seed: 1,
-		Doc: "the published matrix: about 16 minutes on 2 cores (15 fixed + up to 1 of adaptive repeats)",
+		Doc: "the published matrix: about 19 minutes on 2 cores (15 fixed, 3 of Python and Node.js, up to 1 of adaptive repeats)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines"}, Tasks: []int{1_000_000}},
