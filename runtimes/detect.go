@@ -48,11 +48,33 @@ type interp struct {
 	Err error
 }
 
+// Probes are cached per interpreter setting (the environment variable's
+// value), so a process probes each interpreter once.
 var (
-	pyOnce, uvOnce, nodeOnce sync.Once
-	pyFound, uvFound         interp
-	nodeFound                interp
+	probeMu sync.Mutex
+	probed  = map[string]*probeEntry{}
 )
+
+// probeEntry is one cached probe.
+type probeEntry struct {
+	once sync.Once
+	in   interp
+}
+
+// cached returns the probe result for key, running find on first use.
+// find may itself use cached with another key (py-uvloop asks for the
+// Python probe), so the map's lock is not held while it runs.
+func cached(key string, find func() interp) interp {
+	probeMu.Lock()
+	e, ok := probed[key]
+	if !ok {
+		e = &probeEntry{}
+		probed[key] = e
+	}
+	probeMu.Unlock()
+	e.once.Do(func() { e.in = find() })
+	return e.in
+}
 
 // configured returns the interpreter named by env, or def on PATH.
 func configured(env, def string) (string, error) {
@@ -123,25 +145,22 @@ func probePython(path string) interp {
 
 // python returns the configured Python interpreter.
 func python() interp {
-	pyOnce.Do(func() {
+	return cached("python="+os.Getenv(EnvPython), func() interp {
 		path, err := configured(EnvPython, "python3")
 		if err != nil {
-			pyFound = interp{Err: err}
-			return
+			return interp{Err: err}
 		}
-		pyFound = probePython(path)
+		return probePython(path)
 	})
-	return pyFound
 }
 
 // uvloopPython returns an interpreter that can import uvloop: the
 // configured one, else the system's /usr/bin/python3.
 func uvloopPython() interp {
-	uvOnce.Do(func() {
+	return cached("uvloop="+os.Getenv(EnvPython), func() interp {
 		py := python()
 		if py.Err == nil && py.Uvloop != "" {
-			uvFound = py
-			return
+			return py
 		}
 		tried := []string{}
 		if py.Path != "" {
@@ -152,25 +171,22 @@ func uvloopPython() interp {
 			if sys != own || py.Path == "" {
 				cand := probePython(systemPython)
 				if cand.Err == nil && cand.Uvloop != "" {
-					uvFound = cand
-					return
+					return cand
 				}
 				tried = append(tried, systemPython+" "+cand.Version)
 			}
 		}
-		uvFound = interp{Err: fmt.Errorf("no python3 with uvloop found (tried %s): install it (Debian: apt-get install python3-uvloop) or set %s to an interpreter that has it",
+		return interp{Err: fmt.Errorf("no python3 with uvloop found (tried %s): install it (Debian: apt-get install python3-uvloop) or set %s to an interpreter that has it",
 			strings.Join(tried, ", "), EnvPython)}
 	})
-	return uvFound
 }
 
 // node returns the configured Node.js binary.
 func node() interp {
-	nodeOnce.Do(func() {
+	return cached("node="+os.Getenv(EnvNode), func() interp {
 		path, err := configured(EnvNode, "node")
 		if err != nil {
-			nodeFound = interp{Err: err}
-			return
+			return interp{Err: err}
 		}
 		var r struct {
 			Version string `json:"version"`
@@ -184,9 +200,8 @@ func node() interp {
 				in.Err = fmt.Errorf("%s is Node.js %s; the Node models need v%d or newer (set %s to a newer node)", path, r.Version, minNode, EnvNode)
 			}
 		}
-		nodeFound = in
+		return in
 	})
-	return nodeFound
 }
 
 // clip shortens s for an error message.

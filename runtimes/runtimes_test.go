@@ -2,6 +2,7 @@ package runtimes_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -336,5 +337,43 @@ func TestLargeReports(t *testing.T) {
 		if res.Completed != int64(n) {
 			t.Errorf("%s: completed %d of %d", name, res.Completed, n)
 		}
+	}
+}
+
+// TestUnavailableRuntimes: a missing or too old interpreter makes its
+// models unavailable with the reason and the fix; run refuses them as
+// bad input (exit 2), sweeps skip them with a note.
+func TestUnavailableRuntimes(t *testing.T) {
+	t.Setenv(runtimes.EnvNode, "/nonexistent/node")
+	old := t.TempDir() + "/python3"
+	script := "#!/bin/sh\necho '{\"version\": \"3.6.9\", \"ok\": false, \"uvloop\": \"\", \"exe\": \"'$0'\"}'\n"
+	if err := os.WriteFile(old, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(runtimes.EnvPython, old)
+	for name, want := range map[string]string{
+		"node-eventloop": "/nonexistent/node not found (install it, put it on PATH, or set CONCBENCH_NODE",
+		"py-asyncio":     "is Python 3.6.9; the Python models need 3.8 or newer (set CONCBENCH_PYTHON",
+	} {
+		info, _ := models.Lookup(name)
+		if err := info.Usable(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: unavailable because %v, want %q", name, err, want)
+		}
+		spec := bench.Spec{Model: name, Workload: "noop", Tasks: 1}
+		if err := bench.ValidateSpec(&spec); !errors.Is(err, bench.ErrUsage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: ValidateSpec = %v, want a usage error naming the reason", name, err)
+		}
+	}
+	suite := &bench.Suite{Name: "t", Repeats: 1, Experiments: []bench.Experiment{
+		{Tag: "t", Workloads: []string{"noop"}, Models: []string{"sequential", "node-eventloop"}, Tasks: []int{5}}}}
+	f, err := bench.Sweep(context.Background(), suite, bench.SweepOptions{InProcess: true, NoWarmup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Trials) != 1 || f.Trials[0].Spec.Model != "sequential" {
+		t.Errorf("sweep ran %d trials, want only sequential's", len(f.Trials))
+	}
+	if len(f.Notes) != 1 || !strings.Contains(f.Notes[0], "skipped") || !strings.Contains(f.Notes[0], "node-eventloop is unavailable here") {
+		t.Errorf("notes = %q, want one skip note for node-eventloop", f.Notes)
 	}
 }
