@@ -6,7 +6,6 @@ import "concbench/resultfmt"
 var (
 	pyModels   = []string{"py-sequential", "py-asyncio", "py-uvloop", "py-threads", "py-processes"}
 	nodeModels = []string{"node-eventloop", "node-workers"}
-	goAll      = []string{"sequential", "eventloop", "goroutines", "pool", "multiproc"}
 )
 
 // runtimeExperiments put the Python and Node.js models beside the Go ones
@@ -23,15 +22,19 @@ func runtimeExperiments(quick bool) []Experiment {
 		}
 		return full
 	}
-	all := append(append(append([]string{}, goAll...), pyModels...), nodeModels...)
 	loops := []string{"eventloop", "goroutines", "py-asyncio", "py-uvloop", "node-eventloop"}
 	oneThread := []string{"sequential", "eventloop", "py-sequential", "py-asyncio", "node-eventloop"}
 	parallel := []string{"pool", "multiproc", "py-threads", "py-processes", "node-workers"}
 	cpu := append(append([]string{}, oneThread...), parallel...)
 	tag := resultfmt.TagRuntimes
+	noop := func(model string, tasks int) Experiment {
+		return Experiment{Tag: tag, Workloads: []string{"noop"}, Models: []string{model}, Tasks: []int{n(tasks, tasks/4)}}
+	}
 	return []Experiment{
-		// Per-task overhead: a batch of no-op tasks.
-		{Tag: tag, Workloads: []string{"noop"}, Models: all, Tasks: []int{n(4000, 1000)}},
+		// Per-task overhead: a batch of no-op tasks, sized so a trial lasts
+		// about 200 ms (the Go models' come from the throughput experiment).
+		noop("py-sequential", 300_000), noop("py-asyncio", 40_000), noop("py-uvloop", 50_000), noop("py-threads", 30_000),
+		noop("py-processes", 2500), noop("node-eventloop", 80_000), noop("node-workers", 80_000),
 		// CPU-bound speedup over each runtime's one-thread model, sha256
 		// (~2 ms per task in Python) and spin (pure interpreted work).
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 60)}, Params: Params{Units: 2000}},
@@ -46,7 +49,7 @@ func runtimeExperiments(quick bool) []Experiment {
 			Tasks: []int{n(500, 300)}, Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},
 		// io-net under 32 closed clients vs Little's bound (32 / delay).
 		{Tag: tag, Workloads: []string{"io-net"}, Models: append(append([]string{}, loops...), "pool", "py-threads"),
-			Loads: []string{"closed:32"}, Tasks: []int{n(800, 300)}},
+			Loads: []string{"closed:32"}, Tasks: []int{n(1200, 300)}},
 		// Memory per in-flight task: sleeps held in flight, as for Go.
 		{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"py-asyncio", "py-uvloop", "node-eventloop"},
 			Tasks: []int{n(1000, 500), n(4000, 2000), n(16000, 8000)}, Params: Params{Sleep: ms(n(800, 400))}},

@@ -60,3 +60,18 @@ func TestRuntimeFindingsContradict(t *testing.T) {
 		t.Errorf("contradictions = %q, want py-threads on spin and py-asyncio's missing stall", bad)
 	}
 }
+
+// TestRuntimeOverheadBesideGo: the overhead chart puts every Go model
+// beside the runtimes', taking the Go models' no-op batches from the
+// throughput experiment.
+func TestRuntimeOverheadBesideGo(t *testing.T) {
+	got := map[string]bool{}
+	for _, b := range rtOverhead(fixtureData(t)) {
+		got[b.Model] = true
+	}
+	for _, m := range []string{"sequential", "eventloop", "goroutines", "pool", "py-asyncio", "node-eventloop"} {
+		if !got[m] {
+			t.Errorf("overhead has no bar for %s (has %v)", m, got)
+		}
+	}
+}

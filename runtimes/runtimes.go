@@ -61,6 +61,9 @@ type spec struct {
 	// timers (Node.js, uvloop) are millisecond-granular and may fire up
 	// to 1 ms early.
 	slack time.Duration
+	// processes marks a concurrency counted in OS processes
+	// (models.Info.Processes: bounded by the machine).
+	processes bool
 }
 
 func zero() int { return 0 }
@@ -76,7 +79,7 @@ var specs = []spec{
 		doc: "Python asyncio on uvloop's loop (libuv)", concDoc: "max tasks in flight (default unlimited)"},
 	{name: "py-threads", runner: "threads", rank: 130, conc: func() int { return pool.DefaultWorkers }, procs: models.AllCPUs, find: python,
 		doc: "Python ThreadPoolExecutor (one GIL)", concDoc: "W threads (default 32, as the Go pool)"},
-	{name: "py-processes", runner: "processes", rank: 140, conc: runtime.NumCPU, procs: models.AllCPUs, find: python,
+	{name: "py-processes", runner: "processes", rank: 140, conc: runtime.NumCPU, procs: models.AllCPUs, find: python, processes: true,
 		doc: "Python ProcessPoolExecutor, tasks pickled", concDoc: "P worker processes (default: number of CPUs)"},
 	{name: "node-eventloop", runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true, slack: time.Millisecond,
 		doc: "Node.js: one event loop; Block = Atomics.wait", concDoc: "max tasks in flight (default unlimited)"},
@@ -97,6 +100,7 @@ func init() {
 				return &Model{spec: s, cfg: c}, nil
 			},
 			TimerSlack: s.slack,
+			Processes:  s.processes,
 			Runtime:    func() string { return s.find().Label },
 			Available:  func() error { return s.find().Err },
 		})
