@@ -35,7 +35,8 @@ var expect = map[string]struct {
 	"py-threads":     {func(n, c int) int64 { return int64(min(n, c)) }, false},
 	"py-processes":   {func(n, c int) int64 { return int64(min(n, c)) }, true},
 	"node-eventloop": {func(n, c int) int64 { return int64(n) }, false},
-	// The event loop holds every task; CPU steps go to P worker threads.
+	// The event loop holds every task; CPU steps go to a worker thread
+	// per CPU.
 	"node-workers": {func(n, c int) int64 { return int64(n) }, true},
 }
 

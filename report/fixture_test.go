@@ -34,7 +34,7 @@ func fixtureFile() *resultfmt.File {
 			Warnings: []string{"CPU frequency governor is \"powersave\", not \"performance\": clock speed may vary during the run"}},
 	}
 	conc := map[string]int{"sequential": 1, "eventloop": 0, "goroutines": 0, "pool": 2,
-		"py-sequential": 1, "py-asyncio": 0, "py-threads": 32, "py-processes": 2, "node-eventloop": 0, "node-workers": 2}
+		"py-sequential": 1, "py-asyncio": 0, "py-threads": 32, "py-processes": 2, "node-eventloop": 0, "node-workers": 0}
 	add := func(tag, model, wl, load string, tasks, c int, p workload.Params, lat, makespan, cpu float64, tweak func(*resultfmt.Result, int)) {
 		if c == 0 {
 			c = conc[model]

@@ -75,10 +75,14 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 		return err
 	}
 	tr.AddPID(m.cmd.Process.Pid)
-	conc := m.cfg.Concurrency
+	conc, workers := m.cfg.Concurrency, 0
+	if m.spec.pool != nil {
+		workers = m.spec.pool()
+		tr.SetExtra("pool_threads", float64(workers))
+	}
 	werr := make(chan error, 1)
 	go func() {
-		err := writeTrial(m.stdin, m.spec.runner, conc, tr)
+		err := writeTrial(m.stdin, m.spec.runner, conc, workers, tr)
 		if err != nil {
 			err = m.errorf("send the trial: %w", err)
 		}

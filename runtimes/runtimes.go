@@ -61,6 +61,9 @@ type spec struct {
 	// timers (Node.js, uvloop) are millisecond-granular and may fire up
 	// to 1 ms early.
 	slack time.Duration
+	// pool, if set, sizes the runner's worker pool apart from the
+	// concurrency (node-workers: one worker thread per CPU).
+	pool func() int
 	// processes marks a concurrency counted in OS processes
 	// (models.Info.Processes: bounded by the machine).
 	processes bool
@@ -83,8 +86,8 @@ var specs = []spec{
 		doc: "Python ProcessPoolExecutor, tasks pickled", concDoc: "P worker processes (default: number of CPUs)"},
 	{name: "node-eventloop", runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true, slack: time.Millisecond,
 		doc: "Node.js: one event loop; Block = Atomics.wait", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "node-workers", runner: "workers", rank: 160, conc: runtime.NumCPU, procs: models.AllCPUs, find: node, node: true, slack: time.Millisecond,
-		doc: "Node.js event loop, CPU steps on a worker_threads pool", concDoc: "P worker threads for CPU steps (default: number of CPUs)"},
+	{name: "node-workers", runner: "workers", rank: 160, conc: zero, procs: models.AllCPUs, find: node, node: true, slack: time.Millisecond, pool: runtime.NumCPU,
+		doc: "Node.js event loop, CPU steps on a worker_threads pool (one thread per CPU)", concDoc: "max tasks in flight (default unlimited)"},
 }
 
 func init() {

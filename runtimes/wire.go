@@ -39,6 +39,7 @@ import (
 type header struct {
 	Model       string  `json:"model"`
 	Concurrency int     `json:"concurrency"`
+	Workers     int     `json:"workers,omitempty"`
 	Load        string  `json:"load"`
 	Clients     int     `json:"clients,omitempty"`
 	Env         wireEnv `json:"env"`
@@ -101,8 +102,9 @@ func shapeTable(tasks []workload.Task) (shapes [][]any, of []uint32) {
 	return shapes, of
 }
 
-// writeTrial writes the header and task arrays for runner model name.
-func writeTrial(w io.Writer, name string, conc int, tr *models.Trial) error {
+// writeTrial writes the header and task arrays for runner model name:
+// conc is its concurrency, workers its worker pool's size (if apart).
+func writeTrial(w io.Writer, name string, conc, workers int, tr *models.Trial) error {
 	shapes, of := shapeTable(tr.Tasks)
 	var seeds []uint64
 	for _, t := range tr.Tasks {
@@ -112,7 +114,7 @@ func writeTrial(w io.Writer, name string, conc int, tr *models.Trial) error {
 			}
 		}
 	}
-	h := header{Model: name, Concurrency: conc, Load: tr.Load.Shape.String(), Clients: tr.Load.Clients,
+	h := header{Model: name, Concurrency: conc, Workers: workers, Load: tr.Load.Shape.String(), Clients: tr.Load.Clients,
 		N: len(tr.Tasks), NSeeds: len(seeds), Shapes: shapes}
 	env := tr.Env
 	h.Env = wireEnv{Files: env.Files, Conns: env.Conns, TimeoutS: workload.DefaultStepTimeout.Seconds()}

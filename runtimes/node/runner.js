@@ -10,8 +10,8 @@
 //              stalls the loop), CPU = crypto sha256 inline on the loop,
 //              Net = http with a keep-alive Agent, File = fs.promises
 //              (libuv's thread pool)
-//   workers    the same, but CPU steps go to a worker_threads pool of P
-//              threads (one step at a time per thread)
+//   workers    the same, but CPU steps go to a worker_threads pool (one
+//              thread per CPU, one step at a time per thread)
 //
 // Timers: libuv timers have millisecond granularity and are measured from
 // the loop's cached time, so a setTimeout may fire up to 1 ms early; the
@@ -377,9 +377,8 @@ async function main() {
   const tr = await readTrial(rd);
   let pool = null;
   if (tr.model === 'workers') {
-    pool = new Pool(Math.max(1, tr.conc));
+    pool = new Pool(Math.max(1, tr.h.workers || 1));
     await pool.ready();
-    tr.conc = 0; // the pool bounds CPU steps; tasks in flight are unlimited
   } else if (tr.model !== 'eventloop') {
     throw new Error(`unknown model ${tr.model}`);
   }
