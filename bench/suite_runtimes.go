@@ -2,12 +2,6 @@ package bench
 
 import "concbench/resultfmt"
 
-// Models in other runtimes (concbench/runtimes) and their Go counterparts.
-var (
-	pyModels   = []string{"py-sequential", "py-asyncio", "py-uvloop", "py-threads", "py-processes"}
-	nodeModels = []string{"node-eventloop", "node-workers"}
-)
-
 // runtimeExperiments put the Python and Node.js models beside the Go ones
 // on the same tasks (the runtimes section of the report), sized for the
 // slow runtimes rather than skipping them: interpreted CPU work is ~100x
