@@ -209,8 +209,8 @@ func alive(pid int) bool {
 // process behind (py-processes' pool workers included).
 func TestRunnerFaults(t *testing.T) {
 	cases := []struct{ fault, want string }{
-		{"run:die", "runner died before reporting"},
-		{"ready:die", "runner died before reporting"},
+		{"run:die", "runner died"},
+		{"ready:die", "runner died"},
 		{"run:garbage", "unexpected output"},
 		{"run:hang", "stopped: trial timed out"},
 	}
