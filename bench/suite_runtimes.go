@@ -28,7 +28,7 @@ func runtimeExperiments(quick bool) []Experiment {
 		// Per-task overhead: a batch of no-op tasks, sized so a trial lasts
 		// about 200 ms (the Go models' come from the throughput experiment).
 		noop("py-sequential", 300_000), noop("py-asyncio", 40_000), noop("py-uvloop", 50_000), noop("py-threads", 30_000),
-		noop("py-processes", 2500), noop("node-eventloop", 80_000), noop("node-workers", 80_000),
+		noop("py-processes", 2500), noop("node-eventloop", 250_000), noop("node-workers", 250_000),
 		// CPU-bound speedup over each runtime's one-thread model, sha256
 		// (~2 ms per task in Python) and spin (pure interpreted work).
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 60)}, Params: Params{Units: 2000}},
