@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"concbench/internal/child"
+	"concbench/internal/tailbuf"
 )
 
 // Role is the child role a spawned latency server runs in.
@@ -67,7 +68,7 @@ func (u Usage) CPUSeconds() float64 { return u.UserSeconds + u.SysSeconds }
 type Process struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *tail
+	stderr *tailbuf.Tail
 
 	exited  chan struct{} // closed once the process is reaped
 	waitErr error
@@ -95,7 +96,7 @@ func Spawn(ctx context.Context, opts Options) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spawn latency server: %w", err)
 	}
-	p := &Process{cmd: cmd, stderr: &tail{}, exited: make(chan struct{}), drained: make(chan struct{})}
+	p := &Process{cmd: cmd, stderr: &tailbuf.Tail{Max: 2048}, exited: make(chan struct{}), drained: make(chan struct{})}
 	cmd.Stdout = w
 	cmd.Stderr = p.stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -118,7 +119,7 @@ func Spawn(ctx context.Context, opts Options) (*Process, error) {
 	fail := func(format string, args ...any) (*Process, error) {
 		p.kill()
 		err := fmt.Errorf(format, args...)
-		if msg := p.stderr.String(); msg != "" {
+		if msg := p.stderr.OneLine(); msg != "" {
 			err = fmt.Errorf("%w; its stderr: %s", err, msg)
 		}
 		return nil, err
@@ -244,7 +245,7 @@ func (p *Process) Stop() (Usage, error) {
 		}
 		<-p.drained
 		if p.stopErr != nil {
-			if msg := p.stderr.String(); msg != "" {
+			if msg := p.stderr.OneLine(); msg != "" {
 				p.stopErr = fmt.Errorf("%w; its stderr: %s", p.stopErr, msg)
 			}
 		}
@@ -260,29 +261,4 @@ func (p *Process) Stop() (Usage, error) {
 		}
 	})
 	return p.usage, p.stopErr
-}
-
-// tail keeps the last few lines a child wrote to stderr, for errors.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-const tailMax = 2048
-
-func (t *tail) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, b...)
-	if len(t.buf) > tailMax {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
-	}
-	return len(b), nil
-}
-
-// String returns the kept output on one line.
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.ReplaceAll(strings.TrimSpace(string(t.buf)), "\n", "; ")
 }

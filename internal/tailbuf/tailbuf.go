@@ -46,3 +46,8 @@ func (t *Tail) LastLine() string {
 	}
 	return s
 }
+
+// OneLine returns the kept lines joined by "; ", for a one-line error.
+func (t *Tail) OneLine() string {
+	return strings.ReplaceAll(t.String(), "\n", "; ")
+}

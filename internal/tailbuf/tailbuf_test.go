@@ -36,3 +36,11 @@ func TestTail(t *testing.T) {
 		})
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	w := &Tail{}
+	fmt.Fprint(w, "first\nsecond\n")
+	if got, want := w.OneLine(), "first; second"; got != want {
+		t.Errorf("OneLine() = %q, want %q", got, want)
+	}
+}
