@@ -47,7 +47,7 @@ func overheadFindings(d *Data) []Finding {
 
 // cpuFindings reports cores used on the CPU-bound workload.
 func cpuFindings(d *Data) []Finding {
-	var out []Finding
+	out := parallelismFindings(d.Tag(resultfmt.TagThroughput, "cpu-hash"), d.cores())
 	add := adder(&out)
 	for _, c := range d.Tag(resultfmt.TagThroughput, "cpu-hash") {
 		if c.Spec.Model == "eventloop" && c.Summary.CPUCores.Median > 1.2 {

@@ -114,11 +114,17 @@ func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Re
 }
 
 // WriteTerminal prints the banner, tables, findings and the list of chart
-// files for a terminal.
-func (r *Report) WriteTerminal(w io.Writer) error {
+// files for a terminal, every column of every table.
+func (r *Report) WriteTerminal(w io.Writer) error { return r.WriteTerminalWidth(w, 0) }
+
+// WriteTerminalWidth is WriteTerminal fitted to a terminal of width columns:
+// tables keep their core columns (RenderWidth) and text wraps. width <= 0
+// prints every column.
+func (r *Report) WriteTerminalWidth(w io.Writer, width int) error {
 	f := r.Data.File
 	if !f.Complete {
-		fmt.Fprintf(w, "*** INCOMPLETE RESULTS: %s ***\n\n", incompleteWhy(f))
+		fmt.Fprintln(w, Wrap(fmt.Sprintf("*** INCOMPLETE RESULTS: %s ***", incompleteWhy(f)), width, "    "))
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", f.Suite, len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
 	if st := invariantStatus(f); len(st.Violations) > 0 {
@@ -139,33 +145,39 @@ func (r *Report) WriteTerminal(w io.Writer) error {
 		fmt.Fprintln(w)
 	}
 	for _, t := range r.Tables {
-		fmt.Fprintln(w, t.Title)
-		if err := t.Render(w); err != nil {
+		fmt.Fprintln(w, Wrap(t.Title, width, "  "))
+		if err := t.RenderWidth(w, width); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(w, "Findings:")
-		for _, fd := range r.Findings {
-			mark := "-"
-			if fd.Contradict {
-				mark = "! CONTRADICTS THE EXPECTED LESSON:"
-			}
-			fmt.Fprintln(w, " ", mark, fd.Text)
-		}
+		WriteFindings(w, r.Findings, width)
 		fmt.Fprintln(w)
 	}
 	drawn := 0
 	for _, c := range r.Charts {
 		if c.Missing != "" {
-			fmt.Fprintf(w, "chart %s not drawn: %s\n", c.ID, c.Missing)
+			fmt.Fprintln(w, Wrap(fmt.Sprintf("chart %s not drawn: %s", c.ID, c.Missing), width, "  "))
 			continue
 		}
 		drawn += len(c.Files)
 	}
-	fmt.Fprintf(w, "wrote %d charts (SVG and PNG) and %s\n", drawn, filepath.Join(r.Dir, "REPORT.md"))
+	fmt.Fprintln(w, Wrap(fmt.Sprintf("wrote %d charts (SVG and PNG), %s and %s", drawn, filepath.Join(r.Dir, "REPORT.md"), filepath.Join(r.Dir, HTMLFile)), width, "  "))
 	return nil
+}
+
+// WriteFindings prints findings as an indented list wrapped to width
+// columns (width <= 0: one line each).
+func WriteFindings(w io.Writer, fs []Finding, width int) {
+	for _, fd := range fs {
+		mark := "-"
+		if fd.Contradict {
+			mark = "! CONTRADICTS THE EXPECTED LESSON:"
+		}
+		fmt.Fprintln(w, Wrap("  "+mark+" "+fd.Text, width, "    "))
+	}
 }
 
 // incompleteWhy says why a results file is marked incomplete.

@@ -20,6 +20,10 @@ type Table struct {
 	Title  string
 	Header []string
 	Rows   [][]string
+	// Core names the columns a narrow terminal always shows (nil: all);
+	// More names the optional ones, most useful first, added while the
+	// table fits (RenderWidth). Columns in neither show only in full.
+	Core, More []string
 }
 
 // Render writes t as a boxed terminal table.
@@ -102,13 +106,24 @@ func rng(s resultfmt.Stat) string {
 	return fmt.Sprintf("%s (%s–%s)", num(s.Median), num(s.Min), num(s.Max))
 }
 
-// conc formats a resolved concurrency; 0 means unlimited.
-func conc(c *Cell) string {
-	if c.Conc == 0 {
+// conc formats a cell's resolved concurrency.
+func conc(c *Cell) string { return FormatConc(c.Conc) }
+
+// FormatConc formats a resolved concurrency; 0 means unlimited.
+func FormatConc(n int) string {
+	if n == 0 {
 		return "unlimited"
 	}
-	return strconv.Itoa(c.Conc)
+	return strconv.Itoa(n)
 }
+
+// FormatNum formats v as the report's tables do: about three significant
+// digits, "-" for NaN and infinities.
+func FormatNum(v float64) string { return num(v) }
+
+// FormatStat formats a figure over repeats as the report's tables do:
+// "median (min–max)", or the median alone when the repeats agree.
+func FormatStat(s resultfmt.Stat) string { return rng(s) }
 
 // buildTables makes every table that has data, in report order.
 func buildTables(d *Data) []Table {
@@ -131,12 +146,14 @@ func buildTables(d *Data) []Table {
 
 func throughputTable(d *Data) Table {
 	t := Table{ID: "throughput", Title: "Throughput, latency and cost per model (batch load; median (min–max) over repeats)",
-		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "95% CI", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy"}}
+		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "95% CI", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy ±%"},
+		Core:   []string{"workload", "model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
+		More:   []string{"95% CI", "noisy ±%", "makespan s", "concurrency", "CPU µs/task", "tasks"}}
 	for _, c := range d.Tag(resultfmt.TagThroughput) {
 		s := c.Summary
 		noisy := ""
 		if s.Noisy {
-			noisy = fmt.Sprintf("yes (±%.0f%%)", 50*s.Throughput.Spread())
+			noisy = fmt.Sprintf("%.0f", 50*s.Throughput.Spread())
 		}
 		ci := "–"
 		if hw := s.ThroughputCI.HalfWidth(s.Throughput.Median); !math.IsInf(hw, 1) {
@@ -150,7 +167,9 @@ func throughputTable(d *Data) Table {
 
 func latencyTable(d *Data) Table {
 	t := Table{ID: "latency", Title: "Latency percentiles under closed load (ms, median over repeats)",
-		Header: []string{"workload", "model", "load", "tasks/s", "p50", "p90", "p99", "p99.9", "max"}}
+		Header: []string{"workload", "model", "load", "tasks/s", "p50", "p90", "p99", "p99.9", "max"},
+		Core:   []string{"workload", "model", "tasks/s", "p50", "p99"},
+		More:   []string{"p99.9", "max", "p90", "load"}}
 	for _, c := range d.Tag(resultfmt.TagLatency) {
 		p := func(f func(resultfmt.Result) float64) string { return num(c.stat(f).Median) }
 		t.Rows = append(t.Rows, []string{c.Spec.Workload, c.Series(), c.Spec.Load, num(c.Summary.Throughput.Median),
@@ -163,26 +182,28 @@ func latencyTable(d *Data) Table {
 
 func speedupTable(d *Data) Table {
 	t := Table{ID: "speedup", Title: "CPU-bound speedup over sequential",
-		Header: []string{"model", "workers", "makespan s", "speedup", "ideal", "of ideal"}}
+		Header: []string{"model", "workers", "makespan s", "speedup", "ideal", "of ideal %"}}
 	pts, _, ok := speedups(d)
 	if !ok {
 		return t
 	}
 	for _, c := range d.Tag(resultfmt.TagSpeedup) {
 		if c.Spec.Model == "sequential" && c.Summary.Makespan.Median > 0 {
-			t.Rows = append(t.Rows, []string{c.Series(), "1", num(c.Summary.Makespan.Median), "1.00", "1", "100%"})
+			t.Rows = append(t.Rows, []string{c.Series(), "1", num(c.Summary.Makespan.Median), "1.00", "1", "100"})
 		}
 	}
 	for _, q := range pts {
 		t.Rows = append(t.Rows, []string{q.Model, strconv.Itoa(q.Workers), rng(q.Makespan), rng(q.Speedup), num(q.Ideal),
-			fmt.Sprintf("%.0f%%", 100*q.Speedup.Median/q.Ideal)})
+			fmt.Sprintf("%.0f", 100*q.Speedup.Median/q.Ideal)})
 	}
 	return t
 }
 
 func ioScalingTable(d *Data) Table {
 	t := Table{ID: "io-scaling", Title: "I/O scaling: makespan of N waiting tasks",
-		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "ceil(N/c) x wait s", "sequential bound s"}}
+		Header: []string{"model", "concurrency", "tasks", "makespan s", "ideal s", "x ideal", "ceil(N/c) x wait s", "sequential bound s"},
+		Core:   []string{"model", "tasks", "makespan s", "x ideal"},
+		More:   []string{"concurrency", "ceil(N/c) x wait s", "sequential bound s", "ideal s"}}
 	for _, c := range d.Tag(resultfmt.TagIOScaling) {
 		lat := c.Spec.Params.Sleep.Seconds()
 		m := c.Summary.Makespan
@@ -194,16 +215,18 @@ func ioScalingTable(d *Data) Table {
 
 func memoryTable(d *Data) Table {
 	t := Table{ID: "memory", Title: "Memory per in-flight task (least-squares slope of the RSS while all tasks are in flight vs the tasks in flight)",
-		Header: []string{"model", "trials", "in flight", "per task", "RSS at 0 tasks", "points: per-task (plateau-base)/in-flight"}}
+		Header: []string{"model", "trials", "in flight", "per task KiB", "RSS at 0 tasks MiB", "points: KiB per task @ in flight"},
+		Core:   []string{"model", "in flight", "per task KiB", "RSS at 0 tasks MiB"},
+		More:   []string{"trials", "points: KiB per task @ in flight"}}
 	cells := d.Tag(resultfmt.TagMemory)
 	for _, f := range memFits(d) {
 		var each []string
 		for _, c := range ByModel(cells)[f.Model] {
-			each = append(each, fmt.Sprintf("%s@%s", fmtBytes(c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight }).Median),
+			each = append(each, fmt.Sprintf("%s@%s", num(c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight }).Median/(1<<10)),
 				fmtNum(c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) }).Median)))
 		}
 		t.Rows = append(t.Rows, []string{f.Model, strconv.Itoa(f.Points), fmt.Sprintf("%s–%s", fmtNum(f.MinInflight), fmtNum(f.MaxInflight)),
-			fmtBytes(f.PerTask), fmtBytes(f.Intercept), joinComma(each)})
+			num(f.PerTask / (1 << 10)), num(f.Intercept / (1 << 20)), joinComma(each)})
 	}
 	return t
 }
@@ -236,9 +259,11 @@ func openLoadTable(d *Data) Table {
 
 func blockingTable(d *Data) Table {
 	t := Table{ID: "blocking", Title: "The blocking mistake: latency of all tasks and the stall it causes the others (ms, median over repeats)",
-		Header: []string{"model", "own wait", "blocking call", "p50", "p99", "worst other task", "stall", "others delayed"}}
+		Header: []string{"model", "own wait", "blocking call", "p50", "p99", "worst other task", "stall", "others delayed %"},
+		Core:   []string{"model", "p50", "p99", "worst other task", "stall", "others delayed %"},
+		More:   []string{"blocking call", "own wait"}}
 	for _, s := range stalls(d) {
-		t.Rows = append(t.Rows, []string{s.Model, num(s.Ideal), num(s.Block), num(s.P50), num(s.P99), num(s.OtherMax), num(s.Stall), fmt.Sprintf("%.1f%%", 100*s.Delayed)})
+		t.Rows = append(t.Rows, []string{s.Model, num(s.Ideal), num(s.Block), num(s.P50), num(s.P99), num(s.OtherMax), num(s.Stall), fmt.Sprintf("%.1f", 100*s.Delayed)})
 	}
 	return t
 }
@@ -247,7 +272,9 @@ func blockingTable(d *Data) Table {
 func otherTable(d *Data) Table {
 	known := []string{resultfmt.TagThroughput, resultfmt.TagLatency, resultfmt.TagSpeedup, resultfmt.TagIOScaling, resultfmt.TagMemory, resultfmt.TagOpenLoad, resultfmt.TagBlocking}
 	t := Table{ID: "other", Title: "Other experiments",
-		Header: []string{"tag", "workload", "model", "load", "concurrency", "tasks", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"}}
+		Header: []string{"tag", "workload", "model", "load", "concurrency", "tasks", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
+		Core:   []string{"workload", "model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
+		More:   []string{"tag", "load", "concurrency", "tasks"}}
 	for _, c := range d.Cells {
 		if slices.Contains(known, c.Spec.Tag) {
 			continue

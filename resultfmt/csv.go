@@ -3,18 +3,29 @@ package resultfmt
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 )
 
-// WriteResults writes f as dir/results.json and dir/results.csv, each
-// atomically.
+// ResultsFile is the name of the results file a sweep writes: compact,
+// rounded and gzip-compressed JSON (results.json once decompressed).
+const ResultsFile = "results.json" + GzipExt
+
+// WriteResults writes f as dir/results.json.gz and dir/results.csv, each
+// atomically, and removes a results.json left by an older version, which
+// would otherwise be read instead.
 func WriteResults(dir string, f *File) error {
-	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+	if err := f.Write(filepath.Join(dir, ResultsFile)); err != nil {
 		return err
+	}
+	if err := os.Remove(filepath.Join(dir, "results.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the old results.json: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, f.Trials); err != nil {

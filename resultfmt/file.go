@@ -1,12 +1,16 @@
 package resultfmt
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // File is results.json: a suite's metadata and every trial, raw.
@@ -62,14 +66,65 @@ func WriteAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Write saves f as indented JSON at path, atomically.
+// Write saves f as indented JSON at path, atomically. A path ending in
+// ".gz" gets compact JSON, gzip-compressed, with its floats rounded where
+// the precision is noise (Rounded): the published form.
 func (f *File) Write(path string) error {
 	f.Schema = SchemaVersion
-	b, err := json.MarshalIndent(f, "", " ")
-	if err != nil {
+	if !strings.HasSuffix(path, GzipExt) {
+		b, err := json.MarshalIndent(f, "", " ")
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", path, err)
+		}
+		return WriteAtomic(path, append(b, '\n'))
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err := json.NewEncoder(zw).Encode(f.Rounded()); err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	return WriteAtomic(path, append(b, '\n'))
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compress %s: %w", path, err)
+	}
+	return WriteAtomic(path, buf.Bytes())
+}
+
+// GzipExt ends the name of a gzip-compressed results file
+// (results.json.gz); ReadFile reads either form.
+const GzipExt = ".gz"
+
+// otherForm is results.json.gz for results.json, and the other way round.
+func otherForm(path string) string {
+	if strings.HasSuffix(path, GzipExt) {
+		return strings.TrimSuffix(path, GzipExt)
+	}
+	return path + GzipExt
+}
+
+// readResults reads path, or its other form (otherForm) when path does not
+// exist, and decompresses gzip data; the file and its decompressed data are
+// each capped at MaxResultsBytes. It returns the path it read.
+func readResults(path string) ([]byte, string, error) {
+	b, err := ReadLimited(path, MaxResultsBytes, "results files")
+	if errors.Is(err, fs.ErrNotExist) {
+		if b2, err2 := ReadLimited(otherForm(path), MaxResultsBytes, "results files"); !errors.Is(err2, fs.ErrNotExist) {
+			b, err, path = b2, err2, otherForm(path)
+		}
+	}
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		return b, path, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, path, fmt.Errorf("gunzip: %w", err)
+	}
+	if b, err = io.ReadAll(io.LimitReader(zr, MaxResultsBytes+1)); err != nil {
+		return nil, path, fmt.Errorf("gunzip: %w", err)
+	}
+	if len(b) > MaxResultsBytes {
+		return nil, path, fmt.Errorf("%w: %s decompresses to more than %d MiB, the limit for results files", ErrTooLarge, path, MaxResultsBytes>>20)
+	}
+	return b, path, nil
 }
 
 // ErrBadResults marks a results file that is missing, corrupt or of
@@ -77,11 +132,13 @@ func (f *File) Write(path string) error {
 var ErrBadResults = errors.New("bad results file")
 
 // ReadFile loads a results.json, rejecting missing, corrupt and
-// wrong-version files with one line naming the file and the problem.
+// wrong-version files with one line naming the file and the problem. The
+// file may be gzip-compressed; for path results.json it reads
+// results.json.gz when only that exists (and the other way round).
 func ReadFile(path string) (*File, error) {
-	b, err := ReadLimited(path, MaxResultsBytes, "results files")
+	b, path, err := readResults(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s does not exist (run `concbench sweep --out %s` first)", ErrBadResults, path, filepath.Dir(path))
+		return nil, fmt.Errorf("%w: %s does not exist, nor %s (run `concbench sweep --out %s` first)", ErrBadResults, path, otherForm(path), filepath.Dir(path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, path, err)

@@ -34,6 +34,7 @@ type trialFlags struct {
 	inProc  bool
 	jsonOut bool
 	force   bool
+	wide    bool
 }
 
 func (f *trialFlags) register(fs *flag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.inProc, "in-process", false, "run trials in this process instead of a fresh child process each")
 	fs.BoolVar(&f.jsonOut, "json", false, "print results as JSON instead of a table")
 	fs.BoolVar(&f.force, "force", false, "allow more worker processes than the machine's bound (8 x cores, at least 16)")
+	fs.BoolVar(&f.wide, "wide", false, "print every column of the table, however wide the terminal")
 	fs.DurationVar(&s.Timeout, "timeout", bench.DefaultTimeout, "bound on one trial")
 	fs.IntVar(&s.Config.Concurrency, "concurrency", 0, "model concurrency: pool workers W, processes P, goroutine/in-flight limit (0 = model default)")
 	fs.IntVar(&s.Config.Procs, "gomaxprocs", 0, "GOMAXPROCS for the trial (0 = model default)")
@@ -206,7 +208,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if err := writeRunTable(stdout, f.spec, out.Summary); err != nil {
+	} else if err := writeRunTable(stdout, termWidth(stdout, f.wide), f.spec, out); err != nil {
 		return err
 	}
 	if firstErr != nil {

@@ -3,50 +3,55 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 
+	"golang.org/x/term"
+
+	"concbench/report"
 	"concbench/resultfmt"
 )
 
-// fmtStat renders a median, with the min..max range when repeats differ.
-func fmtStat(s resultfmt.Stat, prec int) string {
-	v := fmt.Sprintf("%.*f", prec, s.Median)
-	if s.Max != s.Min {
-		v += fmt.Sprintf(" [%.*f..%.*f]", prec, s.Min, prec, s.Max)
+// termWidth is the width tables are fitted to: 0 (every column) with --wide
+// or for output that is not a terminal, else the terminal's width. COLUMNS
+// sets the width of output that is not a terminal (tests, `script`).
+func termWidth(stdout io.Writer, wide bool) int {
+	if wide {
+		return 0
 	}
-	return v
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
+		return c
+	}
+	return 0
 }
 
-// fmtCPU renders a CPU figure, or "–" when the trials were too short for
-// the CPU clocks to resolve it.
-func fmtCPU(r resultfmt.Summary, s resultfmt.Stat, prec int) string {
-	if r.CPUUnresolved != "" {
-		return "–"
+// runTable is the table of `concbench run`: one row per model. A narrow
+// terminal keeps the core columns, and for a batch the makespan; the rest
+// are added, in the order the workload makes useful, while they fit. A
+// noisy row says by how much its throughput varied (±half the range).
+func runTable(spec resultfmt.Spec, rows []resultfmt.Summary) report.Table {
+	t := report.Table{ID: "run",
+		Header: []string{"model", "GOMAXPROCS", "concurrency", "makespan s", "tasks/s", "p50 ms", "p99 ms",
+			"peak in-flight", "CPU cores", "CPU µs/task", "peak RSS MiB", "note"},
+		Core: []string{"model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
+		More: []string{"concurrency", "peak in-flight", "CPU µs/task", "GOMAXPROCS"},
 	}
-	return fmtStat(s, prec)
-}
-
-// fmtConc renders a model's resolved concurrency.
-func fmtConc(c int) string {
-	if c == 0 {
-		return "unlimited"
+	if strings.HasPrefix(spec.Workload, "cpu") {
+		t.More = []string{"GOMAXPROCS", "concurrency", "CPU µs/task", "peak in-flight"}
 	}
-	return fmt.Sprint(c)
-}
-
-// writeRunTable prints one row per model: throughput, latency, CPU, memory.
-func writeRunTable(w io.Writer, spec resultfmt.Spec, rows []resultfmt.Summary) error {
-	fmt.Fprintf(w, "workload=%s load=%s tasks=%d", spec.Workload, spec.Load, spec.Tasks)
-	if len(rows) > 0 && rows[0].Repeats > 1 {
-		fmt.Fprintf(w, " repeats=%d (median [min..max])", rows[0].Repeats)
+	if spec.Load == "batch" {
+		t.Core = append(t.Core, "makespan s")
 	}
-	fmt.Fprintln(w)
-	t := newTable(w)
-	t.Header("model", "GOMAXPROCS", "concurrency", "makespan s", "tasks/s", "p50 ms", "p99 ms",
-		"peak in-flight", "CPU cores", "CPU µs/task", "peak RSS MiB", "note")
+	t.Core = append(t.Core, "note")
 	for _, r := range rows {
 		if r.Repeats == 0 {
-			_ = t.Append(r.Spec.Model, "", "", "", "", "", "", "", "", "", "", "FAILED: "+firstLine(r.Error))
+			t.Rows = append(t.Rows, []string{r.Spec.Model, "", "", "", "", "", "", "", "", "", "", "FAILED: " + firstLine(r.Error)})
 			continue
 		}
 		var notes []string
@@ -54,20 +59,37 @@ func writeRunTable(w io.Writer, spec resultfmt.Spec, rows []resultfmt.Summary) e
 			notes = append(notes, fmt.Sprintf("95%% CI ±%.1f%%", r.ThroughputCI.HalfWidth(r.Throughput.Median)*100))
 		}
 		if r.Noisy {
-			notes = append(notes, fmt.Sprintf("noisy (spread %.0f%%)", r.Throughput.Spread()*100))
+			notes = append(notes, fmt.Sprintf("noisy: ±%.0f%%", 50*r.Throughput.Spread()))
 		}
+		cores, perTask := report.FormatStat(r.CPUCores), report.FormatStat(r.CPUPerTask)
 		if r.CPUUnresolved != "" {
+			cores, perTask = "–", "–"
 			notes = append(notes, "CPU –: trial too short to resolve")
 		}
 		if len(r.Violations) > 0 {
 			notes = append(notes, "INVARIANT VIOLATED: "+strings.Join(r.Violations, ", "))
 		}
-		_ = t.Append(r.Spec.Model, fmt.Sprint(r.Procs), fmtConc(r.Conc),
-			fmtStat(r.Makespan, 3), fmtStat(r.Throughput, 0), fmtStat(r.P50, 2), fmtStat(r.P99, 2),
-			fmt.Sprintf("%.0f", r.Inflight.Median), fmtCPU(r, r.CPUCores, 2), fmtCPU(r, r.CPUPerTask, 1),
-			fmt.Sprintf("%.1f", r.PeakRSS.Median/(1<<20)), strings.Join(notes, "; "))
+		t.Rows = append(t.Rows, []string{r.Spec.Model, strconv.Itoa(r.Procs), report.FormatConc(r.Conc),
+			report.FormatStat(r.Makespan), report.FormatStat(r.Throughput), report.FormatStat(r.P50), report.FormatStat(r.P99),
+			strconv.FormatFloat(r.Inflight.Median, 'f', 0, 64), cores, perTask,
+			report.FormatNum(r.PeakRSS.Median / (1 << 20)), strings.Join(notes, "; ")})
 	}
-	return t.Render()
+	return t
+}
+
+// writeRunTable prints the run's table fitted to width (0: every column),
+// then one or two lines on what the rows show, from the report's findings.
+func writeRunTable(w io.Writer, width int, spec resultfmt.Spec, out runOutput) error {
+	head := fmt.Sprintf("workload=%s load=%s tasks=%d", spec.Workload, spec.Load, spec.Tasks)
+	if len(out.Summary) > 0 && out.Summary[0].Repeats > 1 {
+		head += fmt.Sprintf(" repeats=%d (median (min–max))", out.Summary[0].Repeats)
+	}
+	fmt.Fprintln(w, report.Wrap(head, width, "  "))
+	if err := runTable(spec, out.Summary).RenderWidth(w, width); err != nil {
+		return err
+	}
+	report.WriteFindings(w, report.RunFindings(&resultfmt.File{Meta: out.Meta, Trials: out.Trials}), width)
+	return nil
 }
 
 func firstLine(s string) string {

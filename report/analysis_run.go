@@ -1,0 +1,84 @@
+package report
+
+import (
+	"concbench/resultfmt"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// RunFindings says in one or two lines what the table of one `concbench
+// run` shows: the CPU parallelism each model got, and the bound that a
+// fixed number of workers sets on a batch. f holds the run's trials and
+// metadata; the same functions write findings of REPORT.md.
+func RunFindings(f *resultfmt.File) []Finding {
+	d := NewData(f)
+	return append(parallelismFindings(d.Cells, d.cores()), boundFindings(d.Cells)...)
+}
+
+// singleCore is the CPU use (cores) up to which a model counts as running
+// on one core: the clock's resolution and the runtime's own threads add a
+// little over 1.
+const singleCore = 1.2
+
+// parallelismFindings says which models used one core and which ran CPU
+// work in parallel, when the cells were busy with CPU (a model used at
+// least half a core); nothing for waiting workloads.
+func parallelismFindings(cells []*Cell, cores int) []Finding {
+	busiest := 0.0
+	for _, c := range cells {
+		busiest = math.Max(busiest, c.Summary.CPUCores.Median)
+	}
+	if busiest < 0.5 {
+		return nil
+	}
+	var one, many []string
+	for _, c := range cells {
+		v := c.Summary.CPUCores.Median
+		if v <= singleCore {
+			one = append(one, fmt.Sprintf("%s %.2f", c.Spec.Model, v))
+		} else {
+			many = append(many, fmt.Sprintf("%s %.2f", c.Spec.Model, v))
+		}
+	}
+	var parts []string
+	if len(one) > 0 {
+		parts = append(parts, fmt.Sprintf("%s core: no CPU parallelism", strings.Join(one, ", ")))
+	}
+	if len(many) > 0 {
+		parts = append(parts, fmt.Sprintf("%s of the %d cores in parallel", strings.Join(many, ", "), cores))
+	}
+	var out []Finding
+	adder(&out)("parallelism", false, "On %s, CPU used: %s.", cells[0].Spec.Workload, strings.Join(parts, "; "))
+	return out
+}
+
+// boundFindings names the batch cells that a fixed number of workers
+// bounds: makespan near ceil(tasks/workers) x the mean service time of a
+// task (within -20%..+30%).
+func boundFindings(cells []*Cell) []Finding {
+	var parts []string
+	for _, c := range cells {
+		if c.Conc <= 0 || c.Conc >= c.Spec.Tasks || c.Spec.Load != "batch" || len(c.Trials) == 0 {
+			continue
+		}
+		r := c.median(func(r resultfmt.Result) float64 { return r.Makespan })
+		rounds := math.Ceil(float64(c.Spec.Tasks) / float64(c.Conc))
+		bound := rounds * r.Service.Mean / 1000
+		if bound <= 0 || r.Makespan < 0.8*bound || r.Makespan > 1.3*bound {
+			continue
+		}
+		workers := "workers"
+		if c.Conc == 1 {
+			workers = "worker"
+		}
+		parts = append(parts, fmt.Sprintf("%s is bounded by its %d %s: %d/%d x %s ms = %s s (measured %s s)",
+			c.Spec.Model, c.Conc, workers, c.Spec.Tasks, c.Conc, num(r.Service.Mean), num(bound), num(r.Makespan)))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	var out []Finding
+	adder(&out)("bound", false, "%s.", strings.Join(parts, "; "))
+	return out
+}
