@@ -34,7 +34,7 @@ func blockingChart(d *Data) ([]*figure, string, error) {
 		p := newPlot(fmt.Sprintf("%s: worst other task %.0f ms (its own wait %.0f ms)", s.Model, otherMaxOf(s.Trial), s.Ideal), xlabel, "latency (ms)")
 		p.Title.TextStyle.Font.Size = vg.Points(11)
 		var normal, blocking plotter.XYs
-		for _, pt := range s.Trial.Series {
+		for _, pt := range thinSeries(s.Trial.Series, maxScatter) {
 			xy := plotter.XY{X: pt.Arrive / 1000, Y: pt.Latency}
 			if pt.Blocking {
 				blocking = append(blocking, xy)
@@ -77,7 +77,7 @@ func blockingChart(d *Data) ([]*figure, string, error) {
 	c := d.Tag(resultfmt.TagBlocking)[0]
 	fig := &figure{name: "blocking", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.6*float64(len(ss)))),
 		title: fmt.Sprintf("The blocking mistake: %s under %s", c.Spec.Workload, c.Spec.Load)}
-	caption := fmt.Sprintf("Latency of each task (dots, from its intended arrival) against its arrival time; crosses: the tasks that also make a %v blocking call (1 in %d). Shared y axis; the repeat with the median worst non-blocking latency of each model. On an event loop the blocking call runs on the loop thread, so every task in flight waits for it: a vertical stripe of delayed tasks.",
-		c.Spec.Params.Block, c.Spec.Params.BlockEvery)
+	caption := fmt.Sprintf("Latency of each task (dots, from its intended arrival) against its arrival time; crosses: the tasks that also make a %v blocking call (1 in %d). Shared y axis; the repeat with the median worst non-blocking latency of each model. Above %d tasks, each slice of arrival time shows its fastest and slowest task (the envelope) and every blocking task. On an event loop the blocking call runs on the loop thread, so every task in flight waits for it: a vertical stripe of delayed tasks.",
+		c.Spec.Params.Block, c.Spec.Params.BlockEvery, maxScatter)
 	return []*figure{fig}, caption, nil
 }

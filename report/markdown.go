@@ -103,9 +103,26 @@ func anchor(title string) string {
 func writeMachine(b *bytes.Buffer, heading string, m resultfmt.Meta) {
 	b.WriteString(heading + "\n\n")
 	b.WriteString("| | |\n|---|---|\n")
+	for _, kv := range machineRows(m) {
+		fmt.Fprintf(b, "| %s | %s |\n", kv[0], strings.ReplaceAll(kv[1], "|", "\\|"))
+	}
+	b.WriteString("\n")
+	if len(m.Warnings) > 0 {
+		b.WriteString("**Warnings about this machine:**\n\n")
+		for _, w := range m.Warnings {
+			fmt.Fprintf(b, "- %s\n", w)
+		}
+		b.WriteString("\n")
+	}
+}
+
+// machineRows are the machine and software facts of m as (name, value)
+// rows; empty values are left out.
+func machineRows(m resultfmt.Meta) [][2]string {
+	var rows [][2]string
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(b, "| %s | %s |\n", k, strings.ReplaceAll(v, "|", "\\|"))
+			rows = append(rows, [2]string{k, v})
 		}
 	}
 	row("CPU", fmt.Sprintf("%s, %d cores", m.CPUModel, m.Cores))
@@ -120,14 +137,7 @@ func writeMachine(b *bytes.Buffer, heading string, m resultfmt.Meta) {
 	row("CPU governor", m.Governor)
 	row("cgroup cpu.max", m.CgroupCPU)
 	row("cgroup memory.max", m.CgroupMem)
-	b.WriteString("\n")
-	if len(m.Warnings) > 0 {
-		b.WriteString("**Warnings about this machine:**\n\n")
-		for _, w := range m.Warnings {
-			fmt.Fprintf(b, "- %s\n", w)
-		}
-		b.WriteString("\n")
-	}
+	return rows
 }
 
 // writeInvariants writes the invariants section at the top of REPORT.md:
@@ -147,6 +157,13 @@ func writeInvariants(b *bytes.Buffer, st InvariantStatus) {
 }
 
 func (r *Report) writeMethod(b *bytes.Buffer) {
+	b.WriteString("## Method\n\n")
+	b.WriteString(r.methodText())
+	b.WriteString("\n\n")
+}
+
+// methodText is the paragraph that says how the trials were run.
+func (r *Report) methodText() string {
 	f := r.Data.File
 	isolated, repeats := 0, 0 // repeats: the most any cell ran
 	for _, t := range f.Trials {
@@ -163,8 +180,7 @@ func (r *Report) writeMethod(b *bytes.Buffer) {
 	if !f.Warmup {
 		warm = "No warm-up trial was run (--no-warmup); each configuration ran"
 	}
-	b.WriteString("## Method\n\n")
-	fmt.Fprintf(b, "Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats (at least %d; where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than ±3%% ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.\n\n",
+	return fmt.Sprintf("Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats (at least %d; where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than ±3%% ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.",
 		iso, warm, repeats, minRepeats(r.Data), 100*resultfmt.NoisySpread)
 }
 

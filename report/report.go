@@ -19,11 +19,11 @@ type Report struct {
 	Findings []Finding
 }
 
-// Generate reads dir/results.json, draws every chart into dir (SVG and
-// PNG), writes dir/REPORT.md and, when terminal is not nil, prints the
-// tables and findings there. A missing, corrupt, wrong-version or
-// out-of-range results file yields an error wrapping
-// resultfmt.ErrBadResults.
+// Generate reads dir/results.json.gz (or results.json), draws every chart
+// into dir (SVG and PNG), writes dir/REPORT.md and dir/report.html and,
+// when terminal is not nil, prints the tables and findings there. A
+// missing, corrupt, wrong-version or out-of-range results file yields an
+// error wrapping resultfmt.ErrBadResults.
 func Generate(dir string, terminal io.Writer) (*Report, error) {
 	return GenerateContext(context.Background(), dir, terminal)
 }
@@ -75,7 +75,8 @@ func readResults(dir string) (*resultfmt.File, error) {
 	return f, nil
 }
 
-// generate draws d's charts, REPORT.md and terminal tables into dir. The
+// generate draws d's charts, REPORT.md, report.html and terminal tables
+// into dir. The
 // directory is probed first; every file is rendered in memory and written
 // only once all are ready, each atomically (temporary file and rename): an
 // interrupted or failed report leaves no half-written file, and one
@@ -97,6 +98,11 @@ func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Re
 		return nil, err
 	}
 	files = append(files, output{name: "REPORT.md", data: md.Bytes()})
+	page, err := r.WriteHTML()
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, output{name: HTMLFile, data: page})
 	for _, o := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
