@@ -43,13 +43,13 @@ func parallelismFindings(cells []*Cell, cores int) []Finding {
 	}
 	var parts []string
 	if len(one) > 0 {
-		parts = append(parts, fmt.Sprintf("%s core: no CPU parallelism", strings.Join(one, ", ")))
+		parts = append(parts, fmt.Sprintf("%s: no CPU parallelism", strings.Join(one, ", ")))
 	}
 	if len(many) > 0 {
-		parts = append(parts, fmt.Sprintf("%s of the %d cores in parallel", strings.Join(many, ", "), cores))
+		parts = append(parts, fmt.Sprintf("%s of the %d: in parallel", strings.Join(many, ", "), cores))
 	}
 	var out []Finding
-	adder(&out)("parallelism", false, "On %s, CPU used: %s.", cells[0].Spec.Workload, strings.Join(parts, "; "))
+	adder(&out)("parallelism", false, "On %s, CPU used (cores): %s.", cells[0].Spec.Workload, strings.Join(parts, "; "))
 	return out
 }
 

@@ -200,7 +200,11 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if !strings.Contains(tip, model) || !strings.Contains(tip, workload) || !strings.Contains(tip, fmt.Sprintf("over %d repeats", len(tputs))) {
 		t.Errorf("tooltip %q does not name the model, the workload and the repeats", tip)
 	}
-	shot(t, ctx, "#chart-throughput", "report-chart.png")
+	view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, "report-chart.png", view) // the chart in view, its tooltip open
 
 	// A click on the model's legend entry hides its series.
 	clickAt(t, ctx, fmt.Sprintf(`#chart-throughput .legend-item[data-model=%q]`, model))
@@ -287,16 +291,6 @@ func numbersIn(s string) []float64 {
 		}
 	}
 	return out
-}
-
-// shot saves a screenshot of the element sel.
-func shot(t *testing.T, ctx context.Context, sel, name string) {
-	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.Screenshot(sel))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", sel, err)
-	}
-	save(t, name, b)
 }
 
 // save writes a screenshot to the test's temporary directory, and to

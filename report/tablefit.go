@@ -12,7 +12,7 @@ import (
 // RenderWidth writes t as a terminal table no wider than width columns
 // when it can. It tries, richest first: every column; the Core columns
 // plus as many of More as fit; the same with each cell's "(min–max)"
-// range cut to the median. The leanest form is printed when none fits.
+// range cut to the median; then fewer Core columns, the last named first.
 // width <= 0 prints every column (output that is not a terminal, --wide).
 func (t Table) RenderWidth(w io.Writer, width int) error {
 	if width <= 0 {
@@ -37,7 +37,18 @@ func (t Table) RenderWidth(w io.Writer, width int) error {
 			return err
 		}
 		if maxLineWidth(out) > width {
-			continue
+			if !strip {
+				continue
+			}
+			// Even the core is too wide: drop core columns, least useful
+			// (last) first, keeping the first.
+			for len(names) > 1 && maxLineWidth(out) > width {
+				names = names[:len(names)-1]
+				if out, err = t.pick(t.columns(names), strip).rendered(); err != nil {
+					return err
+				}
+			}
+			break
 		}
 		for _, name := range t.More {
 			more := append(slices.Clone(names), name)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"go.uber.org/goleak"
 
@@ -125,11 +127,12 @@ func TestRunJSON(t *testing.T) {
 }
 
 func TestRunTable(t *testing.T) {
+	t.Setenv("COLUMNS", "")
 	out, errs, code := cli("run", "--model", "all", "--workload", "noop", "--tasks", "100", "--repeat", "2", "--in-process")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"tasks/s", "p99 ms", "CPU cores", "peak RSS MiB", "sequential", "goroutines", "pool", "repeats=2"} {
+	for _, want := range []string{"tasks/s", "p99 ms", "CPU cores", "peak RSS MiB", "CPU µs/task", "GOMAXPROCS", "sequential", "goroutines", "pool", "repeats=2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -224,5 +227,43 @@ func TestZeroNetIsZero(t *testing.T) {
 		if p := doc.Trials[0].Spec.Params; p.NetDelay != 0 || p.NetSize != 0 || doc.Trials[0].Verified != 3 {
 			t.Errorf("%s: ran with net delay %v, size %d (verified %d); want 0, 0", mode, p.NetDelay, p.NetSize, doc.Trials[0].Verified)
 		}
+	}
+}
+
+// widest is the display width of the longest line of s.
+func widest(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, utf8.RuneCountInString(l))
+	}
+	return w
+}
+
+// TestRunTableFitsTheTerminal: in 100 (or 80) columns the run table keeps
+// its core columns and no line is longer; --wide prints every column; a
+// CPU-bound batch says under the table what parallelism the models got.
+func TestRunTableFitsTheTerminal(t *testing.T) {
+	for _, cols := range []int{80, 100} {
+		t.Setenv("COLUMNS", strconv.Itoa(cols))
+		out, errs, code := cli("run", "--model", "all", "--workload", "cpu-hash", "--tasks", "40", "--in-process", "--repeat", "2")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if w := widest(out); w > cols {
+			t.Errorf("%d columns: a line of %d:\n%s", cols, w, out)
+		}
+		want := []string{"model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB", "multiproc", "CPU used (cores):"}
+		if cols >= 100 {
+			want = append(want, "makespan s") // essential for a batch, when it fits
+		}
+		for _, want := range want {
+			if !strings.Contains(out, want) {
+				t.Errorf("%d columns: output lacks %q:\n%s", cols, want, out)
+			}
+		}
+	}
+	out, _, code := cli("run", "--model", "all", "--workload", "cpu-hash", "--tasks", "40", "--in-process", "--repeat", "2", "--wide")
+	if code != 0 || widest(out) <= 100 || !strings.Contains(out, "GOMAXPROCS") || !strings.Contains(out, "peak in-flight") {
+		t.Errorf("--wide in 80 columns did not print every column (exit %d):\n%s", code, out)
 	}
 }

@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register("sweep", "run a suite of trials (each in a fresh process) and write results.json/csv", runSweep)
+	register("sweep", "run a suite of trials (each in a fresh process) and write results.json.gz/csv", runSweep)
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -104,7 +104,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		state = "INCOMPLETE (some trials failed; see the notes)"
 	}
 	fmt.Fprintf(stdout, "sweep %s: %d trials in %s, %s; wrote %s and %s\n", suite.Name, len(f.Trials),
-		time.Since(start).Round(time.Second), state, filepath.Join(*out, "results.json"), filepath.Join(*out, "results.csv"))
+		time.Since(start).Round(time.Second), state, filepath.Join(*out, resultfmt.ResultsFile), filepath.Join(*out, "results.csv"))
 	return err
 }
 

@@ -67,11 +67,19 @@ func TestSweepThenReport(t *testing.T) {
 	if !strings.Contains(stdout, "4 trials") {
 		t.Errorf("sweep stdout %q", stdout)
 	}
+	t.Setenv("COLUMNS", "100")
 	stdout, errs, code = cli("report", out)
 	if code != 0 {
 		t.Fatalf("report exit %d: %s", code, errs)
 	}
-	for _, f := range []string{"REPORT.md", "throughput.png", "throughput.svg", "results.csv"} {
+	if w := widest(stdout); w > 100 {
+		t.Errorf("report in 100 columns printed a line of %d:\n%s", w, stdout)
+	}
+	wide, _, _ := cli("report", "--wide", out)
+	if widest(wide) <= 100 || !strings.Contains(wide, "CPU µs/task") || strings.Contains(stdout, "CPU µs/task") && widest(stdout) == widest(wide) {
+		t.Errorf("report --wide did not print every column:\n%s", wide)
+	}
+	for _, f := range []string{"REPORT.md", "report.html", "throughput.png", "throughput.svg", "results.json.gz", "results.csv"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
