@@ -5,6 +5,7 @@ import (
 	"concbench/resultfmt"
 	"fmt"
 	"image/color"
+	stddraw "image/draw"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -72,11 +73,19 @@ func (f *figure) render() ([]output, error) {
 				}
 			}
 		}
-		var buf bytes.Buffer
-		if _, err := c.WriteTo(&buf); err != nil {
-			return nil, fmt.Errorf("chart %s: render %s: %w", f.name, ext, err)
+		var data []byte
+		if img, ok := c.(interface{ Image() stddraw.Image }); ok && ext == "png" {
+			if data, err = compactPNG(img.Image()); err != nil {
+				return nil, fmt.Errorf("chart %s: %w", f.name, err)
+			}
+		} else {
+			var buf bytes.Buffer
+			if _, err := c.WriteTo(&buf); err != nil {
+				return nil, fmt.Errorf("chart %s: render %s: %w", f.name, ext, err)
+			}
+			data = buf.Bytes()
 		}
-		out = append(out, output{name: f.name + "." + ext, data: buf.Bytes()})
+		out = append(out, output{name: f.name + "." + ext, data: data})
 	}
 	return out, nil
 }

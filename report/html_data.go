@@ -47,12 +47,12 @@ type webSeries struct {
 // range R when the repeats differ, a note for the tooltip, and a Mark
 // drawn over it: "x" (a blocking task) or "ring" (a knee).
 type webPoint struct {
-	X    float64    `json:"x"`
-	Y    float64    `json:"y"`
-	R    []float64  `json:"r,omitempty"`
-	N    int        `json:"n,omitempty"`
-	Note string     `json:"note,omitempty"`
-	Mark string     `json:"mark,omitempty"`
+	X    float64   `json:"x"`
+	Y    float64   `json:"y"`
+	R    []float64 `json:"r,omitempty"`
+	N    int       `json:"n,omitempty"`
+	Note string    `json:"note,omitempty"`
+	Mark string    `json:"mark,omitempty"`
 }
 
 // hexColor is c as #rrggbb, the colour a model has in the PNG charts.
@@ -189,7 +189,9 @@ func webCPUTime(d *Data) []*webChart {
 
 func webCPUUtil(d *Data) []*webChart {
 	wc := categoryChart("cpu-util", "CPU utilisation (batch load)", "CPU used (cores)", d.Tag(resultfmt.TagThroughput),
-		func(c *Cell, x float64) (webPoint, bool) { return statPoint(x, c.Summary.CPUCores, len(c.Trials), ""), true })
+		func(c *Cell, x float64) (webPoint, bool) {
+			return statPoint(x, c.Summary.CPUCores, len(c.Trials), ""), true
+		})
 	n := float64(len(wc.Cats))
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{-0.5, float64(d.cores())}, [2]float64{n - 0.5, float64(d.cores())}))
 	return []*webChart{wc}

@@ -8,7 +8,7 @@ import (
 // maxScatter bounds the points a per-task scatter draws per model: the
 // blocking chart's thousands of tasks made a 640 KB SVG, and a reader sees
 // no more than this at chart size.
-const maxScatter = 1200
+const maxScatter = 800
 
 // thinSeries returns at most about limit points of pts that draw the same
 // picture: every blocking task, and in each of limit/2 slices of arrival

@@ -7,4 +7,4 @@ suite=${2:-default}
 out="results/$suite"
 "$bin" sweep --suite "$suite" --out "$out"
 "$bin" report "$out"
-echo "report: $out/REPORT.md"
+echo "report: $out/REPORT.md and $out/report.html"
