@@ -124,9 +124,23 @@ const showOnlyJS = `(function (id, model) {
 // TestHTMLReportInBrowser opens report.html from a file:// URL in a real
 // Chromium: no console errors, every chart drawn with one series per model,
 // hover shows the value results.json holds, a legend click hides a model.
+// CONCBENCH_BROWSER_RESULTS=DIR runs it on DIR's results instead of the
+// fixture; CONCBENCH_SCREENSHOTS=DIR keeps the screenshots there.
 func TestHTMLReportInBrowser(t *testing.T) {
 	start := time.Now()
 	dir := fixtureDir(t)
+	if src := os.Getenv("CONCBENCH_BROWSER_RESULTS"); src != "" {
+		// Another results directory (e.g. results/default, for the
+		// screenshot in README): its results file, copied.
+		f, err := resultfmt.ReadFile(filepath.Join(src, "results.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = t.TempDir()
+		if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r, err := Generate(dir, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -89,15 +89,11 @@ func refSeries(label string, xys ...[2]float64) webSeries {
 
 // spansDecades reports whether the positive ys of the charts' series span
 // two decades or more (a log axis helps).
-func spansDecades(series []webSeries, x bool) bool {
+func spansDecades(series []webSeries) bool {
 	lo, hi := math.Inf(1), 0.0
 	for _, s := range series {
 		for _, p := range s.Pts {
-			v := p.Y
-			if x {
-				v = p.X
-			}
-			if v > 0 {
+			if v := p.Y; v > 0 {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
@@ -105,10 +101,11 @@ func spansDecades(series []webSeries, x bool) bool {
 	return hi > 0 && hi/lo >= 100
 }
 
-// finish sets the axes' toggles from the data.
+// finish sets the axes' toggles: a y axis whose data span decades, and an
+// x axis drawn logarithmic (tasks, in-flight counts; not times or rates).
 func (c *webChart) finish() *webChart {
-	c.Y.Toggle = c.Y.Log || spansDecades(c.Series, false)
-	c.X.Toggle = c.Cats == nil && (c.X.Log || spansDecades(c.Series, true))
+	c.Y.Toggle = c.Y.Log || spansDecades(c.Series)
+	c.X.Toggle = c.X.Log
 	return c
 }
 

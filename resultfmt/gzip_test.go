@@ -49,8 +49,8 @@ func TestGzipRoundTrip(t *testing.T) {
 		if g.Suite != "t" || r.Spec.Model != "eventloop" || len(r.Series) != 2 || !r.Series[1].Blocking {
 			t.Errorf("read back %+v", g)
 		}
-		if r.Makespan != 0.123457 || r.Latency.P99 != 110.988 || r.Series[0].Arrive != 10 || r.Series[0].Latency != 10.235 ||
-			r.Timeline[0].T != 20 || r.Timeline[0].Cores != 0.988 || r.Extra["x"] != 1.23457 || r.Throughput != 24.3 {
+		if r.Makespan != 0.1234568 || r.Latency.P99 != 110.9877 || r.Series[0].Arrive != 10 || r.Series[0].Latency != 10.235 ||
+			r.Timeline[0].T != 20 || r.Timeline[0].Cores != 0.988 || r.Extra["x"] != 1.234568 || r.Throughput != 24.3 {
 			t.Errorf("floats not rounded as documented: %+v", r)
 		}
 	}

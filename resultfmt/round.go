@@ -6,8 +6,8 @@ import (
 	"strconv"
 )
 
-// Note: rounding is for the published file only. Figures keep 6 significant
-// digits (a 1 µs step in a 1 s makespan), far finer than the run-to-run
+// Note: rounding is for the published file only. Figures keep 7 significant
+// digits (a 0.1 µs step in a 1 s makespan), far finer than the run-to-run
 // noise the repeats show; per-task and timeline points keep 1 µs of arrival
 // and latency and 0.001 core, finer than the clocks that measured them.
 // JSON prints the shortest form of a float, so the rounded digits simply
@@ -47,7 +47,7 @@ func fixed(v float64, d int) float64 {
 
 func (d Dist) rounded() Dist {
 	for _, p := range []*float64{&d.Min, &d.Mean, &d.P50, &d.P90, &d.P99, &d.P999, &d.Max} {
-		*p = sig(*p, 6)
+		*p = sig(*p, 7)
 	}
 	return d
 }
@@ -57,7 +57,7 @@ func (r Result) rounded() Result {
 	for _, p := range []*float64{&r.Window, &r.Makespan, &r.Throughput, &r.CPUUser, &r.CPUSys, &r.CPUCores,
 		&r.TasksPerCPU, &r.HarnessCPU, &r.ServerCPU, &r.MemPerInflight,
 		&r.Runtime.SchedP50, &r.Runtime.SchedP99, &r.Runtime.GCPauseP99, &r.Runtime.GCPauseTotal} {
-		*p = sig(*p, 6)
+		*p = sig(*p, 7)
 	}
 	r.Latency, r.Wait, r.Service = r.Latency.rounded(), r.Wait.rounded(), r.Service.rounded()
 	if r.Inner != nil {
@@ -77,7 +77,7 @@ func (r Result) rounded() Result {
 	if r.Extra != nil {
 		ex := make(map[string]float64, len(r.Extra))
 		for k, v := range r.Extra {
-			ex[k] = sig(v, 6)
+			ex[k] = sig(v, 7)
 		}
 		r.Extra = ex
 	}

@@ -231,7 +231,7 @@
       var b = el('button', 'scale-toggle');
       b.type = 'button';
       b.dataset.axis = a[0];
-      var label = function () { b.textContent = a[0] + ' axis: ' + (st[a[1]] ? 'log' : 'linear') + ' (switch)'; };
+      var label = function () { b.textContent = a[0] + ' axis: ' + (st[a[1]] ? 'log' : 'linear') + ' · switch to ' + (st[a[1]] ? 'linear' : 'log'); };
       label();
       b.addEventListener('click', function () { st[a[1]] = !st[a[1]]; label(); build(); });
       controls.appendChild(b);
