@@ -36,9 +36,9 @@ func parallelismFindings(cells []*Cell, cores int) []Finding {
 	for _, c := range cells {
 		v := c.Summary.CPUCores.Median
 		if v <= singleCore {
-			one = append(one, fmt.Sprintf("%s %.2f", c.Spec.Model, v))
+			one = append(one, fmt.Sprintf("%s %.2f", c.Series(), v))
 		} else {
-			many = append(many, fmt.Sprintf("%s %.2f", c.Spec.Model, v))
+			many = append(many, fmt.Sprintf("%s %.2f", c.Series(), v))
 		}
 	}
 	var parts []string
@@ -73,7 +73,7 @@ func boundFindings(cells []*Cell) []Finding {
 			workers = "worker"
 		}
 		parts = append(parts, fmt.Sprintf("%s is bounded by its %d %s: %d/%d x %s ms = %s s (measured %s s)",
-			c.Spec.Model, c.Conc, workers, c.Spec.Tasks, c.Conc, num(r.Service.Mean), num(bound), num(r.Makespan)))
+			c.Series(), c.Conc, workers, c.Spec.Tasks, c.Conc, num(r.Service.Mean), num(bound), num(r.Makespan)))
 	}
 	if len(parts) == 0 {
 		return nil

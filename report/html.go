@@ -43,12 +43,19 @@ type webData struct {
 	Charts []*webChart `json:"charts"`
 }
 
+// webMachine is one machine's metadata and warnings.
+type webMachine struct {
+	Heading  string
+	Rows     [][2]string
+	Warnings []string
+}
+
 // page is everything the template shows.
 type page struct {
 	Suite, Incomplete, Method string
 	Trials, Configs           int
-	Machine                   [][2]string
-	Warnings, Notes, Missing  []string
+	Machines                  []webMachine
+	Notes, Missing            []string
 	Findings                  []Finding
 	Charts                    []*webChart
 	Tables                    []webTable
@@ -67,12 +74,20 @@ func (r *Report) WriteHTML() ([]byte, error) {
 	f := r.Data.File
 	p := page{
 		Suite: f.Suite, Method: r.methodText(), Trials: len(f.Trials), Configs: len(r.Data.Cells),
-		Machine: machineRows(f.Meta), Warnings: f.Meta.Warnings, Notes: f.Notes, Findings: r.Findings,
+		Notes: f.Notes, Findings: r.Findings,
 		UPlotJS: template.JS(uPlotJS), JS: template.JS(pageJS), UPlotCSS: template.CSS(uPlotCSS), CSS: template.CSS(pageCSS),
 		UPlotVersion: strings.TrimPrefix(strings.TrimSpace(uPlotVersion), "uplot "),
 	}
 	if !f.Complete {
 		p.Incomplete = incompleteWhy(f)
+	}
+	p.Machines = []webMachine{{"Machine and software", machineRows(f.Meta), f.Meta.Warnings}}
+	if len(r.Data.Inputs) > 1 {
+		p.Machines = nil
+		for _, in := range r.Data.Inputs {
+			h := fmt.Sprintf("%s (suite %s, %d trials)", in.Label, in.File.Suite, len(in.File.Trials))
+			p.Machines = append(p.Machines, webMachine{h, machineRows(in.File.Meta), in.File.Meta.Warnings})
+		}
 	}
 	p.Charts = webCharts(r.Data, r.Charts)
 	p.Data = webData{Charts: p.Charts}

@@ -70,12 +70,13 @@ func statPoint(x float64, s resultfmt.Stat, n int, note string) webPoint {
 	return p
 }
 
-// modelSeries is a model's series in its report colour.
-func modelSeries(model, label, style string, pts []webPoint) webSeries {
+// modelSeries is a series (a model, or "model @ machine" across machines)
+// in its colour in the PNG charts.
+func (d *Data) modelSeries(series, label, style string, pts []webPoint) webSeries {
 	if label == "" {
-		label = model
+		label = series
 	}
-	return webSeries{Model: model, Label: label, Color: hexColor(ModelColor(model)), Style: style, Pts: pts}
+	return webSeries{Model: series, Label: label, Color: hexColor(d.color(series)), Style: style, Pts: pts}
 }
 
 // refSeries is a grey reference line through xys.
@@ -134,7 +135,7 @@ func webCharts(d *Data, charts []Chart) []*webChart {
 
 // categoryChart is a chart of one figure per model and workload of cells
 // (category x, models side by side); value returns a cell's point value.
-func categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, x float64) (webPoint, bool)) *webChart {
+func (d *Data) categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, x float64) (webPoint, bool)) *webChart {
 	wls, ms := Workloads(cells), Models(cells)
 	wc := &webChart{ID: id, Title: title, X: webAxis{Label: "workload"}, Y: webAxis{Label: ylabel}}
 	for _, w := range wls {
@@ -160,13 +161,13 @@ func categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, 
 				}
 			}
 		}
-		wc.Series = append(wc.Series, modelSeries(m, "", "points", pts))
+		wc.Series = append(wc.Series, d.modelSeries(m, "", "points", pts))
 	}
 	return wc
 }
 
 func webThroughput(d *Data) []*webChart {
-	wc := categoryChart("throughput", "Throughput per model (batch load)", "throughput (tasks/s)", d.Tag(resultfmt.TagThroughput),
+	wc := d.categoryChart("throughput", "Throughput per model (batch load)", "throughput (tasks/s)", d.Tag(resultfmt.TagThroughput),
 		func(c *Cell, x float64) (webPoint, bool) {
 			return statPoint(x, c.Summary.Throughput, len(c.Trials), ""), c.Summary.Throughput.Median > 0
 		})
@@ -175,7 +176,7 @@ func webThroughput(d *Data) []*webChart {
 }
 
 func webCPUTime(d *Data) []*webChart {
-	wc := categoryChart("cpu-time", "CPU time per 1,000 tasks (batch load)", "CPU s per 1,000 tasks (user + sys)", d.Tag(resultfmt.TagThroughput),
+	wc := d.categoryChart("cpu-time", "CPU time per 1,000 tasks (batch load)", "CPU s per 1,000 tasks (user + sys)", d.Tag(resultfmt.TagThroughput),
 		func(c *Cell, x float64) (webPoint, bool) {
 			u, s := cpuPer1000(c)
 			return webPoint{X: x, Y: u + s, N: len(c.Trials), Note: fmt.Sprintf("user %s s + sys %s s (median repeat)", num(u), num(s))}, u+s > 0
@@ -185,7 +186,7 @@ func webCPUTime(d *Data) []*webChart {
 }
 
 func webCPUUtil(d *Data) []*webChart {
-	wc := categoryChart("cpu-util", "CPU utilisation (batch load)", "CPU used (cores)", d.Tag(resultfmt.TagThroughput),
+	wc := d.categoryChart("cpu-util", "CPU utilisation (batch load)", "CPU used (cores)", d.Tag(resultfmt.TagThroughput),
 		func(c *Cell, x float64) (webPoint, bool) {
 			return statPoint(x, c.Summary.CPUCores, len(c.Trials), ""), true
 		})
@@ -222,7 +223,7 @@ func webLatency(d *Data) []*webChart {
 					pts = append(pts, statPoint(nines(q.p), s, len(c.Trials), q.name))
 				}
 			}
-			wc.Series = append(wc.Series, modelSeries(c.Spec.Model, "", "line", pts))
+			wc.Series = append(wc.Series, d.modelSeries(c.Series(), "", "line", pts))
 		}
 		out = append(out, wc)
 	}
@@ -245,7 +246,7 @@ func webSpeedup(d *Data) []*webChart {
 		byModel[q.Model] = append(byModel[q.Model], statPoint(float64(q.Workers), q.Speedup, n, fmt.Sprintf("makespan %s s", num(q.Makespan.Median))))
 	}
 	for _, m := range Models(cellsOf(d.Tag(resultfmt.TagSpeedup), order)) {
-		wc.Series = append(wc.Series, modelSeries(m, "", "line", byModel[m]))
+		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", byModel[m]))
 	}
 	ideal := refSeries(fmt.Sprintf("ideal: min(workers, %d cores)", d.cores()))
 	for w := 1; w <= maxW; w++ {
@@ -270,7 +271,7 @@ func webIOScaling(d *Data) []*webChart {
 				pts = append(pts, statPoint(n, c.Summary.Makespan, len(c.Trials), "concurrency "+conc(c)))
 			}
 		}
-		wc.Series = append(wc.Series, modelSeries(m, "", "line", pts))
+		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", pts))
 	}
 	lat := sleep.Seconds()
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("ideal: one wait (%v)", sleep), [2]float64{nLo, lat}, [2]float64{nHi, lat}),
@@ -299,7 +300,7 @@ func webMemory(d *Data) []*webChart {
 		if f, ok := fits[m]; ok && f.PerTask > 0 {
 			label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
 		}
-		wc.Series = append(wc.Series, modelSeries(m, label, "line", pts))
+		wc.Series = append(wc.Series, d.modelSeries(m, label, "line", pts))
 	}
 	return []*webChart{wc}
 }
@@ -333,7 +334,7 @@ func webOpenLoad(d *Data) []*webChart {
 		if cur.Knee >= 0 {
 			label = fmt.Sprintf("%s: knee at %s/s", cur.Model, fmtNum(cur.Points[cur.Knee].Rate))
 		}
-		wc.Series = append(wc.Series, modelSeries(cur.Model, label, "line", pts))
+		wc.Series = append(wc.Series, d.modelSeries(cur.Model, label, "line", pts))
 	}
 	return []*webChart{wc}
 }
@@ -357,7 +358,7 @@ func webTimeline(d *Data) []*webChart {
 			pts = append(pts, webPoint{X: s.T, Y: s.Cores})
 			tMax = math.Max(tMax, s.T)
 		}
-		wc.Series = append(wc.Series, modelSeries(c.Spec.Model, fmt.Sprintf("%s (%.0f ms)", c.Spec.Model, r.Makespan*1000), "step", pts))
+		wc.Series = append(wc.Series, d.modelSeries(c.Series(), fmt.Sprintf("%s (%.0f ms)", c.Series(), r.Makespan*1000), "step", pts))
 	}
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{0, float64(d.cores())}, [2]float64{tMax, float64(d.cores())}))
 	return []*webChart{wc}
@@ -381,7 +382,7 @@ func webBlocking(d *Data) []*webChart {
 			tMax = math.Max(tMax, p.X)
 		}
 		ideal = s.Ideal
-		wc.Series = append(wc.Series, modelSeries(s.Model, fmt.Sprintf("%s: worst other task %s ms", s.Model, num(s.OtherMax)), "dots", pts))
+		wc.Series = append(wc.Series, d.modelSeries(s.Model, fmt.Sprintf("%s: worst other task %s ms", s.Model, num(s.OtherMax)), "dots", pts))
 	}
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("ideal: own wait %s ms", num(ideal)), [2]float64{0, ideal}, [2]float64{tMax, ideal}))
 	return []*webChart{wc}

@@ -54,8 +54,8 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("no figure for chart %s", c.ID)
 		}
 		for _, s := range c.Series {
-			if s.Color != hexColor(ModelColor(s.Model)) {
-				t.Errorf("chart %s: %s drawn in %s, its PNG colour is %s", c.ID, s.Model, s.Color, hexColor(ModelColor(s.Model)))
+			if want := hexColor(r.Data.color(s.Model)); s.Color != want || s.Model == "goroutines" && want != hexColor(ModelColor("goroutines")) {
+				t.Errorf("chart %s: %s drawn in %s, its PNG colour is %s", c.ID, s.Model, s.Color, want)
 			}
 		}
 	}
@@ -70,5 +70,30 @@ func TestHTMLSelfContained(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
+	}
+}
+
+// TestHTMLMerged: a report across machines writes report.html with a
+// series per model and machine, each in its PNG shade, and every machine's
+// metadata.
+func TestHTMLMerged(t *testing.T) {
+	dir := fixtureDir(t)
+	out := t.TempDir()
+	r, err := GenerateMerged(out, []string{dir, dir}, []string{"laptop", "server"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{"laptop (suite fixture", "server (suite fixture", `"model":"goroutines @ server"`, `"color":"` + hexColor(r.Data.color("goroutines @ server"))} {
+		if !strings.Contains(page, want) {
+			t.Errorf("merged report.html lacks %q", want)
+		}
+	}
+	if hexColor(r.Data.color("goroutines @ server")) == hexColor(r.Data.color("goroutines @ laptop")) {
+		t.Error("two machines' series share a colour")
 	}
 }
