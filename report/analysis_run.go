@@ -21,17 +21,28 @@ func RunFindings(f *resultfmt.File) []Finding {
 // little over 1.
 const singleCore = 1.2
 
+// cpuBusy is the CPU use (cores) from which a model counts as busy with
+// CPU work: it kept about a core busy all along.
+const cpuBusy = 0.9
+
 // parallelismFindings says which models used one core and which ran CPU
-// work in parallel, when the cells were busy with CPU (a model used at
-// least half a core); nothing for waiting workloads.
+// work in parallel, when the cells were busy with CPU (a model kept about
+// a core busy); nothing for waiting workloads, where a goroutine-per-task
+// model's half core of scheduling is no lesson. Cells whose CPU is
+// unresolved are left out.
 func parallelismFindings(cells []*Cell, cores int) []Finding {
 	busiest := 0.0
+	var resolved []*Cell
 	for _, c := range cells {
-		busiest = math.Max(busiest, c.Summary.CPUCores.Median)
+		if c.Summary.CPUUnresolved == "" && len(c.Trials) > 0 {
+			resolved = append(resolved, c)
+			busiest = math.Max(busiest, c.Summary.CPUCores.Median)
+		}
 	}
-	if busiest < 0.5 {
+	if busiest < cpuBusy {
 		return nil
 	}
+	cells = resolved
 	var one, many []string
 	for _, c := range cells {
 		v := c.Summary.CPUCores.Median
@@ -53,13 +64,14 @@ func parallelismFindings(cells []*Cell, cores int) []Finding {
 	return out
 }
 
-// boundFindings names the batch cells that a fixed number of workers
-// bounds: makespan near ceil(tasks/workers) x the mean service time of a
-// task (within -20%..+30%).
+// boundFindings names the batch cells that a fixed number of workers (two
+// or more: one worker is sequential by design) bounds: makespan near
+// ceil(tasks/workers) x the mean service time of a task (within
+// -20%..+30%).
 func boundFindings(cells []*Cell) []Finding {
 	var parts []string
 	for _, c := range cells {
-		if c.Conc <= 0 || c.Conc >= c.Spec.Tasks || c.Spec.Load != "batch" || len(c.Trials) == 0 {
+		if c.Conc <= 1 || c.Conc >= c.Spec.Tasks || c.Spec.Load != "batch" || len(c.Trials) == 0 {
 			continue
 		}
 		r := c.median(func(r resultfmt.Result) float64 { return r.Makespan })
@@ -68,12 +80,8 @@ func boundFindings(cells []*Cell) []Finding {
 		if bound <= 0 || r.Makespan < 0.8*bound || r.Makespan > 1.3*bound {
 			continue
 		}
-		workers := "workers"
-		if c.Conc == 1 {
-			workers = "worker"
-		}
-		parts = append(parts, fmt.Sprintf("%s is bounded by its %d %s: %d/%d x %s ms = %s s (measured %s s)",
-			c.Series(), c.Conc, workers, c.Spec.Tasks, c.Conc, num(r.Service.Mean), num(bound), num(r.Makespan)))
+		parts = append(parts, fmt.Sprintf("%s is bounded by its %d workers: %d/%d x %s ms = %s s (measured %s s)",
+			c.Series(), c.Conc, c.Spec.Tasks, c.Conc, num(r.Service.Mean), num(bound), num(r.Makespan)))
 	}
 	if len(parts) == 0 {
 		return nil

@@ -146,7 +146,7 @@ func (r *Report) WriteTerminalWidth(w io.Writer, width int) error {
 	if len(r.Data.Inputs) > 1 {
 		for _, in := range r.Data.Inputs {
 			m := in.File.Meta
-			fmt.Fprintf(w, "machine %s: %s, %d cores, %s, suite %s, %d trials, %s\n", in.Label, m.CPUModel, m.Cores, m.GoVersion, in.File.Suite, len(in.File.Trials), m.Time.Format("2006-01-02 15:04 MST"))
+			fmt.Fprintln(w, Wrap(fmt.Sprintf("machine %s: %s, %d cores, %s, suite %s, %d trials, %s", in.Label, m.CPUModel, m.Cores, m.GoVersion, in.File.Suite, len(in.File.Trials), m.Time.Format("2006-01-02 15:04 MST")), width, "  "))
 		}
 		fmt.Fprintln(w)
 	}
