@@ -56,14 +56,17 @@ type page struct {
 	Trials, Configs           int
 	Machines                  []webMachine
 	Notes, Missing            []string
-	Findings                  []Finding
-	Charts                    []*webChart
-	Tables                    []webTable
-	Data                      webData
-	UPlotJS                   template.JS
-	JS                        template.JS
-	UPlotCSS, CSS             template.CSS
-	UPlotVersion              string
+	// Invariants is the invariants' status (first line) and any violations.
+	Invariants    []string
+	Violated      bool
+	Findings      []Finding
+	Charts        []*webChart
+	Tables        []webTable
+	Data          webData
+	UPlotJS       template.JS
+	JS            template.JS
+	UPlotCSS, CSS template.CSS
+	UPlotVersion  string
 }
 
 // WriteHTML writes the interactive report: the findings, method, machine
@@ -89,6 +92,8 @@ func (r *Report) WriteHTML() ([]byte, error) {
 			p.Machines = append(p.Machines, webMachine{h, machineRows(in.File.Meta), in.File.Meta.Warnings})
 		}
 	}
+	st := invariantStatus(f)
+	p.Invariants, p.Violated = st.Lines(), len(st.Violations) > 0
 	p.Charts = webCharts(r.Data, r.Charts)
 	p.Data = webData{Charts: p.Charts}
 	for _, c := range r.Charts {

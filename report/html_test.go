@@ -66,7 +66,7 @@ func TestHTMLSelfContained(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"Findings", "Method", "Test CPU", "powersave", "table-throughput", `class="sortable"`} {
+	for _, want := range []string{"Findings", "Method", "Test CPU", "powersave", "table-throughput", `class="sortable"`, `id="invariants"`, invariantStatus(r.Data.File).Lines()[0]} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
