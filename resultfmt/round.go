@@ -55,7 +55,8 @@ func (d Dist) rounded() Dist {
 // rounded returns r with its floats rounded (new slices, r unchanged).
 func (r Result) rounded() Result {
 	for _, p := range []*float64{&r.Window, &r.Makespan, &r.Throughput, &r.CPUUser, &r.CPUSys, &r.CPUCores,
-		&r.TasksPerCPU, &r.HarnessCPU, &r.ServerCPU, &r.MemPerInflight,
+		&r.TasksPerCPU, &r.HarnessCPU, &r.ServerCPU, &r.MemPerInflight, &r.CPUResolution, &r.StartupCPU,
+		&r.PlateauFrom, &r.PlateauTo,
 		&r.Runtime.SchedP50, &r.Runtime.SchedP99, &r.Runtime.GCPauseP99, &r.Runtime.GCPauseTotal} {
 		*p = sig(*p, 7)
 	}
