@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -217,17 +216,17 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 	}
 }
 
-// checkResultsWhole: results.json, if written, parses and is marked
+// checkResultsWhole: results.json.gz, if written, parses and is marked
 // incomplete; no temporary file is left beside it.
 func checkResultsWhole(t *testing.T, dir string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if errors.Is(err, os.ErrNotExist) {
+	path := filepath.Join(dir, resultfmt.ResultsFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return
 	}
-	var f resultfmt.File
-	if err != nil || json.Unmarshal(b, &f) != nil {
-		t.Fatalf("results.json is not whole: %v (%d bytes)", err, len(b))
+	f, err := resultfmt.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s is not whole: %v", resultfmt.ResultsFile, err)
 	}
 	if f.Complete {
 		t.Error("an interrupted sweep's results say complete")

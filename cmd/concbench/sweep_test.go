@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"concbench/resultfmt"
 )
 
 func TestSweepReportBadInput(t *testing.T) {
@@ -106,8 +108,8 @@ func TestSweepFailedTrialsExit1(t *testing.T) {
 	if !strings.Contains(stdout, "INCOMPLETE") || !strings.Contains(errs, "some trials failed") {
 		t.Errorf("stdout %q stderr %q", stdout, errs)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "results.json"))
-	if err != nil || !strings.Contains(string(b), `"complete": false`) || !strings.Contains(string(b), "no trial ran") {
-		t.Errorf("results.json: %v\n%.300s", err, b)
+	f, err := resultfmt.ReadFile(filepath.Join(out, resultfmt.ResultsFile))
+	if err != nil || f.Complete || !strings.Contains(strings.Join(f.Notes, "\n"), "no trial ran") {
+		t.Errorf("%s: %v %+v", resultfmt.ResultsFile, err, f)
 	}
 }
