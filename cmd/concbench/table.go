@@ -16,9 +16,17 @@ import (
 // termWidth is the width tables are fitted to: 0 (every column) with --wide
 // or for output that is not a terminal, else the terminal's width. COLUMNS
 // sets the width of output that is not a terminal (tests, `script`).
+// Wrappers of stdout (checkedWriter) are looked through with Unwrap.
 func termWidth(stdout io.Writer, wide bool) int {
 	if wide {
 		return 0
+	}
+	for {
+		u, ok := stdout.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		stdout = u.Unwrap()
 	}
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
@@ -30,6 +38,9 @@ func termWidth(stdout io.Writer, wide bool) int {
 	}
 	return 0
 }
+
+// Unwrap is the writer c checks, so termWidth can find the terminal.
+func (c *checkedWriter) Unwrap() io.Writer { return c.w }
 
 // runTable is the table of `concbench run`: one row per model. A narrow
 // terminal keeps the core columns, and for a batch the makespan; the rest
