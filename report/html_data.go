@@ -117,6 +117,7 @@ func webCharts(d *Data, charts []Chart) []*webChart {
 		"throughput": webThroughput, "latency": webLatency, "speedup": webSpeedup,
 		"io-scaling": webIOScaling, "cpu-time": webCPUTime, "cpu-util": webCPUUtil,
 		"cpu-timeline": webTimeline, "memory": webMemory, "open-load": webOpenLoad, "blocking": webBlocking,
+		"runtimes": webRuntimes,
 	}
 	var out []*webChart
 	for _, ch := range charts {

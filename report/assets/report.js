@@ -148,10 +148,10 @@
     v.dataset.value = String(p.y);
     y.appendChild(v);
     box.appendChild(y);
-    if (p.n) {
-      var r = p.r ? 'min–max ' + fmt(p.r[0]) + ' – ' + fmt(p.r[1]) + ' over ' + p.n + ' repeats'
+    if (p.n || p.r) {
+      var r = p.r ? 'min–max ' + fmt(p.r[0]) + ' – ' + fmt(p.r[1]) + ' over ' + (p.n ? p.n + ' repeats' : 'the repeats')
         : (p.n > 1 ? 'all ' + p.n + ' repeats agree' : '1 repeat');
-      box.appendChild(el('div', 'tip-range', (p.n > 1 ? 'median; ' : '') + r));
+      box.appendChild(el('div', 'tip-range', (p.n > 1 || p.r ? 'median; ' : '') + r));
     }
     if (p.note) box.appendChild(el('div', 'tip-note', p.note));
     return box;
