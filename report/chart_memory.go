@@ -64,7 +64,7 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	}
 	padLogRange(&p.X, xLo, xHi)
 	padLogRange(&p.Y, yLo, yHi*4)
-	p.Legend.Left = true
+	p.Legend.Left = false // top right: the lines fall from upper left to lower right
 	c0 := cells[0]
 	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %v, median of %s with min..max bars. "+
 		"The plateau is the span, found afterwards from every task's start and end times, when the most tasks were in flight at once; its RSS is the highest process-tree RSS sampled inside it (every 20 ms, from the parent process), so tasks finishing, result slots being summarised and samples after the window do not count. "+

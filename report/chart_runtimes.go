@@ -113,7 +113,7 @@ func rtBarPlot(d *Data, title, ylabel string, vals []RTBar, logY bool) *plot.Plo
 	if logY {
 		p.Y.Min, p.Y.Max = lo/3, hi*30 // room for the legend above the bars
 	} else {
-		p.Y.Min, p.Y.Max = 0, hi*1.6
+		p.Y.Min, p.Y.Max = 0, hi*2 // room for the legend above the bars
 	}
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(4)

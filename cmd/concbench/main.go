@@ -1,6 +1,9 @@
-// Command concbench runs five concurrency models (sequential, eventloop,
-// goroutines, pool, multiproc) on identical I/O- and CPU-bound workloads,
-// measures them and charts the differences. Run `concbench help`.
+// Command concbench runs five Go concurrency models (sequential, eventloop,
+// goroutines, pool, multiproc), and the same tasks in Python and Node.js
+// (asyncio, uvloop, thread and process pools, the Node event loop and worker
+// threads), on identical I/O- and CPU-bound workloads; it measures them,
+// checks its own measurements, and charts and compares the differences. Run
+// `concbench help`.
 package main
 
 import (
