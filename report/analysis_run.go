@@ -26,15 +26,18 @@ const singleCore = 1.2
 const cpuBusy = 0.9
 
 // parallelismFindings says which models used one core and which ran CPU
-// work in parallel, when the cells were busy with CPU (a model kept about
-// a core busy); nothing for waiting workloads, where a goroutine-per-task
-// model's half core of scheduling is no lesson. Cells whose CPU is
-// unresolved are left out.
+// work in parallel, when the cells ran CPU steps and were busy with them (a
+// model kept about a core busy); nothing for waiting workloads, where a
+// goroutine-per-task model's half core of scheduling, or a runtime's GC
+// threads, are no lesson. Cells whose CPU is unresolved are left out.
 func parallelismFindings(cells []*Cell, cores int) []Finding {
 	busiest := 0.0
 	var resolved []*Cell
 	for _, c := range cells {
-		if c.Summary.CPUUnresolved == "" && len(c.Trials) > 0 {
+		// Only cells that ran CPU steps: on a waiting workload a runtime's
+		// own threads (GC, timers) are no lesson about CPU parallelism.
+		ranCPU := c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakCPUSteps) }).Median >= 1
+		if c.Summary.CPUUnresolved == "" && len(c.Trials) > 0 && ranCPU {
 			resolved = append(resolved, c)
 			busiest = math.Max(busiest, c.Summary.CPUCores.Median)
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -56,7 +57,12 @@ func (t Table) align() []tw.Align {
 	return out
 }
 
+// startsNumeric reports whether a cell holds a number, or "–" (a figure
+// that could not be resolved), which stands in a number's column.
 func startsNumeric(s string) bool {
+	if strings.HasPrefix(s, "–") {
+		return true
+	}
 	c := s[0]
 	return c >= '0' && c <= '9' || c == '-' || c == '.'
 }
