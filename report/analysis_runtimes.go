@@ -202,3 +202,21 @@ func gilHolder(kernel string) string {
 	}
 	return "hashlib holds the GIL on 1 KiB inputs, below its 2 KiB release threshold"
 }
+
+// rtGroups lists the groups (kernels, or one unnamed group) of vals in
+// first-seen order and their models in display order: the layout the PNG
+// and the interactive runtimes charts share.
+func rtGroups(d *Data, vals []RTBar) (groups, models []string) {
+	seenGroup, seenModel := map[string]bool{}, map[string]bool{}
+	for _, v := range vals {
+		if !seenGroup[v.Group] {
+			seenGroup[v.Group] = true
+			groups = append(groups, v.Group)
+		}
+		if !seenModel[v.Model] {
+			seenModel[v.Model] = true
+			models = append(models, v.Model)
+		}
+	}
+	return groups, modelOrder(d, models)
+}

@@ -64,19 +64,7 @@ func runtimesCharts(d *Data) ([]*figure, string, error) {
 
 // rtBarPlot draws one bar per model in each group (groups along x).
 func rtBarPlot(d *Data, title, ylabel string, vals []RTBar, logY bool) *plot.Plot {
-	var groups, ms []string
-	seen := map[string]bool{}
-	for _, v := range vals {
-		if !seen["g"+v.Group] {
-			seen["g"+v.Group] = true
-			groups = append(groups, v.Group)
-		}
-		if !seen["m"+v.Model] {
-			seen["m"+v.Model] = true
-			ms = append(ms, v.Model)
-		}
-	}
-	ms = modelOrder(d, ms)
+	groups, ms := rtGroups(d, vals)
 	xlabel := "model"
 	if len(groups) > 1 || groups[0] != "" {
 		xlabel = "kernel"

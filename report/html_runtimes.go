@@ -38,19 +38,7 @@ func webRuntimes(d *Data) []*webChart {
 // rtChart is a category chart of RTBars: groups (kernels, or one unnamed
 // group) along x, one series per model in display order.
 func (d *Data) rtChart(id, title, ylabel string, vals []RTBar, logY bool) *webChart {
-	var groups, ms []string
-	seen := map[string]bool{}
-	for _, v := range vals {
-		if !seen["g"+v.Group] {
-			seen["g"+v.Group] = true
-			groups = append(groups, v.Group)
-		}
-		if !seen["m"+v.Model] {
-			seen["m"+v.Model] = true
-			ms = append(ms, v.Model)
-		}
-	}
-	ms = modelOrder(d, ms)
+	groups, ms := rtGroups(d, vals)
 	wc := &webChart{ID: id, Title: title, X: webAxis{Label: "kernel"}, Y: webAxis{Label: ylabel, Log: logY}, Cats: groups}
 	if len(groups) == 1 && groups[0] == "" {
 		wc.X.Label, wc.Cats = "model", []string{"all models"}
