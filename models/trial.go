@@ -146,10 +146,11 @@ func (tr *Trial) Err() error { return tr.Rec.Err() }
 // the model must call Finish for every task so the next one is released.
 //
 // Under a closed load the first C tasks arrive at the trial start, and the
-// next task's arrival is the end timestamp of the task that freed its client (the very value Finish recorded), not the time
-// this goroutine got to run: a client's request goes out the instant its
-// previous one completes, so any delay before the model starts it (the
-// feeder preempted by a CPU-bound step, say) counts as the client's wait.
+// next task's arrival is the end timestamp of the task that freed its
+// client (the very value Finish recorded), not the time this goroutine got
+// to run: a client's request goes out the instant its previous one
+// completes, so any delay before the model starts it (the feeder preempted
+// by a CPU-bound step, say) counts as the client's wait.
 func (tr *Trial) Feed(submit func(i int)) error {
 	n := len(tr.Tasks)
 	r := tr.Rec
