@@ -33,6 +33,7 @@ type trialFacts struct {
 	load      models.Load
 	rec       *models.Recorder
 	verifyErr error
+	verified  workload.Verification
 	cores     int
 	ownServer bool
 	slack     time.Duration
@@ -51,16 +52,19 @@ func checkInvariants(res *Result, f trialFacts) {
 	}
 }
 
-// checkVerified: every task completed and its result matched the expected
-// digest (CPU tasks beyond the verify budget are sampled, see
-// workload.Check).
+// checkVerified: every task completed and every result checked matched
+// the digest the harness recomputed with the trial's nonce and data key
+// (CPU tasks beyond the verify budget are sampled, see workload.Check).
+// The value is the number of results verified; the bound, how many the
+// check set out to verify.
 func checkVerified(res *Result, f trialFacts) (Check, bool) {
-	ok := res.Completed == int64(res.Tasks) && f.verifyErr == nil && res.Verified > 0
-	d := fmt.Sprintf("%d of %d tasks completed, %d results checked against their expected digest", res.Completed, res.Tasks, res.Verified)
+	v := f.verified
+	ok := res.Completed == int64(res.Tasks) && f.verifyErr == nil && v.Verified > 0 && v.Verified == v.Planned
+	d := fmt.Sprintf("%d of %d tasks completed; %s against digests recomputed with the trial's nonce", res.Completed, res.Tasks, v)
 	if f.verifyErr != nil {
 		d += ": " + f.verifyErr.Error()
 	}
-	return Check{Name: "verified", OK: ok, Value: float64(res.Completed), Bound: float64(res.Tasks), Detail: d}, true
+	return Check{Name: "verified", OK: ok, Value: float64(v.Verified), Bound: float64(v.Planned), Detail: d}, true
 }
 
 // checkLittle: under a closed load of C clients each client has exactly

@@ -56,7 +56,7 @@ func runCheat(ctx context.Context, tr *models.Trial, kind workload.Kind, fake fu
 			out := uint64(0)
 			if s.Kind == kind {
 				out = fake(t, k)
-			} else if out, err = ex.Step(ctx, t, k); err != nil {
+			} else if out, err = ex.Step(ctx, t, k, tr.Nonce()); err != nil {
 				tr.Fail(i, models.StepError(k, s, err))
 				return tr.Err()
 			}

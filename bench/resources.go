@@ -19,6 +19,10 @@ import (
 type resources struct {
 	srv *server.Process
 	dir string
+	// key is the data set's secret (workload.Params.Key): the content of
+	// its files derives from it, and the harness, which never hands it to
+	// the model, recomputes the File outputs from it.
+	key uint64
 }
 
 // EnvServer names the environment variable that points Net steps at a
@@ -76,8 +80,11 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 			}
 		}
 		rs.dir = dir
+		rs.key = workload.NewSecret()
+		p := spec.Params
+		p.Key = rs.key
 		var err error
-		if env.Files, err = workload.MakeFiles(dir, spec.Params); err != nil {
+		if env.Files, err = workload.MakeFiles(dir, p); err != nil {
 			rs.release()
 			return env, nil, err
 		}

@@ -112,6 +112,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	// The CPU clocks are read right at the window's edges, so the CPU
 	// figures cover the same span as the wall time they are divided by.
 	cpu0 := markCPU(tr)
+	// Time zero: the nonce every CPU and File output depends on is drawn
+	// now, after Prepare, so no model has a result before the clock.
+	tr.SetNonce(workload.NewSecret())
 	tr.Rec.Reset()
 	var smp *sampler
 	if !spec.ExternalSampler {
@@ -178,11 +181,15 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		runErr = fmt.Errorf("model %s finished %d of %d tasks without an error", spec.Model, res.Completed, len(tasks))
 	}
 	var verifyErr error
+	verified := workload.Verification{Tasks: len(tasks)}
 	if runErr == nil {
-		res.Verified, verifyErr = proveSteps(spec.Params, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
+		secret := spec.Params
+		secret.Nonce, secret.Key = tr.Nonce(), rs.key
+		verified, verifyErr = proveSteps(secret, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
+		res.Verified = verified.Verified
 		runErr = verifyErr
 	}
-	checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, cores: machineCores(),
+	checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, verified: verified, cores: machineCores(),
 		ownServer: ownServer, slack: info.TimerSlack})
 	if runErr != nil {
 		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
@@ -199,8 +206,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 // trial's own latency server (ownServer; not a remote CONCBENCH_SERVER,
 // whose delay distribution and other clients are unknown) the Net delays
 // count as waits, and the server's answered requests must equal the Net
-// steps of the completed tasks. It returns how many results it checked.
-func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, ownServer bool, served int64) (int, error) {
+// steps of the completed tasks. p carry the trial's nonce and data key.
+// It returns what it verified.
+func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, ownServer bool, served int64) (workload.Verification, error) {
 	checked, err := workload.Check(tasks, r.Result, p)
 	if err != nil {
 		return checked, err

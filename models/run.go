@@ -19,6 +19,7 @@ func (tr *Trial) RunBlocking(ex *workload.Exec, i int) bool {
 	r := tr.Rec
 	tr.Begin(i)
 	var acc uint64
+	nonce := tr.nonce
 	for k, s := range t.Steps {
 		if r.Tids != nil {
 			r.Thread(i, Gettid())
@@ -26,7 +27,7 @@ func (tr *Trial) RunBlocking(ex *workload.Exec, i int) bool {
 		if s.Kind == workload.CPU {
 			r.CPUEnter()
 		}
-		out, err := ex.Step(tr.ctx, t, k)
+		out, err := ex.Step(tr.ctx, t, k, nonce)
 		if s.Kind == workload.CPU {
 			r.CPUExit()
 		}

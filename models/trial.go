@@ -59,6 +59,9 @@ type Trial struct {
 	Env   workload.Env
 	Rec   *Recorder
 
+	// nonce is the trial's proof nonce (workload proof.go), 0 until the
+	// harness starts the clock.
+	nonce   uint64
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	stopped atomic.Bool
@@ -84,6 +87,17 @@ func NewTrial(ctx context.Context, tasks []workload.Task, load Load, env workloa
 	}
 	return tr
 }
+
+// Nonce is the trial's nonce: a random number the harness draws as it
+// starts the clock, after Prepare, and which every CPU and File step's
+// output depends on (workload.CPUSeed, workload.FileSet.Read), so that no
+// output can be computed before time zero. It is 0 until then: read it in
+// Run, not in Prepare.
+func (tr *Trial) Nonce() uint64 { return tr.nonce }
+
+// SetNonce is called by the harness at time zero, before Run, and never
+// again.
+func (tr *Trial) SetNonce(n uint64) { tr.nonce = n }
 
 // Context is cancelled when the trial fails or its parent context ends.
 func (tr *Trial) Context() context.Context { return tr.ctx }

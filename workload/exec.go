@@ -72,9 +72,10 @@ func (e *Exec) Close() error {
 }
 
 // Step runs step k of task t to completion on the calling goroutine and
-// returns its output, the step's proof (see StepOutput). CPU and Block
-// steps run inline.
-func (e *Exec) Step(ctx context.Context, t Task, k int) (uint64, error) {
+// returns its output, the step's proof (see StepOutput) in a trial with
+// nonce (models.Trial.Nonce, known from time zero). CPU and Block steps
+// run inline.
+func (e *Exec) Step(ctx context.Context, t Task, k int, nonce uint64) (uint64, error) {
 	s := t.Steps[k]
 	switch s.Kind {
 	case Noop:
@@ -85,14 +86,14 @@ func (e *Exec) Step(ctx context.Context, t Task, k int) (uint64, error) {
 		}
 		return 0, nil
 	case CPU:
-		return RunCPU(s.Kernel, s.Units, Seed(t.ID)), nil
+		return RunCPU(s.Kernel, s.Units, CPUSeed(t.ID, nonce)), nil
 	case Block:
 		BlockThread(s.Dur)
 		return 0, nil
 	case Net:
 		return e.io.net(ctx, s, NetSeed(t.ID, k))
 	case File:
-		return e.io.file(t, s)
+		return e.io.file(t, s, nonce)
 	}
 	return 0, fmt.Errorf("unknown step kind %v", s.Kind)
 }

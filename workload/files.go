@@ -1,6 +1,8 @@
 package workload
 
 import (
+	"crypto/cipher"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +15,14 @@ import (
 
 // MakeFiles creates p.Files data files of p.FileSize bytes each in dir
 // (created if missing) and returns their paths, for a trial's File steps
-// (Env.Files). Zero fields of p take their defaults. The content is
-// position-addressable: word k of file f is FileWord(FileSeed(p.Seed, f), k),
-// so every trial reads the same bytes and Expected recomputes the digest of
-// any window without reading the file. Each file is written under a
-// temporary name and renamed, so a reader never sees half a file.
+// (Env.Files). Zero fields of p take their defaults. The content of file f
+// is the AES-CTR keystream of p.Key and f (proof.go): whoever holds the
+// key (the harness, which draws it with NewSecret for each data set and
+// never hands it to a model) recomputes the digest of any window without
+// reading; a model without it must read. The files depend on p.Key,
+// p.Files and p.FileSize only, so one data set serves every trial that
+// keeps its key. Each file is written under a temporary name and renamed,
+// so a reader never sees half a file.
 func MakeFiles(dir string, p Params) ([]string, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -30,15 +35,15 @@ func MakeFiles(dir string, p Params) ([]string, error) {
 	buf := make([]byte, 1<<20)
 	for i := range paths {
 		paths[i] = filepath.Join(dir, fmt.Sprintf("concbench-data-%04d.bin", i))
-		if err := writeData(paths[i], p.FileSize, FileSeed(p.Seed, i), buf); err != nil {
+		if err := writeData(paths[i], p.FileSize, fileCipher(p.Key, i), buf); err != nil {
 			return nil, fmt.Errorf("make data files: %w", err)
 		}
 	}
 	return paths, nil
 }
 
-// writeData writes size bytes of the data file of fseed to path.
-func writeData(path string, size int64, fseed uint64, buf []byte) (err error) {
+// writeData writes size bytes of the data file of blk to path.
+func writeData(path string, size int64, blk cipher.Block, buf []byte) (err error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -52,7 +57,7 @@ func writeData(path string, size int64, fseed uint64, buf []byte) (err error) {
 	}()
 	for off := int64(0); off < size; {
 		n := min(size-off, int64(len(buf)))
-		fillFile(buf[:n], fseed, off)
+		fillFile(buf[:n], blk, off)
 		if _, err = f.Write(buf[:n]); err != nil {
 			return err
 		}
@@ -115,8 +120,9 @@ func (fs *FileSet) Close() error {
 
 // Read runs a File step: pread of s.Size bytes at s.Off from the task's
 // file (FileIndex). With O_DIRECT it reads the block-aligned range covering
-// them. The output is the Digest of the s.Size bytes read.
-func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
+// them. The output is the FileProof of the s.Size bytes read in a trial
+// with nonce.
+func (fs *FileSet) Read(t Task, s Step, nonce uint64) (uint64, error) {
 	if s.Size < 0 || s.Off < 0 {
 		return 0, fmt.Errorf("bad file step: %d bytes at offset %d", s.Size, s.Off)
 	}
@@ -128,11 +134,17 @@ func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
 	}
 	bp := fs.buffer(end - off)
 	defer fs.bufs.Put(bp)
-	buf := (*bp)[:end-off]
+	buf := (*bp)[directAlign : directAlign+end-off]
 	n, err := f.ReadAt(buf, off)
 	if off+int64(n) >= s.Off+s.Size {
 		// Complete; with O_DIRECT the aligned window may end past EOF.
-		return Digest(buf[s.Off-off : s.Off-off+s.Size]), nil
+		// The proof hashes the nonce, then the window: the nonce goes in
+		// the 8 bytes before the window (the buffer's headroom, or bytes
+		// read that the step did not ask for), so hashing allocates
+		// nothing.
+		w := directAlign + s.Off - off
+		binary.LittleEndian.PutUint64((*bp)[w-8:w], nonce)
+		return Digest((*bp)[w-8 : w+s.Size]), nil
 	}
 	switch {
 	case err == io.EOF || err == nil:
@@ -144,14 +156,16 @@ func (fs *FileSet) Read(t Task, s Step) (uint64, error) {
 	return 0, fmt.Errorf("read data file: %w", err)
 }
 
-// buffer returns a pooled buffer of at least n bytes, aligned to
-// directAlign (needed by O_DIRECT, harmless otherwise).
+// buffer returns a pooled buffer of directAlign bytes of headroom and at
+// least n more, aligned to directAlign (needed by O_DIRECT, harmless
+// otherwise): reads go to (*bp)[directAlign:].
 func (fs *FileSet) buffer(n int64) *[]byte {
-	if bp, ok := fs.bufs.Get().(*[]byte); ok && int64(cap(*bp)) >= n {
+	if bp, ok := fs.bufs.Get().(*[]byte); ok && int64(cap(*bp)) >= n+directAlign {
 		return bp
 	}
-	b := make([]byte, n+directAlign)
+	b := make([]byte, n+2*directAlign)
 	skip := int((directAlign - uintptr(unsafe.Pointer(&b[0]))%directAlign) % directAlign)
-	b = b[skip : skip+int(n) : skip+int(n)]
+	size := skip + int(n) + directAlign
+	b = b[skip:size:size]
 	return &b
 }

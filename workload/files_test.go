@@ -3,7 +3,6 @@ package workload
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"os"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 func TestMakeFiles(t *testing.T) {
 	dir := t.TempDir()
-	p := Params{Files: 3, FileSize: 100_000, ReadSize: 4096}
+	p := Params{Files: 3, FileSize: 100_000, ReadSize: 4096, Key: 0x5eed}
 	paths, err := MakeFiles(dir, p)
 	if err != nil {
 		t.Fatal(err)
@@ -30,26 +29,37 @@ func TestMakeFiles(t *testing.T) {
 	if bytes.Equal(first[0], first[1]) {
 		t.Error("files 0 and 1 have the same content")
 	}
-	// Position-addressable: word k of file f is FileWord(FileSeed(seed, f), k).
+	// Whoever holds the key recomputes the proof of any window, in any
+	// trial (nonce), without the file; the nonce changes it.
 	for f, b := range first {
-		fseed := FileSeed(p.Fill().Seed, f)
-		for _, k := range []int64{0, 1, 4095, 100_000/8 - 1} {
-			if got, want := binary.LittleEndian.Uint64(b[8*k:]), FileWord(fseed, k); got != want {
-				t.Fatalf("file %d word %d = %#x, want FileWord = %#x", f, k, got, want)
+		for _, w := range []struct{ off, size int64 }{{0, 8}, {1234, 777}, {16, 4096}, {100_000 - 5, 5}, {7, 0}} {
+			got := FileProof(42, b[w.off:w.off+w.size])
+			if want := FileDigest(42, p.Key, f, w.off, w.size); got != want {
+				t.Errorf("file %d window %d+%d: proof of the bytes read %#x, recomputed %#x", f, w.off, w.size, got, want)
+			}
+			if got == FileDigest(43, p.Key, f, w.off, w.size) {
+				t.Errorf("file %d window %d+%d: the proof ignores the nonce", f, w.off, w.size)
 			}
 		}
-		if got, want := Digest(b[1234:1234+777]), FileDigest(fseed, 1234, 777); got != want {
-			t.Errorf("file %d: digest of a window read %#x, recomputed %#x", f, got, want)
-		}
 	}
-	// Deterministic: a second call writes the same bytes.
+	// One key, one data set: a second call writes the same bytes; another
+	// key writes other bytes.
 	again, err := MakeFiles(t.TempDir(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, path := range again {
-		if b, _ := os.ReadFile(path); !bytes.Equal(b, first[i]) {
-			t.Errorf("file %d differs between calls", i)
+	other := p
+	other.Key++
+	others, err := MakeFiles(t.TempDir(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range again {
+		if b, _ := os.ReadFile(again[i]); !bytes.Equal(b, first[i]) {
+			t.Errorf("file %d differs between calls with one key", i)
+		}
+		if b, _ := os.ReadFile(others[i]); bytes.Equal(b[:4096], first[i][:4096]) {
+			t.Errorf("file %d is the same under another key", i)
 		}
 	}
 	if _, err := MakeFiles(dir, Params{ReadSize: 8192, FileSize: 4096}); err == nil {
@@ -59,7 +69,7 @@ func TestMakeFiles(t *testing.T) {
 
 func TestFileSteps(t *testing.T) {
 	checkFDs(t)
-	p := Params{Files: 2, FileSize: 64 << 10}
+	p := Params{Files: 2, FileSize: 64 << 10, Key: 3, Nonce: 0xfeed}
 	paths, err := MakeFiles(t.TempDir(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +82,7 @@ func TestFileSteps(t *testing.T) {
 		steps := []Step{FileStep(0, 4096), FileStep(60<<10, 4096), FileStep(100, 333), FileStep(64<<10-1, 1), FileStep(0, 0)}
 		for _, s := range steps {
 			for _, task := range []Task{{ID: 0, Steps: []Step{s}}, {ID: 1, Steps: []Step{s}}} {
-				out, err := ex.Step(context.Background(), task, 0)
+				out, err := ex.Step(context.Background(), task, 0, p.Nonce)
 				if want := StepOutput(task, 0, p); err != nil || out != want {
 					t.Errorf("direct=%v task %d %v: %#x, %v; want digest %#x", direct, task.ID, s, out, err, want)
 				}
@@ -99,8 +109,8 @@ func TestFileAllocs(t *testing.T) {
 	}
 	defer ex.Close()
 	task := Task{Steps: []Step{FileStep(4096, 4096)}}
-	ex.Step(context.Background(), task, 0)
-	if n := testing.AllocsPerRun(100, func() { ex.Step(context.Background(), task, 0) }); n > 0 {
+	ex.Step(context.Background(), task, 0, 1)
+	if n := testing.AllocsPerRun(100, func() { ex.Step(context.Background(), task, 0, 1) }); n > 0 {
 		t.Errorf("a File step allocates %v times", n)
 	}
 }
@@ -127,7 +137,7 @@ func TestDirect(t *testing.T) {
 			continue
 		}
 		task := Task{Steps: []Step{FileStep(100, 4096)}}
-		got, err := ex.Step(context.Background(), task, 0)
+		got, err := ex.Step(context.Background(), task, 0, 0)
 		ex.Close()
 		if err != nil && !strings.Contains(err.Error(), "O_DIRECT") {
 			t.Fatalf("%s: unclear error: %v", dir, err)
@@ -140,5 +150,5 @@ func TestDirect(t *testing.T) {
 
 // runStep runs s as the one step of task 0 on ex.
 func runStep(ctx context.Context, ex *Exec, s Step) (uint64, error) {
-	return ex.Step(ctx, Task{Steps: []Step{s}}, 0)
+	return ex.Step(ctx, Task{Steps: []Step{s}}, 0, 0)
 }

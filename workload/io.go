@@ -46,9 +46,9 @@ func (b *blockingIO) net(ctx context.Context, s Step, seed uint64) (uint64, erro
 	return b.pool.do(ctx, s, seed)
 }
 
-func (b *blockingIO) file(t Task, s Step) (uint64, error) {
+func (b *blockingIO) file(t Task, s Step, nonce uint64) (uint64, error) {
 	if b.files == nil {
 		return 0, ErrNoFiles
 	}
-	return b.files.Read(t, s)
+	return b.files.Read(t, s, nonce)
 }

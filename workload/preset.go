@@ -45,6 +45,13 @@ type Params struct {
 	// keys report and compare derive from their params) are unchanged; a
 	// trial child marks the filled params it receives Exact itself.
 	Exact bool `json:"-"`
+	// Nonce and Key are the trial's proof secrets (proof.go), set by the
+	// harness, never by a user, and never written to JSON: Nonce is drawn
+	// at time zero and handed to the model then; Key is the data set's
+	// secret, from which MakeFiles derives the files' content, and is
+	// never handed to a model. Zero (tests) is a valid, public value.
+	Nonce uint64 `json:"-"`
+	Key   uint64 `json:"-"`
 }
 
 // DefaultParams are the sizes used when a field is zero.

@@ -82,8 +82,8 @@ func TestCheck(t *testing.T) {
 	for i, task := range ts {
 		res[i] = Expected(task, Params{})
 	}
-	if n, err := Check(ts, res, Params{}); err != nil || n != 50 {
-		t.Fatalf("correct results: checked %d, err %v", n, err)
+	if v, err := Check(ts, res, Params{}); err != nil || v.Verified != 50 || v.Stride != 1 || v.String() != "verified 50 of 50" {
+		t.Fatalf("correct results: %v (%+v), err %v", v, v, err)
 	}
 	res[7] = 0 // a dropped task
 	if _, err := Check(ts, res, Params{}); err == nil || !strings.Contains(err.Error(), "task 7") {

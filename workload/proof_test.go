@@ -61,11 +61,24 @@ func TestExpectedProofs(t *testing.T) {
 	}
 	files, _ := Build("io-file", 8, p)
 	ft := files[5]
-	if got, want := StepOutput(ft, 0, p), FileDigest(FileSeed(p.Seed, FileIndex(ft, p.Files)), ft.Steps[0].Off, ft.Steps[0].Size); got != want {
+	if got, want := StepOutput(ft, 0, p), FileDigest(p.Nonce, p.Key, FileIndex(ft, p.Files), ft.Steps[0].Off, ft.Steps[0].Size); got != want {
 		t.Errorf("file proof %#x, want %#x", got, want)
 	}
-	if StepOutput(ft, 0, Params{Seed: 2}) == StepOutput(ft, 0, p) {
-		t.Error("the file proof ignores the data files' seed")
+	// The secrets: the data set's key and the trial's nonce enter the
+	// file proof, the nonce the CPU proof; the Net proof is the server's.
+	keyed, nonced := p, p
+	keyed.Key, nonced.Nonce = 2, 2
+	if StepOutput(ft, 0, keyed) == StepOutput(ft, 0, p) {
+		t.Error("the file proof ignores the data set's key")
+	}
+	if StepOutput(ft, 0, nonced) == StepOutput(ft, 0, p) {
+		t.Error("the file proof ignores the trial's nonce")
+	}
+	if StepOutput(task, 1, nonced) == StepOutput(task, 1, p) {
+		t.Error("the CPU proof ignores the trial's nonce")
+	}
+	if got, want := StepOutput(task, 1, nonced), RunCPU(task.Steps[1].Kernel, task.Steps[1].Units, Seed(task.ID)^2); got != want {
+		t.Errorf("cpu proof %#x, want RunCPU with the seed XOR the nonce %#x", got, want)
 	}
 	if StepOutput(Task{Steps: []Step{SleepStep(time.Second)}}, 0, p) != 0 {
 		t.Error("a wait has a nonzero output")

@@ -8,8 +8,9 @@ import (
 
 // StepOutput is what step k of task t, correctly executed, contributes to
 // the task's result (see proof.go): the CPU digest, the digest of the bytes
-// received or read, and 0 for waits. p are the params the trial's data
-// files were made with (MakeFiles); only File steps depend on them.
+// received or read, and 0 for waits. p are the trial's params: its nonce
+// (CPU and File outputs) and the key and count of the data files it read
+// (File outputs; see MakeFiles).
 func StepOutput(t Task, k int, p Params) uint64 {
 	return stepOutput(t, k, p.Fill())
 }
@@ -19,22 +20,23 @@ func stepOutput(t Task, k int, p Params) uint64 {
 	s := t.Steps[k]
 	switch s.Kind {
 	case CPU:
-		return RunCPU(s.Kernel, s.Units, Seed(t.ID))
+		return RunCPU(s.Kernel, s.Units, CPUSeed(t.ID, p.Nonce))
 	case Net:
 		return NetDigest(NetSeed(t.ID, k), s.Size)
 	case File:
-		return FileDigest(FileSeed(p.Seed, FileIndex(t, p.Files)), s.Off, s.Size)
+		return FileDigest(p.Nonce, p.Key, FileIndex(t, p.Files), s.Off, s.Size)
 	default:
 		return 0
 	}
 }
 
-// Seed is the CPU kernel seed of a task: distinct per task, so a model
-// cannot hand one task's digest to another.
+// Seed is the CPU kernel seed of a task before the trial's nonce enters it
+// (CPUSeed): distinct per task, so a model cannot hand one task's digest
+// to another.
 func Seed(taskID uint32) uint64 { return uint64(taskID)*0x2545f4914f6cdd1d + 1 }
 
-// Expected recomputes the result a correct model must report for t, whose
-// data files (if it reads any) were made with params p.
+// Expected recomputes the result a correct model must report for t in a
+// trial with params p (its nonce and data key included).
 func Expected(t Task, p Params) uint64 {
 	return expected(t, p.Fill())
 }
@@ -54,16 +56,60 @@ func expected(t Task, p Params) uint64 {
 //
 // Note: a task's result folds all its step outputs into one number, so the
 // Net digests of a mixed task skipped for its CPU cost cannot be checked on
-// their own; the server's request count (NetSteps) still covers them.
+// their own; the server's ledger still covers them.
 const VerifyBudget = 1 << 23
+
+// Verification is what Check verified: how many results it compared with
+// their expected digest, of how many tasks, and how it sampled.
+type Verification struct {
+	// Verified is the number of results that matched their expected
+	// digest (on failure, those before the first that did not).
+	Verified int
+	// Tasks is the number of tasks in the trial.
+	Tasks int
+	// Stride is k when only every k-th task with CPU steps (and the last)
+	// was checked, their CPU cost exceeding VerifyBudget; 1 when every
+	// result was checked.
+	Stride int
+	// Planned is how many results Check set out to verify: every task
+	// without CPU steps, and the sampled ones with them.
+	Planned int
+}
+
+// String says what was verified, e.g. "verified 1000 of 1000" or
+// "verified 220 of 1000, every 5th CPU result sampled".
+func (v Verification) String() string {
+	s := fmt.Sprintf("verified %d of %d", v.Verified, v.Tasks)
+	if v.Stride > 1 {
+		s += fmt.Sprintf(", every %s CPU result sampled", ordinal(v.Stride))
+	}
+	return s
+}
+
+// ordinal spells n as "2nd", "3rd", "11th", "21st".
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
 
 // Check compares every task's reported result with the expected one (p as
 // for Expected). A task whose result is wrong (including a dropped task,
 // result 0) is an error naming the task and the proofs its result carries.
-// It returns how many tasks it checked.
-func Check(tasks []Task, results []uint64, p Params) (checked int, err error) {
+// It returns what it verified.
+func Check(tasks []Task, results []uint64, p Params) (Verification, error) {
+	v := Verification{Tasks: len(tasks), Stride: 1}
 	if len(results) != len(tasks) {
-		return 0, fmt.Errorf("verify: %d results for %d tasks", len(results), len(tasks))
+		return v, fmt.Errorf("verify: %d results for %d tasks", len(results), len(tasks))
 	}
 	p = p.Fill()
 	var units uint64
@@ -74,24 +120,35 @@ func Check(tasks []Task, results []uint64, p Params) (checked int, err error) {
 			}
 		}
 	}
-	stride := 1
 	if units > VerifyBudget {
-		stride = int(units/VerifyBudget) + 1
+		v.Stride = int(units/VerifyBudget) + 1
+	}
+	sampled := func(i int, t Task) bool {
+		if v.Stride == 1 || i%v.Stride == 0 || i == len(tasks)-1 {
+			return true
+		}
+		for _, s := range t.Steps {
+			if s.Kind == CPU {
+				return false
+			}
+		}
+		return true
 	}
 	for i, t := range tasks {
-		hasCPU := false
-		for _, s := range t.Steps {
-			hasCPU = hasCPU || s.Kind == CPU
+		if sampled(i, t) {
+			v.Planned++
 		}
-		if hasCPU && stride > 1 && i%stride != 0 && i != len(tasks)-1 {
+	}
+	for i, t := range tasks {
+		if !sampled(i, t) {
 			continue
 		}
 		if want := expected(t, p); results[i] != want {
-			return checked, fmt.Errorf("verify: task %d returned %#x, want %#x: the %s of its steps does not match (a model skipped, dropped or corrupted its work)", t.ID, results[i], want, proofs(t))
+			return v, fmt.Errorf("verify: task %d returned %#x, want %#x: the %s of its steps does not match (a model skipped, dropped or corrupted its work, or computed it without the trial's nonce)", t.ID, results[i], want, proofs(t))
 		}
-		checked++
+		v.Verified++
 	}
-	return checked, nil
+	return v, nil
 }
 
 // proofs names what a task's result proves, e.g. "net body digest, cpu

@@ -36,7 +36,7 @@ type model struct {
 	threads int
 	// readFile, when set, performs a File step off the loop (on the thread
 	// pool); nil fails File steps with workload.ErrNoFiles. See io_linux.go.
-	readFile func(t workload.Task, s workload.Step) (uint64, error)
+	readFile func(t workload.Task, s workload.Step, nonce uint64) (uint64, error)
 }
 
 func newModel(limit, threads int) (models.Model, error) {
@@ -63,9 +63,11 @@ type engine struct {
 	r        *reactor
 	shape    models.Shape
 	arrivals []int64
-	readFile func(t workload.Task, s workload.Step) (uint64, error)
+	readFile func(t workload.Task, s workload.Step, nonce uint64) (uint64, error)
 	fileJob  func(arg int32) (uint64, error)
 	net      *netPool
+	// nonce is the trial's (models.Trial.Nonce), read as Run starts.
+	nonce uint64
 
 	n, limit          int
 	arrived, next     int
@@ -176,7 +178,7 @@ func onCancel(r *reactor, ctxs ...context.Context) (unhook func()) {
 	}
 }
 
-func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.Task, workload.Step) (uint64, error)) *engine {
+func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.Task, workload.Step, uint64) (uint64, error)) *engine {
 	n := len(tr.Tasks)
 	e := &engine{
 		tr: tr, rec: tr.Rec, tasks: tr.Tasks, r: r,
@@ -185,6 +187,7 @@ func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.T
 		arrivals: tr.Load.Arrivals,
 		readFile: readFile,
 		net:      netPoolFor(tr, m.limit),
+		nonce:    tr.Nonce(),
 		n:        n, limit: m.limit,
 		track: tr.Rec.Tracking(),
 	}
@@ -274,7 +277,7 @@ func (e *engine) advance(i int32) {
 		case workload.Noop:
 		case workload.CPU:
 			e.rec.CPUEnter()
-			out = workload.RunCPU(s.Kernel, s.Units, workload.Seed(t.ID))
+			out = workload.RunCPU(s.Kernel, s.Units, workload.CPUSeed(t.ID, e.nonce))
 			e.rec.CPUExit()
 		case workload.Block:
 			workload.BlockThread(s.Dur)

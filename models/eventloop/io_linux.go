@@ -36,5 +36,5 @@ func (e *engine) startFile(i int32, s *workload.Step) error {
 // task's state meanwhile.
 func (e *engine) runFileJob(arg int32) (uint64, error) {
 	t := e.tasks[arg]
-	return e.readFile(t, t.Steps[e.st[arg].step])
+	return e.readFile(t, t.Steps[e.st[arg].step], e.nonce)
 }

@@ -47,6 +47,7 @@ func runEnv(t testing.TB, m models.Model, tasks []workload.Task, load models.Loa
 	t.Helper()
 	tr := models.NewTrial(context.Background(), tasks, load, env, track)
 	t.Cleanup(tr.Close)
+	tr.SetNonce(testNonce)
 	return tr, m.Run(tr.Context(), tr)
 }
 
@@ -63,7 +64,7 @@ func mustRunEnv(t testing.TB, m models.Model, tasks []workload.Task, load models
 	if len(filesParams) > 0 {
 		p = filesParams[0]
 	}
-	if _, err := workload.Check(tasks, tr.Rec.Result, p); err != nil {
+	if _, err := workload.Check(tasks, tr.Rec.Result, nonced(p)); err != nil {
 		t.Fatal(err)
 	}
 	if got := tr.Rec.Finished(); got != int64(len(tasks)) {
@@ -134,7 +135,7 @@ func TestMixed(t *testing.T) {
 // allows it.
 func TestFileReal(t *testing.T) {
 	checkFDs(t)
-	p := workload.Params{ReadSize: 4096, FileSize: 1 << 20, Files: 3}
+	p := workload.Params{ReadSize: 4096, FileSize: 1 << 20, Files: 3, Key: workload.NewSecret()}
 	files, err := workload.MakeFiles(t.TempDir(), p)
 	if err != nil {
 		t.Fatal(err)

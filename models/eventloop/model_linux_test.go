@@ -44,8 +44,19 @@ func runTrial(t testing.TB, m models.Model, tasks []workload.Task, load models.L
 	t.Helper()
 	tr := models.NewTrial(context.Background(), tasks, load, workload.Env{}, track)
 	t.Cleanup(tr.Close)
+	tr.SetNonce(testNonce)
 	err := m.Run(tr.Context(), tr)
 	return tr, err
+}
+
+// testNonce is the nonce of the tests' trials: CPU and File outputs must
+// depend on it.
+const testNonce = 0x6e6f6e6365
+
+// nonced is p with the tests' nonce, for workload.Check.
+func nonced(p workload.Params) workload.Params {
+	p.Nonce = testNonce
+	return p
 }
 
 // mustRun runs a trial that must succeed with correct results.
@@ -55,7 +66,7 @@ func mustRun(t testing.TB, m models.Model, tasks []workload.Task, load models.Lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := workload.Check(tasks, tr.Rec.Result, workload.Params{}); err != nil {
+	if _, err := workload.Check(tasks, tr.Rec.Result, nonced(workload.Params{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := tr.Rec.Finished(); got != int64(len(tasks)) {
@@ -292,13 +303,13 @@ func TestFileOffload(t *testing.T) {
 	tasks := build(t, "io-file", 30, workload.Params{ReadSize: 4096, FileSize: 1 << 20})
 	var running, peak atomic.Int64
 	m := newLoop(t, models.Config{Threads: threads}).(*model)
-	m.readFile = func(tk workload.Task, s workload.Step) (uint64, error) {
+	m.readFile = func(tk workload.Task, s workload.Step, _ uint64) (uint64, error) {
 		n := running.Add(1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
 		workload.BlockThread(5 * time.Millisecond)
 		running.Add(-1)
-		return workload.StepOutput(tk, 0, workload.Params{}), nil
+		return workload.StepOutput(tk, 0, nonced(workload.Params{})), nil
 	}
 	tr := mustRun(t, m, tasks, models.Load{}, true)
 	if p := peak.Load(); p != threads {
@@ -313,7 +324,7 @@ func TestFileOffload(t *testing.T) {
 		}
 	}
 
-	m.readFile = func(workload.Task, workload.Step) (uint64, error) { return 0, os.ErrPermission }
+	m.readFile = func(workload.Task, workload.Step, uint64) (uint64, error) { return 0, os.ErrPermission }
 	if _, err := runTrial(t, m, tasks, models.Load{}, false); !errors.Is(err, os.ErrPermission) {
 		t.Fatalf("failing read: Run returned %v, want it to wrap %v", err, os.ErrPermission)
 	}
@@ -410,7 +421,7 @@ func TestCancel(t *testing.T) {
 func TestCancelWhileThreadPoolBusy(t *testing.T) {
 	tasks := build(t, "io-file", 40, workload.Params{ReadSize: 4096, FileSize: 1 << 20})
 	m := newLoop(t, models.Config{}).(*model)
-	m.readFile = func(tk workload.Task, s workload.Step) (uint64, error) {
+	m.readFile = func(tk workload.Task, s workload.Step, _ uint64) (uint64, error) {
 		workload.BlockThread(20 * time.Millisecond)
 		return uint64(s.Size), nil
 	}

@@ -71,7 +71,7 @@ func (p *procPool) drive(w *worker) {
 				p.begun[i] = true
 				tr.Begin(i)
 			}
-			w.wbuf = appendTask(w.wbuf, i, tr.Tasks[i])
+			w.wbuf = appendTask(w.wbuf, i, tr.Tasks[i], tr.Nonce())
 			w.queue = append(w.queue, i)
 		}
 		if len(w.wbuf) > 0 {
@@ -226,7 +226,7 @@ func (p *procPool) lost(w *worker, ioErr error) *worker {
 	}
 	nw.queue = append(nw.queue, w.queue...)
 	for _, i := range nw.queue {
-		nw.wbuf = appendTask(nw.wbuf[:0], i, p.tr.Tasks[i])
+		nw.wbuf = appendTask(nw.wbuf[:0], i, p.tr.Tasks[i], p.tr.Nonce())
 		if err := nw.write(); err != nil {
 			return p.lost(nw, err)
 		}

@@ -16,12 +16,15 @@ import (
 //	frame  = length:u32le  type:u8  body:[length-1]byte
 //	hello  'H' JSON of hello (parent -> worker, once, at start)
 //	ready  'Y' pid:u32 version:u16 (worker -> parent, once, after hello)
-//	task   'T' slot:u32 id:u32 nsteps:u16 nsteps*(kind:u8 kernel:u8 units:u32 dur:i64 size:i64 off:i64)
+//	task   'T' slot:u32 id:u32 nonce:u64 nsteps:u16 nsteps*(kind:u8 kernel:u8 units:u32 dur:i64 size:i64 off:i64)
 //	result 'R' slot:u32 pid:u32 inner:i64 result:u64 ncpu:u16 ncpu*(start:i64 end:i64)
 //	error  'E' slot:u32 pid:u32 step:u16 message:[]byte
 //
 // slot is the task's index in the trial, so the parent needs no lookup
-// table; id is workload.Task.ID. CPU intervals are CLOCK_MONOTONIC ns,
+// table; id is workload.Task.ID; nonce is the trial's (models.Trial.Nonce),
+// which the CPU and File outputs depend on: workers start before the
+// clock, so it travels with every task, and a task reaches a worker only
+// after time zero. CPU intervals are CLOCK_MONOTONIC ns,
 // comparable across processes. Only the hello is JSON; the hot path is
 // fixed-layout little-endian.
 //
@@ -40,13 +43,13 @@ const (
 // Protocol limits.
 const (
 	// protocolVersion is checked in the ready frame.
-	protocolVersion = 1
+	protocolVersion = 2
 	// MaxFrame bounds a frame's length field; anything larger is corrupt.
 	MaxFrame = 1 << 20
 	// maxSteps bounds a task's steps so its frame fits MaxFrame.
 	maxSteps  = (MaxFrame - 16) / stepSize
 	stepSize  = 1 + 1 + 4 + 8 + 8 + 8
-	taskHead  = 4 + 4 + 2
+	taskHead  = 4 + 4 + 8 + 2
 	resultFix = 4 + 4 + 8 + 8 + 2
 	errorHead = 4 + 4 + 2
 	readyBody = 4 + 2
@@ -119,11 +122,13 @@ func appendRaw(b []byte, typ byte, body []byte) []byte {
 	return endFrame(b, at)
 }
 
-// appendTask appends the task frame of t at trial index slot.
-func appendTask(b []byte, slot int, t workload.Task) []byte {
+// appendTask appends the task frame of t at trial index slot in a trial
+// with nonce.
+func appendTask(b []byte, slot int, t workload.Task, nonce uint64) []byte {
 	b, at := beginFrame(b, frameTask)
 	b = binary.LittleEndian.AppendUint32(b, uint32(slot))
 	b = binary.LittleEndian.AppendUint32(b, t.ID)
+	b = binary.LittleEndian.AppendUint64(b, nonce)
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(t.Steps)))
 	for _, s := range t.Steps {
 		b = append(b, byte(s.Kind), byte(s.Kernel))
@@ -136,15 +141,16 @@ func appendTask(b []byte, slot int, t workload.Task) []byte {
 }
 
 // decodeTask decodes a task frame body, reusing steps' storage.
-func decodeTask(body []byte, steps []workload.Step) (slot int, t workload.Task, err error) {
+func decodeTask(body []byte, steps []workload.Step) (slot int, t workload.Task, nonce uint64, err error) {
 	if len(body) < taskHead {
-		return 0, t, fmt.Errorf("%w: task frame of %d bytes, want at least %d", ErrCorrupt, len(body), taskHead)
+		return 0, t, 0, fmt.Errorf("%w: task frame of %d bytes, want at least %d", ErrCorrupt, len(body), taskHead)
 	}
 	slot = int(binary.LittleEndian.Uint32(body))
 	t.ID = binary.LittleEndian.Uint32(body[4:])
-	ns := int(binary.LittleEndian.Uint16(body[8:]))
+	nonce = binary.LittleEndian.Uint64(body[8:])
+	ns := int(binary.LittleEndian.Uint16(body[16:]))
 	if want := taskHead + ns*stepSize; len(body) != want {
-		return 0, t, fmt.Errorf("%w: task frame of %d bytes for %d steps, want %d", ErrCorrupt, len(body), ns, want)
+		return 0, t, 0, fmt.Errorf("%w: task frame of %d bytes for %d steps, want %d", ErrCorrupt, len(body), ns, want)
 	}
 	steps = steps[:0]
 	p := body[taskHead:]
@@ -158,13 +164,13 @@ func decodeTask(body []byte, steps []workload.Step) (slot int, t workload.Task, 
 			Off:    int64(binary.LittleEndian.Uint64(p[22:])),
 		}
 		if !s.Kind.Valid() {
-			return 0, t, fmt.Errorf("%w: task %d step %d has unknown kind %d", ErrCorrupt, t.ID, k, p[0])
+			return 0, t, 0, fmt.Errorf("%w: task %d step %d has unknown kind %d", ErrCorrupt, t.ID, k, p[0])
 		}
 		steps = append(steps, s)
 		p = p[stepSize:]
 	}
 	t.Steps = steps
-	return slot, t, nil
+	return slot, t, nonce, nil
 }
 
 // hello is the one JSON message a worker receives, before any task.

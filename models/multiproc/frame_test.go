@@ -26,7 +26,7 @@ func TestFrameRoundTrip(t *testing.T) {
 	var b []byte
 	b = appendRaw(b, frameHello, []byte(`{"slot":1}`))
 	b = appendReady(b, 1234)
-	b = appendTask(b, 9, task)
+	b = appendTask(b, 9, task, 0xabcdef)
 	b = appendResult(b, &result{slot: 9, pid: 1234, inner: 5000, result: 0xdeadbeef, cpu: []int64{10, 20, 30, 40}})
 	b = appendError(b, 9, 1234, 2, "boom")
 
@@ -46,9 +46,9 @@ func TestFrameRoundTrip(t *testing.T) {
 	if err != nil || typ != frameTask {
 		t.Fatalf("task: %q %v", typ, err)
 	}
-	slot, got, err := decodeTask(body, nil)
-	if err != nil || slot != 9 || got.ID != task.ID || len(got.Steps) != len(task.Steps) {
-		t.Fatalf("decodeTask = %d %+v %v", slot, got, err)
+	slot, got, nonce, err := decodeTask(body, nil)
+	if err != nil || slot != 9 || got.ID != task.ID || nonce != 0xabcdef || len(got.Steps) != len(task.Steps) {
+		t.Fatalf("decodeTask = %d %+v nonce %#x %v", slot, got, nonce, err)
 	}
 	for k := range task.Steps {
 		if got.Steps[k] != task.Steps[k] {
@@ -82,7 +82,7 @@ func TestFrameRoundTrip(t *testing.T) {
 }
 
 func TestFrameTruncated(t *testing.T) {
-	full := appendTask(nil, 1, sampleTask())
+	full := appendTask(nil, 1, sampleTask(), 5)
 	for cut := 1; cut < len(full); cut++ {
 		fr := frameReader{r: bytes.NewReader(full[:cut])}
 		_, _, err := fr.next()
@@ -103,7 +103,7 @@ func TestFrameCorrupt(t *testing.T) {
 			t.Errorf("%s: err %v, want ErrCorrupt", name, err)
 		}
 	}
-	task := appendTask(nil, 1, sampleTask())[5:]
+	task := appendTask(nil, 1, sampleTask(), 5)[5:]
 	res := appendResult(nil, &result{cpu: []int64{1, 2}})[5:]
 	bodies := []struct {
 		name   string
@@ -130,7 +130,7 @@ func TestFrameCorrupt(t *testing.T) {
 	}
 }
 
-func decodeTaskErr(b []byte) error { _, _, err := decodeTask(b, nil); return err }
+func decodeTaskErr(b []byte) error { _, _, _, err := decodeTask(b, nil); return err }
 
 func decodeResultErr(b []byte) error { var r result; return decodeResult(b, &r) }
 
@@ -138,7 +138,7 @@ func decodeResultErr(b []byte) error { var r result; return decodeResult(b, &r) 
 // they must return errors, never panic or loop. The seed corpus runs as a
 // normal test.
 func FuzzFrames(f *testing.F) {
-	f.Add(appendTask(nil, 3, sampleTask()))
+	f.Add(appendTask(nil, 3, sampleTask(), 7))
 	f.Add(appendResult(nil, &result{slot: 1, pid: 2, inner: 3, result: 4, cpu: []int64{1, 2}}))
 	f.Add(appendError(nil, 1, 2, 3, "msg"))
 	f.Add(appendReady(nil, 77))
@@ -155,8 +155,8 @@ func FuzzFrames(f *testing.F) {
 			}
 			switch typ {
 			case frameTask:
-				if slot, task, err := decodeTask(body, nil); err == nil {
-					again := appendTask(nil, slot, task)
+				if slot, task, nonce, err := decodeTask(body, nil); err == nil {
+					again := appendTask(nil, slot, task, nonce)
 					if !bytes.Equal(again[5:], body) {
 						t.Fatalf("task frame does not round-trip")
 					}
@@ -196,14 +196,14 @@ func TestFrameEveryKind(t *testing.T) {
 	k := workload.Kind(0)
 	for ; k.Valid(); k++ {
 		task := workload.Task{ID: 1, Steps: []workload.Step{{Kind: k, Units: 3}}}
-		frame := appendTask(nil, 0, task)
-		_, got, err := decodeTask(frame[5:], nil)
+		frame := appendTask(nil, 0, task, 0)
+		_, got, _, err := decodeTask(frame[5:], nil)
 		if err != nil || got.Steps[0].Kind != k {
 			t.Errorf("kind %v: decoded %+v, %v", k, got.Steps, err)
 		}
 	}
-	frame := appendTask(nil, 0, workload.Task{ID: 1, Steps: []workload.Step{{Kind: k}}})
-	if _, _, err := decodeTask(frame[5:], nil); !errors.Is(err, ErrCorrupt) {
+	frame := appendTask(nil, 0, workload.Task{ID: 1, Steps: []workload.Step{{Kind: k}}}, 0)
+	if _, _, _, err := decodeTask(frame[5:], nil); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("undefined kind %d: err = %v, want ErrCorrupt", k, err)
 	}
 }

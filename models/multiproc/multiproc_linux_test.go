@@ -63,6 +63,10 @@ func build(t *testing.T, preset string, n int, p workload.Params) []workload.Tas
 	return tasks
 }
 
+// testNonce is the nonce of the tests' trials: the workers' CPU and File
+// outputs must depend on it.
+const testNonce = 0x6e6f6e6365
+
 func run(t *testing.T, ctx context.Context, cfg models.Config, tasks []workload.Task, load models.Load) trial {
 	t.Helper()
 	m, err := New(cfg)
@@ -71,6 +75,7 @@ func run(t *testing.T, ctx context.Context, cfg models.Config, tasks []workload.
 	}
 	tr := models.NewTrial(ctx, tasks, load, workload.Env{}, false)
 	t.Cleanup(tr.Close)
+	tr.SetNonce(testNonce)
 	t0 := time.Now()
 	err = m.Run(ctx, tr)
 	return trial{m: m, tr: tr, err: err, dur: time.Since(t0)}
@@ -86,7 +91,7 @@ func checkComplete(t *testing.T, tasks []workload.Task, r trial) {
 	if got := r.tr.Rec.Finished(); got != int64(len(tasks)) {
 		t.Fatalf("finished %d of %d tasks", got, len(tasks))
 	}
-	if _, err := workload.Check(tasks, r.tr.Rec.Result, workload.Params{}); err != nil {
+	if _, err := workload.Check(tasks, r.tr.Rec.Result, workload.Params{Nonce: testNonce}); err != nil {
 		t.Fatal(err)
 	}
 	me := int32(os.Getpid())
@@ -288,6 +293,7 @@ func TestKill9(t *testing.T) {
 			}
 			tr := models.NewTrial(context.Background(), tasks, models.Load{}, workload.Env{}, false)
 			defer tr.Close()
+			tr.SetNonce(testNonce) // the respawned worker gets it with its tasks
 			done := make(chan error, 1)
 			go func() { done <- m.Run(context.Background(), tr) }()
 			waitBusy(t, tr, 2)
@@ -305,7 +311,7 @@ func TestKill9(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Run: %v", err)
 				}
-				if _, err := workload.Check(tasks, tr.Rec.Result, workload.Params{}); err != nil {
+				if _, err := workload.Check(tasks, tr.Rec.Result, workload.Params{Nonce: testNonce}); err != nil {
 					t.Fatal(err)
 				}
 				if m.Restarts() != 1 {

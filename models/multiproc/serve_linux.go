@@ -89,7 +89,7 @@ func serve(inFD, outFD int) error {
 		if typ != frameTask {
 			return fmt.Errorf("%w: frame type %q, want task", ErrCorrupt, typ)
 		}
-		slot, t, err := decodeTask(body, steps)
+		slot, t, nonce, err := decodeTask(body, steps)
 		if err != nil {
 			return err
 		}
@@ -105,10 +105,10 @@ func serve(inFD, outFD int) error {
 			var v uint64
 			if s.Kind == workload.CPU {
 				c0 := monotonic()
-				v, err = ex.Step(ctx, t, k)
+				v, err = ex.Step(ctx, t, k, nonce)
 				res.cpu = append(res.cpu, c0, monotonic())
 			} else {
-				v, err = ex.Step(ctx, t, k)
+				v, err = ex.Step(ctx, t, k, nonce)
 			}
 			if err != nil {
 				buf = appendError(buf[:0], slot, pid, k, models.StepError(k, s, err).Error())
