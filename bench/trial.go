@@ -143,6 +143,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		res.Threads = threadsCreated()
 	}
 	rt1 := readRuntime()
+	netErr := proveNet(ctx, rs, tasks, tr.Rec, res)
 	srvUsage, srvErr := rs.release()
 
 	res.BaseRSS = baseRSS
@@ -188,6 +189,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		verified, verifyErr = proveSteps(secret, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
 		res.Verified = verified.Verified
 		runErr = verifyErr
+	}
+	if runErr == nil {
+		runErr = netErr
 	}
 	checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, verified: verified, cores: machineCores(),
 		ownServer: ownServer, slack: info.TimerSlack})

@@ -19,6 +19,8 @@ type Check struct {
 	Bound float64 `json:"bound"`
 	// Detail is one sentence: what was compared, in words and numbers.
 	Detail string `json:"detail"`
+	// Evidence names the source the model's claims were compared with.
+	Evidence string `json:"evidence"`
 }
 
 // Violations returns the invariants r failed.

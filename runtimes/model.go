@@ -261,9 +261,10 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	// The runner and its pool processes: processes beside the trial's own
 	// whose threads GOMAXPROCS does not bound (bench.CPUBound).
 	tr.SetExtra("workers", float64(1+len(m.ready.Workers)))
-	// Time zero of the trial on CLOCK_MONOTONIC.
+	// Time zero of the trial on CLOCK_MONOTONIC, and the trial's nonce,
+	// which the runner learns only now.
 	t0 := monotonicNow() - tr.Rec.Now()
-	if _, err := m.stdin.WriteString("go " + strconv.FormatInt(t0, 10) + "\n"); err != nil {
+	if _, err := m.stdin.WriteString("go " + strconv.FormatInt(t0, 10) + " " + strconv.FormatUint(tr.Nonce(), 10) + "\n"); err != nil {
 		return m.died("before the clock started")
 	}
 	var rec *records

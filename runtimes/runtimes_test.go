@@ -62,6 +62,9 @@ func trial(t *testing.T, name, preset string, n int, p workload.Params, cfg mode
 	if err := m.Prepare(tr.Context(), tr); err != nil {
 		t.Fatal(err)
 	}
+	// A nonce above 2^63: the runners must carry all 64 bits.
+	p.Nonce = 0xfedcba9876543210
+	tr.SetNonce(p.Nonce)
 	tr.Rec.Reset()
 	if err := m.Run(tr.Context(), tr); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,9 @@ import (
 //
 //	to the runner:   header JSON line; arrivals int64[n] (open loads only);
 //	                 Net seeds uint64[nseeds]; ids uint32[n]; shapes
-//	                 uint32[n]; later "go T0\n"
+//	                 uint32[n]; later "go T0 NONCE\n" (time zero, and the
+//	                 trial's nonce in decimal: CPU seeds are workload.CPUSeed,
+//	                 File outputs workload.FileProof)
 //	from the runner: "ready {json}\n"; then "done {json}\n" + arrive, start,
 //	                 end int64[n], result uint64[n], who int32[n], inner
 //	                 int64[n] (if "inner"), CPU intervals int64[2*ncpu];

@@ -69,7 +69,7 @@ func BenchmarkServer(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := ex.Step(context.Background(), task, 0); err != nil {
+					if _, err := ex.Step(context.Background(), task, 0, 0); err != nil {
 						b.Error(err)
 						return
 					}
@@ -101,7 +101,7 @@ func BenchmarkExecNet(b *testing.B) {
 			b.ResetTimer()
 			if par == 0 {
 				for i := 0; i < b.N; i++ {
-					if _, err := ex.Step(ctx, task, 0); err != nil {
+					if _, err := ex.Step(ctx, task, 0, 0); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -109,7 +109,7 @@ func BenchmarkExecNet(b *testing.B) {
 				b.SetParallelism(par)
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if _, err := ex.Step(ctx, task, 0); err != nil {
+						if _, err := ex.Step(ctx, task, 0, 0); err != nil {
 							b.Error(err)
 							return
 						}

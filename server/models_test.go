@@ -36,6 +36,8 @@ func run(t *testing.T, ctx context.Context, model string, cfg models.Config, pre
 	}
 	tr := models.NewTrial(ctx, tasks, models.Load{}, env, false)
 	defer tr.Close()
+	p.Nonce = workload.NewSecret()
+	tr.SetNonce(p.Nonce)
 	err = m.Run(tr.Context(), tr)
 	if err == nil {
 		if _, cerr := workload.Check(tasks, tr.Rec.Result, p); cerr != nil {
@@ -54,7 +56,7 @@ func TestModelsRealIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	p := workload.Params{NetDelay: time.Millisecond, NetSize: 3000, Units: 20, Files: 3, FileSize: 256 << 10, ReadSize: 4096}
+	p := workload.Params{NetDelay: time.Millisecond, NetSize: 3000, Units: 20, Files: 3, FileSize: 256 << 10, ReadSize: 4096, Key: workload.NewSecret()}
 	files, err := workload.MakeFiles(t.TempDir(), p)
 	if err != nil {
 		t.Fatal(err)

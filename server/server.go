@@ -133,6 +133,7 @@ type Server struct {
 
 	requests atomic.Int64
 	bytes    atomic.Int64
+	ledger   Ledger
 }
 
 // listen binds the listener and checks it is on loopback.
@@ -264,11 +265,12 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(httpwire.Path, s.serveIO)
+	mux.HandleFunc(LedgerPath, s.serveLedger)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ready\n")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, fmt.Sprintf("no such endpoint %q (try /io?delay=10ms&size=1024 or /ready)", r.URL.Path), http.StatusNotFound)
+		http.Error(w, fmt.Sprintf("no such endpoint %q (try /io?delay=10ms&size=1024, /ready or /ledger)", r.URL.Path), http.StatusNotFound)
 	})
 	return mux
 }
@@ -360,12 +362,16 @@ func (s *Server) serveIO(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("method %s not allowed (only GET)", r.Method), http.StatusMethodNotAllowed)
 		return
 	}
+	accept := monotonic()
 	req, err := s.parse(r.URL.RawQuery)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if d := req.dist.Sample(req.delay, req.jitter, s.opts.MaxDelay); d > 0 {
+	d := req.dist.Sample(req.delay, req.jitter, s.opts.MaxDelay)
+	e := Entry{Seed: req.seed, Delay: req.delay, Size: req.size, Waited: d, Accept: accept}
+	defer func() { s.ledger.add(e) }()
+	if d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -378,6 +384,7 @@ func (s *Server) serveIO(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	e.Answer = monotonic()
 	h := w.Header()
 	h["Content-Type"] = contentType
 	h["Content-Length"] = []string{strconv.FormatInt(req.size, 10)}

@@ -27,6 +27,7 @@ const MASK = 0xffffffffffffffffn;
 const NOOP = 0, SLEEP = 1, CPU = 2, BLOCK = 3, NET = 4, FILE = 5;
 const KIND_NAMES = ['noop', 'sleep', 'cpu', 'block', 'net', 'file'];
 const now = process.hrtime.bigint;
+let NONCE = 0n; // the trial's nonce, from the "go" line
 
 // ---------------------------------------------------------------- kernels
 // (also evaluated inside worker threads: keep them self-contained)
@@ -68,10 +69,6 @@ function runCpu(kernel, units, seed) {
 
 function mix(acc, out) {
   return ((acc ^ out) * 0x100000001b3n + 0x9e3779b97f4a7c15n) & MASK;
-}
-
-function digestOf(b) {
-  return crypto.createHash('sha256').update(b).digest().readBigUInt64LE(0);
 }
 
 function stepName(s) {
@@ -198,10 +195,11 @@ class Exec {
     const buf = Buffer.allocUnsafe(step[2]);
     const { bytesRead } = await fh.read(buf, 0, step[2], step[1]);
     if (bytesRead !== step[2]) throw new Error(`short read: ${bytesRead} of ${step[2]} bytes at offset ${step[1]} (file too small)`);
-    return digestOf(buf);
+    const nb = Buffer.alloc(8); nb.writeBigUInt64LE(NONCE); // workload.FileProof
+    return crypto.createHash('sha256').update(nb).update(buf).digest().readBigUInt64LE(0);
   }
   async cpu(id, step) {
-    const seed = taskSeed(id);
+    const seed = taskSeed(id) ^ NONCE; // workload.CPUSeed
     if (this.pool) {
       const r = await this.pool.run(step[1], step[2], seed);
       this.tr.cpu.push(r.t0, r.t1);
@@ -387,8 +385,9 @@ async function main() {
   writeLine('ready', { runtime: `Node.js ${process.version}`, executable: process.execPath, pid: process.pid, workers: [] });
   fault('ready');
   const go = (await rd.line()).split(' ');
-  if (go.length !== 2 || go[0] !== 'go') throw new Error(`expected 'go T0', got ${go}`);
+  if (go.length !== 3 || go[0] !== 'go') throw new Error(`expected 'go T0 NONCE', got ${go}`);
   const t0 = BigInt(go[1]);
+  NONCE = BigInt(go[2]);
   fault('run');
   await runLoad(tr, ex, t0);
   if (tr.failed) {

@@ -15,8 +15,10 @@ Wire protocol (all integers little-endian):
           counts), then binary arrays: open-load arrivals int64[n] (ns after
           time zero; only for open loads), Net seeds uint64[nseeds] (task by
           task, in step order), task ids uint32[n], shape index uint32[n].
-          Later one line "go T0\n": T0 is the trial's time zero on
-          CLOCK_MONOTONIC (ns), which is what time.monotonic_ns() reads.
+          Later one line "go T0 NONCE\n": T0 is the trial's time zero on
+          CLOCK_MONOTONIC (ns), which is what time.monotonic_ns() reads;
+          NONCE the trial's nonce (decimal uint64), which every CPU seed
+          and File output depends on (workload.CPUSeed, FileProof).
   stdout  "ready {json}\n" once set up (before the clock: interpreter,
           imports, pools); then either "done {json}\n" followed by the
           arrays arrive, start, end int64[n], result uint64[n], who
@@ -51,6 +53,7 @@ MASK = 0xFFFFFFFFFFFFFFFF
 NOOP, SLEEP, CPU, BLOCK, NET, FILE = range(6)
 SPIN = 1
 KIND_NAMES = ["noop", "sleep", "cpu", "block", "net", "file"]
+NONCE = 0  # the trial's nonce, from the "go" line (workers: with each task)
 
 now = time.monotonic_ns
 
@@ -58,8 +61,8 @@ now = time.monotonic_ns
 # ---------------------------------------------------------------- kernels
 
 def task_seed(task_id):
-    """workload.Seed: the CPU kernel seed of a task."""
-    return (task_id * 0x2545F4914F6CDD1D + 1) & MASK
+    """workload.CPUSeed: the CPU kernel seed of a task in this trial."""
+    return ((task_id * 0x2545F4914F6CDD1D + 1) & MASK) ^ NONCE
 
 
 def sha_init(seed):
@@ -329,7 +332,9 @@ class Blocking:
 def file_output(b, step):
     if len(b) != step[2]:
         raise RuntimeError("short read: %d of %d bytes at offset %d (file too small)" % (len(b), step[2], step[1]))
-    return digest(b)
+    h = hashlib.sha256(NONCE.to_bytes(8, "little"))  # workload.FileProof
+    h.update(b)
+    return int.from_bytes(h.digest()[:8], "little")
 
 
 def err_text(e):
@@ -483,8 +488,10 @@ def proc_ping(delay):
     return os.getpid()
 
 
-def proc_task(task_id, steps, seeds):
+def proc_task(task_id, steps, seeds, nonce):
     """One task in a worker process; arguments and result are pickled."""
+    global NONCE
+    NONCE = nonce
     marks = []
     t0 = now()
     res = _worker_io.run(task_id, steps, seeds, marks, False)
@@ -533,7 +540,7 @@ class ProcessesModel:
         if self.tr.failed:
             return
         task_id, steps, seeds = self.tr.task(i)
-        f = self.ex.submit(proc_task, task_id, steps, seeds)
+        f = self.ex.submit(proc_task, task_id, steps, seeds, NONCE)
         f.add_done_callback(lambda fut: self.done(i, fut))
 
     def run(self, t0):
@@ -813,9 +820,10 @@ def main():
     write_line("ready", info)
     fault("ready")
     go = stdin.readline().split()
-    if len(go) != 2 or go[0] != b"go":
-        raise SystemExit("expected 'go T0', got %r" % (go,))
-    t0 = int(go[1])
+    if len(go) != 3 or go[0] != b"go":
+        raise SystemExit("expected 'go T0 NONCE', got %r" % (go,))
+    global NONCE
+    t0, NONCE = int(go[1]), int(go[2])
     fault("run")
     if m is None:
         run_sequential(tr, t0)
