@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -188,10 +189,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		secret.Nonce, secret.Key = tr.Nonce(), rs.key
 		verified, verifyErr = proveSteps(secret, info, tasks, tr.Rec, ownServer, srvUsage.Requests)
 		res.Verified = verified.Verified
-		runErr = verifyErr
-	}
-	if runErr == nil {
-		runErr = netErr
+		// The ledger's error names the step: it goes first.
+		runErr = cmp.Or(netErr, verifyErr)
 	}
 	checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, verified: verified, cores: machineCores(),
 		ownServer: ownServer, slack: info.TimerSlack})

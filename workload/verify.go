@@ -107,6 +107,11 @@ func ordinal(n int) string {
 // result 0) is an error naming the task and the proofs its result carries.
 // It returns what it verified.
 func Check(tasks []Task, results []uint64, p Params) (Verification, error) {
+	return check(tasks, results, p, VerifyBudget)
+}
+
+// check is Check with a budget of CPU units.
+func check(tasks []Task, results []uint64, p Params, budget uint64) (Verification, error) {
 	v := Verification{Tasks: len(tasks), Stride: 1}
 	if len(results) != len(tasks) {
 		return v, fmt.Errorf("verify: %d results for %d tasks", len(results), len(tasks))
@@ -120,8 +125,8 @@ func Check(tasks []Task, results []uint64, p Params) (Verification, error) {
 			}
 		}
 	}
-	if units > VerifyBudget {
-		v.Stride = int(units/VerifyBudget) + 1
+	if units > budget {
+		v.Stride = int(units/budget) + 1
 	}
 	sampled := func(i int, t Task) bool {
 		if v.Stride == 1 || i%v.Stride == 0 || i == len(tasks)-1 {
@@ -144,7 +149,7 @@ func Check(tasks []Task, results []uint64, p Params) (Verification, error) {
 			continue
 		}
 		if want := expected(t, p); results[i] != want {
-			return v, fmt.Errorf("verify: task %d returned %#x, want %#x: the %s of its steps does not match (a model skipped, dropped or corrupted its work, or computed it without the trial's nonce)", t.ID, results[i], want, proofs(t))
+			return v, fmt.Errorf("verify: task %d returned %#x, want %#x (recomputed by the harness with the trial's nonce and data key): the %s of its steps does not match (a model skipped, dropped or corrupted its work, or computed it without the nonce or without reading)", t.ID, results[i], want, proofs(t))
 		}
 		v.Verified++
 	}
