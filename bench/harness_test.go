@@ -27,7 +27,7 @@ func init() {
 	reg("test-corrupt", func(ctx context.Context, tr *models.Trial) error {
 		for i := range tr.Tasks {
 			tr.Begin(i)
-			res := workload.Expected(tr.Tasks[i], workload.Params{})
+			res := workload.Expected(tr.Tasks[i], workload.Params{Nonce: tr.Nonce()})
 			if i == 3 {
 				res ^= 1
 			}
@@ -39,7 +39,7 @@ func init() {
 	reg("test-drop", func(ctx context.Context, tr *models.Trial) error {
 		for i := range tr.Tasks[:len(tr.Tasks)-1] {
 			tr.Begin(i)
-			tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{}))
+			tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{Nonce: tr.Nonce()}))
 		}
 		return nil
 	})
@@ -51,7 +51,7 @@ func init() {
 				tr.Fail(i, errors.New("disk on fire"))
 				return tr.Err()
 			}
-			tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{}))
+			tr.Finish(i, workload.Expected(tr.Tasks[i], workload.Params{Nonce: tr.Nonce()}))
 		}
 		return nil
 	})

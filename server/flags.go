@@ -26,7 +26,7 @@ func ParseFlags(args []string, help io.Writer) (Options, error) {
 	fs.DurationVar(&o.WriteTimeout, "write-timeout", o.WriteTimeout, "bound on writing one response after its delay (slow readers are cut off)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024&seed=7 (and /ready) on loopback for Net steps; the body is the\n64 KiB pattern from offset seed mod 65536, wrapping (seed defaults to 0).\n\nFlags:\n")
+			fmt.Fprintf(help, "Usage: concbench serve [flags]\n\nServe GET /io?delay=10ms&size=1024&seed=7 (and /ready) on loopback for Net steps; the body is the\n64 KiB pattern from offset seed mod 65536, wrapping (seed defaults to 0). GET /ledger lists every\n/io request (seed, delay, size, accept and answer times on CLOCK_MONOTONIC); /ledger?reset=1 also\nstarts an empty ledger.\n\nFlags:\n")
 			fs.SetOutput(help)
 			fs.PrintDefaults()
 		}
