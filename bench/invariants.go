@@ -52,6 +52,9 @@ func checkInvariants(res *Result, f trialFacts) {
 	}
 }
 
+// VerifyEvidence names the evidence of the verified invariant.
+const VerifyEvidence = "digests recomputed with the trial's nonce and data key"
+
 // checkVerified: every task completed and every result checked matched
 // the digest the harness recomputed with the trial's nonce and data key
 // (CPU tasks beyond the verify budget are sampled, see workload.Check).
@@ -64,7 +67,7 @@ func checkVerified(res *Result, f trialFacts) (Check, bool) {
 	if f.verifyErr != nil {
 		d += ": " + f.verifyErr.Error()
 	}
-	return Check{Name: "verified", OK: ok, Value: float64(v.Verified), Bound: float64(v.Planned), Detail: d}, true
+	return Check{Name: "verified", OK: ok, Value: float64(v.Verified), Bound: float64(v.Planned), Evidence: VerifyEvidence, Detail: d}, true
 }
 
 // checkLittle: under a closed load of C clients each client has exactly

@@ -369,22 +369,26 @@ func (s *Server) serveIO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := req.dist.Sample(req.delay, req.jitter, s.opts.MaxDelay)
+	// In the ledger before the answer is written, so the entry exists by
+	// the time a client has its answer (an unanswered one: Answer 0).
 	e := Entry{Seed: req.seed, Delay: req.delay, Size: req.size, Waited: d, Accept: accept}
-	defer func() { s.ledger.add(e) }()
 	if d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			s.ledger.add(e)
 			return
 		case <-s.stopping:
 			t.Stop()
+			s.ledger.add(e)
 			http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 			return
 		}
 	}
 	e.Answer = monotonic()
+	s.ledger.add(e)
 	h := w.Header()
 	h["Content-Type"] = contentType
 	h["Content-Length"] = []string{strconv.FormatInt(req.size, 10)}
