@@ -108,8 +108,8 @@ func TestCheckSampled(t *testing.T) {
 		}
 	}
 	v, err := check(ts, res, Params{Nonce: 9}, 600) // 3000 units: every 6th
-	if err == nil || !strings.Contains(err.Error(), "task 6 returned") {
-		t.Fatalf("every 6th sampled, task 6 has no result: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "task 6 returned") || v.Verified != 1 || v.Stride != 6 {
+		t.Fatalf("every 6th sampled, task 6 has no result: %v (%+v: task 0 verified before it)", err, v)
 	}
 	v, err = check(ts, res, Params{Nonce: 9}, 750) // every 5th
 	if err != nil {
