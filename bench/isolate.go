@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"syscall"
 	"time"
 
 	"concbench/internal/child"
@@ -42,7 +41,7 @@ func trialMain() int {
 	// RunIsolated sent params it validated and filled: they are exact (a
 	// zero Net delay stays zero), though JSON does not carry the mark.
 	spec.Params.Exact = true
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
 	if dir := os.Getenv(envDataDir); dir != "" {
 		ctx = withDataDir(ctx, dir) // the parent owns and removes it

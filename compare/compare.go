@@ -12,6 +12,7 @@ package compare
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -142,6 +143,14 @@ func group(f *rf.File) (map[string][]rf.Result, map[string]rf.Spec) {
 
 // Compare compares old with new.
 func Compare(old, new Side) *Comparison {
+	c, _ := CompareContext(context.Background(), old, new)
+	return c
+}
+
+// CompareContext compares old with new, stopping with ctx's error (and a
+// nil Comparison) when ctx ends: it checks ctx before each statistic, so
+// Ctrl-C is honoured within one (milliseconds, even at 200 repeats a side).
+func CompareContext(ctx context.Context, old, new Side) (*Comparison, error) {
 	c := &Comparison{Old: old, New: new, Geomeans: map[string][]Geomean{}}
 	oldTrials, oldSpecs := group(old.File)
 	newTrials, newSpecs := group(new.File)
@@ -165,6 +174,9 @@ func Compare(old, new Side) *Comparison {
 	for _, cfg := range configs {
 		row := Row{Config: cfg}
 		for _, m := range Metrics {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			row.Changes = append(row.Changes, change(m, values(cfg.Old, m), values(cfg.New, m)))
 		}
 		c.Rows = append(c.Rows, row)
@@ -173,7 +185,7 @@ func Compare(old, new Side) *Comparison {
 		c.Geomeans[model] = c.geomeans(model)
 	}
 	c.Warnings = warnings(c)
-	return c
+	return c, nil
 }
 
 // sortModels orders models as the results files list them (the registry's

@@ -1,8 +1,10 @@
 package resultfmt
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // File is results.json: a suite's metadata and every trial, raw.
@@ -102,29 +105,98 @@ func otherForm(path string) string {
 }
 
 // readResults reads path, or its other form (otherForm) when path does not
-// exist, and decompresses gzip data; the file and its decompressed data are
-// each capped at MaxResultsBytes. It returns the path it read.
-func readResults(path string) ([]byte, string, error) {
-	b, err := ReadLimited(path, MaxResultsBytes, "results files")
-	if errors.Is(err, fs.ErrNotExist) {
-		if b2, err2 := ReadLimited(otherForm(path), MaxResultsBytes, "results files"); !errors.Is(err2, fs.ErrNotExist) {
-			b, err, path = b2, err2, otherForm(path)
-		}
-	}
-	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		return b, path, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+// exist, and decompresses gzip data (see pickForm for when both exist). It
+// streams: the file and its decompressed data are each capped at
+// MaxResultsBytes, data that cannot be a results file (/dev/zero, a gzip
+// bomb of zeros) is refused after its first bytes, and ctx stops the
+// reading. It returns the path it read and a note when it chose between
+// two forms.
+func readResults(ctx context.Context, path string) ([]byte, string, string, error) {
+	path, note := pickForm(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, path, fmt.Errorf("gunzip: %w", err)
+		return nil, path, "", err
 	}
-	if b, err = io.ReadAll(io.LimitReader(zr, MaxResultsBytes+1)); err != nil {
-		return nil, path, fmt.Errorf("gunzip: %w", err)
+	defer f.Close()
+	in := bufio.NewReader(&ctxReader{ctx: ctx, r: io.LimitReader(f, MaxResultsBytes+1)})
+	var r io.Reader = in
+	if magic, _ := in.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			return nil, path, "", fmt.Errorf("gunzip: %w", err)
+		}
+		r = bufio.NewReader(&ctxReader{ctx: ctx, r: zr})
+	}
+	br := r.(*bufio.Reader)
+	if err := startsLikeJSON(br); err != nil {
+		return nil, path, "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(br, MaxResultsBytes+1))
+	if err != nil {
+		return nil, path, "", fmt.Errorf("read: %w", err)
 	}
 	if len(b) > MaxResultsBytes {
-		return nil, path, fmt.Errorf("%w: %s decompresses to more than %d MiB, the limit for results files", ErrTooLarge, path, MaxResultsBytes>>20)
+		return nil, path, "", fmt.Errorf("%w: %s is (or decompresses to) more than %d MiB, the limit for results files", ErrTooLarge, path, MaxResultsBytes>>20)
 	}
-	return b, path, nil
+	return b, path, note, nil
+}
+
+// pickForm chooses between path and its other form. When only one exists
+// it is read. When both exist (a results.json kept beside the
+// results.json.gz a later sweep wrote, or the other way round) the one
+// modified last is read, and the note returned says so, so a stale copy is
+// never read silently.
+func pickForm(path string) (string, string) {
+	st, err := os.Stat(path)
+	other := otherForm(path)
+	ost, oerr := os.Stat(other)
+	switch {
+	case err != nil && oerr == nil:
+		return other, ""
+	case err != nil || oerr != nil || !ost.Mode().IsRegular() || !st.Mode().IsRegular():
+		return path, ""
+	case ost.ModTime().After(st.ModTime()):
+		path, other, st, ost = other, path, ost, st
+	}
+	return path, fmt.Sprintf("both %s and %s exist: read %s, the newer (modified %s; the other %s)",
+		filepath.Base(path), filepath.Base(other), filepath.Base(path),
+		st.ModTime().UTC().Format(time.RFC3339), ost.ModTime().UTC().Format(time.RFC3339))
+}
+
+// startsLikeJSON refuses data whose first non-blank byte, within the first
+// 4 KiB, is not '{': /dev/zero or a bomb of zeros is refused at once rather
+// than after MaxResultsBytes.
+func startsLikeJSON(r *bufio.Reader) error {
+	head, err := r.Peek(4096)
+	if len(head) == 0 && err != nil && err != io.EOF {
+		return fmt.Errorf("read: %w", err)
+	}
+	for _, c := range head {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return nil
+		}
+		return fmt.Errorf("is not valid JSON: starts with byte %#02x, not '{'", c)
+	}
+	if len(head) == 0 {
+		return errors.New("is empty")
+	}
+	return errors.New("is not valid JSON: no '{' in its first 4 KiB")
+}
+
+// ctxReader stops reading once ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // ErrBadResults marks a results file that is missing, corrupt or of
@@ -134,13 +206,51 @@ var ErrBadResults = errors.New("bad results file")
 // ReadFile loads a results.json, rejecting missing, corrupt and
 // wrong-version files with one line naming the file and the problem. The
 // file may be gzip-compressed; for path results.json it reads
-// results.json.gz when only that exists (and the other way round).
-func ReadFile(path string) (*File, error) {
-	b, path, err := readResults(path)
+// results.json.gz when only that exists (and the other way round; when both
+// exist, the newer, with a note in File.Notes saying so).
+func ReadFile(path string) (*File, error) { return ReadFileContext(context.Background(), path) }
+
+// ReadFileContext is ReadFile stopped by ctx: reading returns ctx's error
+// within one read of the file, and decoding, which cannot be stopped part
+// way, is left to finish in the background while ctx's error is returned
+// (the CLI exits then; the work is bounded by MaxResultsBytes).
+func ReadFileContext(ctx context.Context, path string) (*File, error) {
+	type result struct {
+		f   *File
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := readFile(ctx, path)
+		done <- result{f, err}
+	}()
+	select {
+	case r := <-done:
+		if ctx.Err() != nil && r.err != nil {
+			return nil, ctx.Err()
+		}
+		return r.f, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func readFile(ctx context.Context, path string) (*File, error) {
+	b, path, note, err := readResults(ctx, path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s does not exist, nor %s (run `concbench sweep --out %s` first)", ErrBadResults, path, otherForm(path), filepath.Dir(path))
+		hint := path
+		if base := filepath.Base(path); base == "results.json" || base == ResultsFile {
+			hint = filepath.Dir(path)
+		}
+		return nil, fmt.Errorf("%w: %s does not exist, nor %s (run `concbench sweep --out %s` first)", ErrBadResults, path, otherForm(path), hint)
 	}
 	if err != nil {
+		if errors.Is(err, ctx.Err()) {
+			return nil, err
+		}
+		if strings.HasPrefix(err.Error(), "is ") {
+			return nil, fmt.Errorf("%w: %s %v", ErrBadResults, path, err)
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadResults, path, err)
 	}
 	var probe struct {
@@ -163,6 +273,9 @@ func ReadFile(path string) (*File, error) {
 		if err := convertV1(&f, b); err != nil {
 			return nil, fmt.Errorf("%w: %s (schema 1): %v", ErrBadResults, path, err)
 		}
+	}
+	if note != "" {
+		f.Notes = append(f.Notes, note)
 	}
 	return &f, nil
 }

@@ -31,7 +31,7 @@ func roleMain() int {
 		fmt.Fprintln(os.Stderr, "concbench latency-server:", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
 	if err := Run(ctx, opts, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "concbench latency-server:", err)

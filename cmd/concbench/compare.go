@@ -20,14 +20,17 @@ func init() {
 }
 
 const compareUsage = `Usage: concbench compare [--md] [--chart FILE|DIR] [--fail-on PCT%] OLD NEW
+(flags may come before, between or after OLD and NEW)
 
 OLD and NEW are results directories (holding results.json) or results.json files.
 For every configuration measured in both, prints the change new/old of throughput,
 p50 and p99 latency, CPU per task and memory per in-flight task: the ratio of the
 medians over the repeats, its 95% confidence interval, and "~" where a
 Mann-Whitney U test (as in benchstat) finds no significant difference or the
-repeats are too few. Exit status: 0, or 1 with --fail-on when a significant
-change is worse than the threshold, 2 for bad input.`
+repeats are too few. Exit status: 0; 1 with --fail-on when a significant
+change is worse than the threshold or when nothing was compared; 2 for bad
+input (an empty --fail-on included); 130 when interrupted (Ctrl-C, SIGTERM,
+SIGHUP).`
 
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
@@ -40,18 +43,20 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() != 2 {
 		return usagef("compare: want two results directories or results.json files, OLD and NEW (got %d arguments)", fs.NArg())
 	}
-	threshold, err := parseFailOn(*failOn)
+	failOnSet := false
+	fs.Visit(func(fl *flag.Flag) { failOnSet = failOnSet || fl.Name == "fail-on" })
+	threshold, err := parseFailOn(*failOn, failOnSet)
 	if err != nil {
 		return err
 	}
-	charts, err := chartPaths(*chart)
+	charts, chartDir, err := chartPaths(*chart)
 	if err != nil {
 		return err
 	}
 	var sides [2]compare.Side
 	for i, arg := range fs.Args() {
 		path := resultsPath(arg)
-		f, err := rf.ReadFile(path)
+		f, err := rf.ReadFileContext(ctx, path)
 		if err != nil {
 			return err
 		}
@@ -62,10 +67,14 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sides[i] = compare.Side{Label: arg, File: f}
 	}
-	if err := ctx.Err(); err != nil {
+	// The inputs are good: only now is the chart directory made.
+	if err := probeChartDir(*chart, chartDir); err != nil {
 		return err
 	}
-	c := compare.Compare(sides[0], sides[1])
+	c, err := compare.CompareContext(ctx, sides[0], sides[1])
+	if err != nil {
+		return err
+	}
 	if err := c.WriteText(stdout, *md); err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
@@ -84,6 +93,11 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if threshold < 0 {
 		return nil
+	}
+	if len(c.Rows) == 0 {
+		// A gate that compared nothing must not pass (an empty or
+		// unrelated NEW would otherwise turn CI green).
+		return fmt.Errorf("compare: --fail-on %s: nothing was compared (no configuration was measured in both runs)", *failOn)
 	}
 	if regs := c.Regressions(threshold); len(regs) > 0 {
 		var names []string
@@ -107,9 +121,11 @@ func resultsPath(arg string) string {
 	return arg
 }
 
-// parseFailOn reads "--fail-on 5%" (or 5) as 5; -1 when unset.
-func parseFailOn(s string) (float64, error) {
-	if s == "" {
+// parseFailOn reads "--fail-on 5%" (or 5) as 5; -1 when not given. A
+// given but empty threshold (`--fail-on "$THRESH"` with THRESH unset) is
+// refused: it once disabled the gate silently.
+func parseFailOn(s string, set bool) (float64, error) {
+	if !set {
 		return -1, nil
 	}
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
@@ -120,11 +136,11 @@ func parseFailOn(s string) (float64, error) {
 }
 
 // chartPaths turns --chart into the files to write: FILE.svg or FILE.png
-// as given, or DIR/compare.svg and DIR/compare.png. It probes that the
-// location is writable before any work.
-func chartPaths(arg string) ([]string, error) {
+// as given, or DIR/compare.svg and DIR/compare.png, and the directory
+// that holds them. It creates nothing (see probeChartDir).
+func chartPaths(arg string) ([]string, string, error) {
 	if arg == "" {
-		return nil, nil
+		return nil, "", nil
 	}
 	dir, paths := arg, []string{filepath.Join(arg, "compare.svg"), filepath.Join(arg, "compare.png")}
 	switch strings.ToLower(filepath.Ext(arg)) {
@@ -132,16 +148,25 @@ func chartPaths(arg string) ([]string, error) {
 		dir, paths = filepath.Dir(arg), []string{arg}
 	case "":
 	default:
-		return nil, usagef("compare: --chart %q: want a .svg or .png file or a directory", arg)
+		return nil, "", usagef("compare: --chart %q: want a .svg or .png file or a directory", arg)
+	}
+	return paths, dir, nil
+}
+
+// probeChartDir makes the chart directory and proves it writable, once
+// the inputs are known good and before the comparison is printed.
+func probeChartDir(arg, dir string) error {
+	if dir == "" {
+		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, usagef("compare: --chart %q: cannot create %s: %v", arg, dir, err)
+		return usagef("compare: --chart %q: cannot create %s: %v", arg, dir, err)
 	}
 	probe, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
-		return nil, usagef("compare: --chart %q: %s is not writable: %v", arg, dir, err)
+		return usagef("compare: --chart %q: %s is not writable: %v", arg, dir, err)
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	return paths, nil
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,6 +120,10 @@ func TestCompareBadInput(t *testing.T) {
 		{[]string{"compare", "--fail-on", "-5%", fixOld, fixNew}, "want a regression threshold in percent, 0..1000000"},
 		{[]string{"compare", "--chart", filepath.Join(dir, "x.gif"), fixOld, fixNew}, "want a .svg or .png file or a directory"},
 		{[]string{"compare", "--chart", filepath.Join(notJSON, "sub"), fixOld, fixNew}, "cannot create"},
+		// Issue 22, defect 3: an empty threshold once disabled the gate.
+		{[]string{"compare", "--fail-on", "", fixNew, fixOld}, `--fail-on "": want a regression threshold in percent`},
+		// Defect 15: the hint names the directory given, never "/".
+		{[]string{"compare", fixOld, "/nonexistent-concbench"}, "run `concbench sweep --out /nonexistent-concbench` first"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) { wantUsage(t, tt.args, tt.want) })
@@ -137,12 +142,64 @@ func TestCompareDisjointRuns(t *testing.T) {
 	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := cli("compare", "--chart", filepath.Join(dir, "c.svg"), "--fail-on", "0", fixOld, dir)
+	out, errs, code := cli("compare", "--chart", filepath.Join(dir, "c.svg"), fixOld, dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	if !strings.Contains(out, "no configuration was measured in both runs") || !strings.Contains(out, "Only in new (4 configurations)") ||
 		!strings.Contains(errs, "chart not drawn") {
 		t.Errorf("disjoint runs: stdout %q stderr %q", out, errs)
+	}
+}
+
+// TestCompareFailOnNothingCompared (issue 22, defect 10): a gate that
+// compared nothing (NEW with no trials, or unrelated runs) fails with one
+// line; without --fail-on it is a report and exits 0.
+func TestCompareFailOnNothingCompared(t *testing.T) {
+	dir := t.TempDir()
+	f, err := rf.ReadFile(fixNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Trials = nil
+	if err := f.Write(filepath.Join(dir, "results.json")); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := cli("compare", "--fail-on", "5%", fixOld, dir)
+	if code != 1 || !strings.Contains(errs, "nothing was compared") {
+		t.Errorf("--fail-on with nothing compared: exit %d, stderr %q", code, errs)
+	}
+	if _, errs, code := cli("compare", fixOld, dir); code != 0 {
+		t.Errorf("without --fail-on: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestCompareFlagsAnywhere (issue 22): flags after or between the two
+// paths work as before them.
+func TestCompareFlagsAnywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"--fail-on", "5%", fixNew, fixOld},
+		{fixNew, fixOld, "--fail-on", "5%"},
+		{fixNew, "--fail-on=5%", fixOld},
+	} {
+		if _, errs, code := cli(append([]string{"compare"}, args...)...); code != 1 || !strings.Contains(errs, "significant changes worse than 5%") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	// "--" ends the flags: what follows is a path, even if it looks like a flag.
+	if _, errs, code := cli("compare", fixNew, "--", "--md"); code != 2 || !strings.Contains(errs, "--md does not exist") {
+		t.Errorf("after --: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestCompareChartDirAfterInputs (defect 15): --chart DIR is not created
+// when an input is bad.
+func TestCompareChartDirAfterInputs(t *testing.T) {
+	charts := filepath.Join(t.TempDir(), "charts")
+	if _, _, code := cli("compare", "--chart", charts, fixOld, "/nonexistent-concbench"); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if _, err := os.Stat(charts); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("chart directory made before the inputs were checked: %v", err)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"concbench/internal/badinput"
 	"concbench/internal/child"
@@ -32,7 +31,7 @@ func main() {
 // errUsage marks bad input: one line on stderr and exit status 2.
 var errUsage = badinput.Err
 
-// errInterrupted marks a run stopped by Ctrl-C: exit status 130.
+// errInterrupted marks a run stopped by a stop signal: exit status 130.
 var errInterrupted = errors.New("interrupted")
 
 // usagef returns an error that exits with status 2.
@@ -91,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return usagef("unknown command %q (allowed: %s)", args[0], strings.Join(commandNames(), ", "))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
 	out := &checkedWriter{w: stdout}
 	err := cmd.run(ctx, args[1:], out, stderr)
@@ -128,7 +127,7 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 // names the command.
 func parseFlags(fs *flag.FlagSet, args []string, usageLine string, stdout io.Writer) (help bool, err error) {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, usageLine)
 			fmt.Fprintln(stdout, "\nFlags:")
@@ -139,6 +138,33 @@ func parseFlags(fs *flag.FlagSet, args []string, usageLine string, stdout io.Wri
 		return false, usagef("%s: %v (see concbench %s -h)", fs.Name(), err, fs.Name())
 	}
 	return false, nil
+}
+
+// parseInterspersed parses flags anywhere among the arguments, as most
+// people type them (`compare OLD NEW --fail-on 5%`): the standard flag
+// package stops at the first argument that is not a flag, so each stretch
+// of flags is parsed in turn and the arguments between them are collected.
+// "--" ends the flags; everything after it is an argument. fs.Args() holds
+// the arguments, in order, afterwards.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	// Parsing "--" alone sets no flag and leaves exactly pos as fs.Args().
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 func commandNames() []string {

@@ -38,13 +38,15 @@ func dataFilesIn(tmp string) bool {
 type sigCase struct {
 	name   string
 	args   string // the CLI's arguments (%T is the test's temp dir)
-	target string // "top": the CLI process; "child": its trial child
+	target string // "top": the CLI process; "child": its trial child; "group": its whole process group, as a closed terminal sends SIGHUP
 	sig    syscall.Signal
 	when   string // "start": at once; "trial": once a trial's data files exist
 	codes  []int  // allowed exit statuses; -1: killed by the signal
 	// sweepOut is the sweep's output directory, whose results.json must
 	// be whole (if written); reportDir the report's directory.
 	sweepOut, reportDir bool
+	// written requires the sweep's (partial) results to exist.
+	written bool
 	// thenInterrupt sends SIGINT to the top process once a new trial
 	// child replaced the signalled one.
 	thenInterrupt bool
@@ -59,14 +61,15 @@ const (
 	reportArgs = "report --quiet %T/out"
 )
 
-// TestSignalMatrix sends SIGINT, SIGTERM and SIGKILL to the top process
-// and to the trial child, at start-up and mid-trial, for run, sweep and
-// report (issue 11). Every case: the documented exit status, no process
+// TestSignalMatrix sends SIGINT, SIGTERM, SIGHUP and SIGKILL to the top
+// process and to the trial child, at start-up and mid-trial, for run, sweep
+// and report (issue 11), and SIGHUP to the whole process group as a closed
+// terminal or SSH session does (issue 22, defect 6). Every case: the documented exit status, no process
 // left behind (zombies awaiting init do not count), no file left in
 // TMPDIR (a per-test one), results files whole.
 func TestSignalMatrix(t *testing.T) {
 	var cases []sigCase
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL} {
 		top := []int{130}
 		if sig == syscall.SIGKILL {
 			top = []int{-1}
@@ -81,6 +84,13 @@ func TestSignalMatrix(t *testing.T) {
 			sigCase{name: "report/top/start/" + name, args: reportArgs, target: "top", sig: sig, when: "start", codes: append([]int{0}, top...), reportDir: true},
 		)
 	}
+	// A closed terminal: SIGHUP to the CLI and its trial child at once.
+	// Before issue 22 the run exited 129 leaving its data directory and the
+	// sweep wrote nothing.
+	cases = append(cases,
+		sigCase{name: "run/group/trial/SIGHUP", args: runArgs, target: "group", sig: syscall.SIGHUP, when: "trial", codes: []int{130}},
+		sigCase{name: "sweep/group/trial/SIGHUP", args: sweepArgs, target: "group", sig: syscall.SIGHUP, when: "trial", codes: []int{130}, sweepOut: true, written: true},
+	)
 	// A sweep goes on after a failed trial (its next cell starts); then
 	// Ctrl-C: exit 130 with the failure and the interruption written.
 	cases = append(cases, sigCase{name: "sweep/child/trial/KILLED", args: sweepArgs, target: "child", sig: syscall.SIGKILL, when: "trial", codes: []int{130}, sweepOut: true, thenInterrupt: true})
@@ -112,6 +122,9 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	if tc.target == "group" {
+		cmd.SysProcAttr.Setpgid = true // its own group, so the signal spares the test
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +158,9 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 		for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline) && len(childrenOf(top)) == 0; time.Sleep(5 * time.Millisecond) {
 		}
 		watch()
+	}
+	if tc.target == "group" {
+		target = -top
 	}
 	if err := syscall.Kill(target, tc.sig); err != nil {
 		t.Fatal(err)
@@ -204,6 +220,11 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("left in TMPDIR: %v", names)
+	}
+	if tc.written {
+		if _, err := os.Stat(filepath.Join(work, "out", resultfmt.ResultsFile)); err != nil {
+			t.Errorf("no partial results written: %v", err)
+		}
 	}
 	if tc.sweepOut {
 		checkResultsWhole(t, filepath.Join(work, "out"))

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"sort"
 	"strconv"
+	"syscall"
 )
 
 // EnvRole names the role a re-executed binary runs; EnvParent carries the
@@ -21,6 +22,13 @@ const (
 	EnvRole   = "CONCBENCH_ROLE"
 	EnvParent = "CONCBENCH_PARENT"
 )
+
+// StopSignals end a concbench process as Ctrl-C does: SIGINT, SIGTERM and
+// SIGHUP (a closed terminal or SSH session sends SIGHUP to the whole
+// foreground process group, children included). Every signal.NotifyContext
+// of the CLI, a trial child and a spawned server uses this list, so partial
+// results are written and temporary files removed whichever arrives.
+var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 var roles = map[string]func() int{}
 
