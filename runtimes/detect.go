@@ -34,8 +34,25 @@ const (
 // py-uvloop when the configured interpreter lacks uvloop.
 const systemPython = "/usr/bin/python3"
 
-// probeTimeout bounds one interpreter probe.
-const probeTimeout = 15 * time.Second
+// probeTimeout bounds one interpreter probe (a variable so tests can
+// shorten it).
+var probeTimeout = 15 * time.Second
+
+// probeBase is the context probes run under (SetProbeContext).
+var (
+	probeBaseMu sync.Mutex
+	probeBase   = context.Background()
+)
+
+// SetProbeContext makes interpreter probes stop when ctx ends: the CLI
+// passes its signal context, so Ctrl-C, SIGTERM or SIGHUP during a probe
+// of a hung interpreter ends it at once. A probe cut short this way is not
+// cached, and its error wraps ctx's error.
+func SetProbeContext(ctx context.Context) {
+	probeBaseMu.Lock()
+	defer probeBaseMu.Unlock()
+	probeBase = ctx
+}
 
 // interp is an interpreter found on this machine.
 type interp struct {
@@ -73,6 +90,13 @@ func cached(key string, find func() interp) interp {
 	}
 	probeMu.Unlock()
 	e.once.Do(func() { e.in = find() })
+	if errors.Is(e.in.Err, context.Canceled) {
+		probeMu.Lock()
+		if probed[key] == e {
+			delete(probed, key) // interrupted, not an answer: probe again next time
+		}
+		probeMu.Unlock()
+	}
 	return e.in
 }
 
@@ -98,11 +122,35 @@ except Exception:
     uv = ""
 print(json.dumps({"version": sys.version.split()[0], "ok": sys.version_info >= (3, 8), "uvloop": uv, "exe": sys.executable}))`
 
-// probe runs path with args and decodes its JSON output into v.
+// probe runs path with args and decodes its JSON output into v. The
+// probed program leads its own process group, and the whole group is
+// killed when the probe ends (its time is up, the probe context ends, or
+// the program exited leaving children), so a wrapper that forks children
+// can neither hold the probe past its timeout nor outlive it.
 func probe(path string, v any, args ...string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	probeBaseMu.Lock()
+	base := probeBase
+	probeBaseMu.Unlock()
+	ctx, cancel := context.WithTimeout(base, probeTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, args...).Output()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Cancel = func() error {
+		killGroup(cmd.Process.Pid)
+		return cmd.Process.Kill()
+	}
+	// Children left holding stdout do not keep Wait waiting.
+	cmd.WaitDelay = 100 * time.Millisecond
+	out, err := cmd.Output()
+	if cmd.Process != nil {
+		killGroup(cmd.Process.Pid) // whatever the program left behind
+	}
+	if err := base.Err(); err != nil {
+		return fmt.Errorf("probe of %s stopped: %w", path, err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s did not answer its probe within %v (a hung interpreter or wrapper?)", path, probeTimeout)
+	}
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(ee.Stderr) > 0 {

@@ -21,6 +21,7 @@ import (
 	"concbench/internal/child"
 	_ "concbench/models/all"
 	"concbench/resultfmt"
+	"concbench/runtimes"
 )
 
 func main() {
@@ -92,9 +93,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
+	runtimes.SetProbeContext(ctx)
+	defer runtimes.SetProbeContext(context.Background())
 	out := &checkedWriter{w: stdout}
 	err := cmd.run(ctx, args[1:], out, stderr)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, errUsage) {
+	if err == nil && ctx.Err() != nil && args[0] == "list" {
+		err = ctx.Err() // list prints interrupted probes as "unavailable"
+	}
+	if err != nil && ctx.Err() != nil {
+		// Whatever stopped the command (bad input found by a probe cut
+		// short included), a stop signal means exit status 130.
 		return fmt.Errorf("%w: %v", errInterrupted, err)
 	}
 	if out.err != nil && (err == nil || errors.Is(err, out.err)) {

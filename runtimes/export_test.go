@@ -1,0 +1,11 @@
+package runtimes
+
+import "time"
+
+// SetProbeTimeout shortens the probe timeout for a test; it returns a
+// function restoring it.
+func SetProbeTimeout(d time.Duration) func() {
+	old := probeTimeout
+	probeTimeout = d
+	return func() { probeTimeout = old }
+}
