@@ -83,7 +83,11 @@ type Experiment struct {
 // ParseSuite reads a JSON suite and checks it; unknown fields, unknown
 // names and impossible sizes are errors naming the experiment.
 func ParseSuite(r io.Reader) (*Suite, error) {
-	dec := json.NewDecoder(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read suite: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var s Suite
 	if err := dec.Decode(&s); err != nil {
@@ -91,6 +95,9 @@ func ParseSuite(r io.Reader) (*Suite, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("suite is not valid JSON: text after the closing brace at byte %d", dec.InputOffset())
+	}
+	if err := writtenZeros(b, &s); err != nil {
+		return nil, err
 	}
 	if err := s.Check(); err != nil {
 		return nil, err

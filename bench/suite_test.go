@@ -1,13 +1,16 @@
 package bench
 
 import (
-	"concbench/resultfmt"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"concbench/resultfmt"
 )
 
 func TestParseSuite(t *testing.T) {
@@ -45,6 +48,12 @@ func TestParseSuite(t *testing.T) {
 		{"unknown param", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"params":{"sleeep":"1s"}}]}`, "unknown field", 0},
 		{"concurrency too large", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1],"concurrency":[2000000]}]}`, "--concurrency 2000000 out of range", 0},
 		{"huge timeout", `{"name":"s","timeout":"2562047h","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "timeout 2562047h0m0s out of range", 0},
+		// issue 22, defect 7: suite-level zeros were silently defaults.
+		{"zero repeats", `{"name":"s","repeats":0,"experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "repeats written as 0 is not allowed (allowed 1..100", 0},
+		{"zero max repeats", `{"name":"s","max_repeats":0,"experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "max_repeats written as 0", 0},
+		{"zero seed", `{"name":"s","seed":0,"experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "seed written as 0", 0},
+		{"zero timeout", `{"name":"s","timeout":"0s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "timeout written as 0", 0},
+		{"zero ci target", `{"name":"s","ci_target":0,"experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "ci_target written as 0", 0},
 		{"zero net delay is zero", `{"name":"s","experiments":[{"tag":"x","workloads":["io-net"],"models":["pool"],"tasks":[1],"params":{"net_delay":"0s","net_size":0}}]}`, "", 1},
 	}
 	for _, tc := range tests {
@@ -132,4 +141,25 @@ func TestExampleSuite(t *testing.T) {
 	if len(s.Cells()) == 0 {
 		t.Error("example suite has no cells")
 	}
+}
+
+// TestLoadSuiteContextStops (issue 22, defect 5): reading a suite from a
+// FIFO with no writer ends when the context does (Ctrl-C), where it once
+// blocked in open(2) for ever.
+func TestLoadSuiteContextStops(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "suite.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := LoadSuiteContext(ctx, fifo); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("FIFO with no writer: %v", err)
+	}
+	// Release the abandoned reader, so no goroutine outlives the test.
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 }

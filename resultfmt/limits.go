@@ -42,16 +42,47 @@ func ReadLimited(path string, limit int64, what string) ([]byte, error) {
 // ProbeDir makes dir (and its parents) and proves that a file can be
 // written in it and renamed, the way WriteAtomic writes results, so a long
 // run finds out before its first trial that it could not save its work.
+//
+// When it fails, it removes the directories it made: a refused path (too
+// long, or not writable deep down) leaves nothing behind.
 func ProbeDir(dir string) error {
+	made := firstMissing(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		removeMade(made)
 		return fmt.Errorf("cannot create output directory: %w", err)
 	}
 	probe := filepath.Join(dir, ".concbench-probe")
 	if err := WriteAtomic(probe, []byte("probe\n")); err != nil {
+		removeMade(made)
 		return fmt.Errorf("cannot write in output directory %s: %w", dir, err)
 	}
 	if err := os.Remove(probe); err != nil {
 		return fmt.Errorf("cannot remove files in output directory %s: %w", dir, err)
 	}
 	return nil
+}
+
+// firstMissing is the outermost directory of dir's path that does not
+// exist yet (the first one MkdirAll would make), or "" if dir exists.
+func firstMissing(dir string) string {
+	dir = filepath.Clean(dir)
+	missing := ""
+	for {
+		if _, err := os.Lstat(dir); err == nil {
+			return missing
+		}
+		missing = dir
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return missing
+		}
+		dir = parent
+	}
+}
+
+// removeMade removes the tree ProbeDir made from top (nothing if "").
+func removeMade(top string) {
+	if top != "" {
+		_ = os.RemoveAll(top)
+	}
 }

@@ -87,3 +87,17 @@ func TestReadStopsWithContext(t *testing.T) {
 		t.Errorf("cancelled read: %v, %v", f != nil, err)
 	}
 }
+
+// TestProbeDirLeavesNothing (issue 22, defect 13): a refused output path
+// (one too long for the file system) leaves none of the directories made
+// on the way; before, 2048 nested directories stayed.
+func TestProbeDirLeavesNothing(t *testing.T) {
+	base := t.TempDir()
+	long := filepath.Join(base, "out", strings.Repeat("d/", 2100))
+	if err := ProbeDir(long); err == nil {
+		t.Fatal("a 4200-byte path was accepted")
+	}
+	if ents, _ := os.ReadDir(base); len(ents) != 0 {
+		t.Errorf("left behind: %v", ents)
+	}
+}

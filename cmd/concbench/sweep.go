@@ -39,8 +39,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usagef("sweep: unexpected argument %q (flags only; see concbench sweep -h)", fs.Arg(0))
 	}
-	suite, err := bench.LoadSuite(*suiteName)
+	suite, err := bench.LoadSuiteContext(ctx, *suiteName)
 	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		return usagef("%v", err)
 	}
 	if *seed != 0 {
