@@ -38,6 +38,11 @@ func ParseFlags(args []string, help io.Writer) (Options, error) {
 	if o.MaxDelay <= 0 {
 		return o, fmt.Errorf("%w: max delay %v must be positive", ErrUsage, o.MaxDelay)
 	}
+	if o.WriteTimeout <= 0 {
+		// Options.fill reads 0 as the default for callers in Go; on the
+		// command line 0 means what the range says: not allowed.
+		return o, fmt.Errorf("%w: write timeout %v out of range (allowed 0 < write-timeout <= %v)", ErrUsage, o.WriteTimeout, limitDelay)
+	}
 	if o.MaxSize <= 0 {
 		return o, fmt.Errorf("%w: max size %d must be positive", ErrUsage, o.MaxSize)
 	}

@@ -154,8 +154,9 @@ func listen(opts Options) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           s.bounded(s.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       5 * time.Minute,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    8 << 10,
+		ConnState:         new(idleConns).track, // at most maxIdleConns idle
 	}
 	return s, nil
 }

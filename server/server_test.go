@@ -245,6 +245,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:99999"}, `port "99999" out of range (allowed 0..65535`},
 		{[]string{"--addr", "127.0.0.1:-1"}, "out of range"},
 		{[]string{"--write-timeout", "-1s"}, "write timeout -1s out of range"},
+		// Issue 22, defect 8: 0 once meant the 30 s default, though the
+		// message says 0 < write-timeout.
+		{[]string{"--write-timeout", "0"}, "write timeout 0s out of range (allowed 0 < write-timeout"},
 		{[]string{"extra"}, "takes no arguments"},
 	}
 	for _, tt := range bad {

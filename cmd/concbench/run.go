@@ -50,7 +50,7 @@ func (f *trialFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.jsonOut, "json", false, "print results as JSON instead of a table")
 	fs.BoolVar(&f.force, "force", false, "allow more worker processes than the machine's bound (8 x cores, at least 16)")
 	fs.BoolVar(&f.wide, "wide", false, "print every column of the table, however wide the terminal")
-	fs.DurationVar(&s.Timeout, "timeout", bench.DefaultTimeout, "bound on one trial")
+	fs.DurationVar(&s.Timeout, "timeout", bench.DefaultTimeout, "bound on one trial, > 0 and at most 24h (0 is refused: there is no unbounded trial)")
 	fs.IntVar(&s.Config.Concurrency, "concurrency", 0, "model concurrency: pool workers W, processes P, goroutine/in-flight limit (0 = model default)")
 	fs.IntVar(&s.Config.Procs, "gomaxprocs", 0, "GOMAXPROCS for the trial (0 = model default)")
 	fs.IntVar(&s.Config.Queue, "queue", 0, "pool queue capacity (0 = default 1024)")
@@ -106,6 +106,16 @@ func (f *trialFlags) parse(name string, args []string, stdout io.Writer) (help b
 			return false, usagef("--cpu-ms %g out of range (allowed 0 < ms <= 60000)", f.cpuMS)
 		}
 		f.spec.Params.Units = workload.Calibrate(k, time.Duration(f.cpuMS*float64(time.Millisecond)))
+	}
+	timeoutSet := false
+	fs.Visit(func(fl *flag.Flag) { timeoutSet = timeoutSet || fl.Name == "timeout" })
+	if timeoutSet && f.spec.Timeout == 0 {
+		// A zero Spec.Timeout means the default to Go callers; typed on
+		// the command line it once meant 10 minutes without a word.
+		return false, usagef("--timeout 0 out of range (allowed 0 < timeout <= %v; the default is %v)", bench.MaxTimeout, bench.DefaultTimeout)
+	}
+	if err := bench.CheckEnv(); err != nil {
+		return false, err
 	}
 	if f.repeat < 1 || f.repeat > 1000 {
 		return false, usagef("--repeat %d out of range (allowed 1..1000)", f.repeat)
@@ -173,6 +183,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	out := runOutput{Meta: bench.CollectMeta(200 * time.Millisecond)}
+	if pr, _ := workload.Lookup(f.spec.Workload); !pr.NeedsNet {
+		out.Meta.Server, out.Meta.Warnings = "", withoutServerWarning(out.Meta.Warnings)
+	}
 	for _, w := range out.Meta.Warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
@@ -215,4 +228,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("some trials failed: %w", firstErr)
 	}
 	return nil
+}
+
+// withoutServerWarning drops the remote-server warning of a run whose
+// workload has no Net steps: CONCBENCH_SERVER played no part in it.
+func withoutServerWarning(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if !strings.HasPrefix(w, "Net steps used the latency server") {
+			out = append(out, w)
+		}
+	}
+	return out
 }

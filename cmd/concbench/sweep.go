@@ -39,6 +39,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usagef("sweep: unexpected argument %q (flags only; see concbench sweep -h)", fs.Arg(0))
 	}
+	if err := bench.CheckEnv(); err != nil {
+		return err
+	}
 	suite, err := bench.LoadSuiteContext(ctx, *suiteName)
 	if err != nil {
 		if ctx.Err() != nil {
