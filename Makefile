@@ -5,15 +5,25 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK ?= $(GOBIN)/staticcheck
 SUITE     ?= default
 
-.PHONY: all build test vet fmt-check staticcheck bench bench-short report report-quick clean
+.PHONY: all build test vet fmt-check staticcheck bench bench-short report report-quick clean provision-test provision-report
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/concbench
 
+## provision-test, provision-report: install with apt-get (as root) what the
+## tests or the report need beyond Go and make, when missing: chromium (the
+## browser test), python3, python3-uvloop, nodejs (the runtime models). Not
+## root: stops with one line naming the command. See scripts/provision.sh.
+provision-test:
+	@./scripts/provision.sh test
+
+provision-report:
+	@./scripts/provision.sh report
+
 ## test: vet, gofmt check, staticcheck and the race-enabled tests (CI runs this).
-test: vet fmt-check staticcheck
+test: provision-test vet fmt-check staticcheck
 	$(GO) test -race -count=1 -timeout 8m ./...
 
 vet:
@@ -36,7 +46,7 @@ bench-short:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./bench/
 
 ## report: run the default suite (each trial in a fresh process) and render results/$(SUITE).
-report: build
+report: provision-report build
 	./scripts/report.sh $(BIN) $(SUITE)
 
 report-quick:
