@@ -255,15 +255,26 @@ class Exec {
 class Pool {
   constructor(p) {
     const src = [taskSeed, sha, spin, runCpu].map((f) => f.toString()).join('\n') + `
-      const { parentPort } = require('worker_threads');
+      const { parentPort, workerData } = require('worker_threads');
       parentPort.on('message', (m) => {
         const t0 = process.hrtime.bigint();
+        if (m.meet) {
+          // CONCBENCH_MEET (tests): this first measured step waits, inside
+          // its interval, until every worker has begun its own, so the
+          // steps overlap by construction (bounded: 10 s).
+          const c = new Int32Array(workerData.meet);
+          Atomics.add(c, 0, 1); Atomics.notify(c, 0);
+          const end = Date.now() + 10000;
+          for (let v = Atomics.load(c, 0); v < workerData.p && Date.now() < end; v = Atomics.load(c, 0)) Atomics.wait(c, 0, v, 50);
+        }
         const out = runCpu(m.kernel, m.units, m.seed);
         parentPort.postMessage({ out, t0, t1: process.hrtime.bigint() });
       });`;
     this.idle = []; this.queue = []; this.workers = [];
+    // CONCBENCH_MEET=1 (tests only): see the worker's message handler.
+    this.meet = process.env.CONCBENCH_MEET === '1' ? new SharedArrayBuffer(4) : null;
     for (let k = 0; k < p; k++) {
-      const w = new Worker(src, { eval: true });
+      const w = new Worker(src, { eval: true, workerData: { meet: this.meet, p } });
       w.on('message', (m) => { const job = w.job; w.job = null; this.release(w); job.resolve(m); });
       w.on('error', (e) => { if (w.job) w.job.reject(e); });
       this.workers.push(w); this.idle.push(w);
@@ -272,6 +283,7 @@ class Pool {
   async ready() {
     // One round trip per worker, so every thread is up before the clock.
     await Promise.all(this.workers.map(() => this.run(0, 1, 1n)));
+    this.live = true; // the next message to each worker is its first measured step
   }
   run(kernel, units, seed) {
     return new Promise((resolve, reject) => {
@@ -280,7 +292,10 @@ class Pool {
       if (w) this.send(w, job); else this.queue.push(job);
     });
   }
-  send(w, job) { w.job = job; w.postMessage(job.msg); }
+  send(w, job) {
+    if (this.meet && this.live && !w.met) { w.met = true; job.msg.meet = true; }
+    w.job = job; w.postMessage(job.msg);
+  }
   release(w) { const job = this.queue.shift(); if (job) this.send(w, job); else this.idle.push(w); }
   close() { for (const w of this.workers) w.terminate(); }
 }

@@ -313,6 +313,7 @@ class Blocking:
                         out = run_cpu_sliced(s[1], s[2], seed, marks)
                     else:
                         t0 = now()
+                        meet()
                         out = run_cpu(s[1], s[2], seed)
                         marks.append(t0)
                         marks.append(now())
@@ -467,7 +468,28 @@ class ThreadsModel:
 _worker_io = None
 
 
-def proc_init(env, parent):
+# CONCBENCH_MEET=1 (tests only): the shared count of worker processes that
+# have begun their first CPU step, and how many there are.
+_meet = None
+
+
+def meet():
+    """In a worker process under CONCBENCH_MEET, the first CPU step waits,
+    inside its interval, until every worker has begun its own, so the
+    steps overlap by construction (bounded: 10 s)."""
+    global _meet
+    if _meet is None:
+        return
+    count, p = _meet
+    _meet = None
+    with count.get_lock():
+        count.value += 1
+    end = time.monotonic() + 10
+    while count.value < p and time.monotonic() < end:
+        time.sleep(0.001)
+
+
+def proc_init(env, parent, meet_count=None, p=0):
     """Runs in each ProcessPoolExecutor worker: die with the runner
     (PR_SET_PDEATHSIG), then open the worker's own I/O."""
     global _worker_io
@@ -481,6 +503,9 @@ def proc_init(env, parent):
         os._exit(3)  # the runner died before the signal was armed
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_io = Blocking(env, 1)
+    global _meet
+    if meet_count is not None:
+        _meet = (meet_count, p)
 
 
 def proc_ping(delay):
@@ -508,8 +533,9 @@ class ProcessesModel:
         self.tr = tr
         self.p = max(1, tr.conc)
         ctx = multiprocessing.get_context("fork")
+        meet_count = ctx.Value("i", 0) if os.environ.get("CONCBENCH_MEET") == "1" else None
         self.ex = ProcessPoolExecutor(max_workers=self.p, mp_context=ctx,
-                                      initializer=proc_init, initargs=(tr.env, os.getpid()))
+                                      initializer=proc_init, initargs=(tr.env, os.getpid(), meet_count, self.p))
         pids = set()
         for _ in range(20):
             pids |= set(f.result() for f in [self.ex.submit(proc_ping, 0.02) for _ in range(self.p)])
