@@ -9,3 +9,10 @@ func SetProbeTimeout(d time.Duration) func() {
 	probeTimeout = d
 	return func() { probeTimeout = old }
 }
+
+// ArmMeet arms the runners' rendezvous (see envMeet) for a test; it
+// returns a function disarming it.
+func ArmMeet() func() {
+	meetArmed = true
+	return func() { meetArmed = false }
+}

@@ -122,6 +122,7 @@ func (m *Model) start(in interp) error {
 		flag, src = "-e", nodeRunner
 	}
 	cmd := exec.Command(in.Path, flag, src)
+	cmd.Env = runnerEnv()
 	cmd.SysProcAttr = sysProcAttr()
 	inR, inW, err := os.Pipe()
 	if err != nil {

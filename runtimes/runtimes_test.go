@@ -159,13 +159,13 @@ func TestGILSerialisesThreads(t *testing.T) {
 		}
 	}
 	// The parallel models' two CPU steps overlap by construction, not by
-	// luck of the scheduler: under CONCBENCH_MEET each worker's first step
+	// luck of the scheduler: with the rendezvous armed each worker's first step
 	// waits, inside its interval, until the other has begun its own. (On
 	// a loaded CI machine one worker once ran every step inside its time
 	// slices before the other was scheduled: "peak concurrent CPU steps
 	// 1, want 2".) Under the GIL the same wait could not make two steps
 	// overlap: py-threads is measured without it above.
-	t.Setenv("CONCBENCH_MEET", "1")
+	defer runtimes.ArmMeet()()
 	for _, name := range []string{"py-processes", "node-workers"} {
 		res := run(t, bench.Spec{Model: name, Workload: "cpu-hash", Tasks: 16,
 			Params: workload.Params{Kernel: workload.Spin, Units: 3}, Config: resultfmt.Config{Concurrency: 2}})
