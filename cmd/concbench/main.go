@@ -186,7 +186,8 @@ func commandNames() []string {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "concbench: measure five concurrency models on identical workloads.")
-	fmt.Fprintln(w, "\nUsage: concbench <command> [flags]   (concbench <command> -h for flags)")
+	fmt.Fprintln(w, "\nUsage: concbench <command> [flags]   (flags anywhere, -- ends them; concbench <command> -h for flags)")
+	fmt.Fprintln(w, "Exit status: 0 done, 1 failed, 2 bad input, 130 interrupted (SIGINT, SIGTERM, SIGHUP).")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].doc)
