@@ -67,3 +67,17 @@ func TestFlagsAnyOrder(t *testing.T) {
 	}
 	wantUsage(t, []string{"sweep", "stray", "--print"}, `sweep: unexpected argument "stray"`)
 }
+
+// TestRemoteServerWarningOnlyWithNetSteps (issue 22, defect 12): with
+// CONCBENCH_SERVER set, a run whose workload has no Net steps neither
+// warns that Net steps used that server nor records it.
+func TestRemoteServerWarningOnlyWithNetSteps(t *testing.T) {
+	t.Setenv("CONCBENCH_SERVER", "127.0.0.1:9")
+	out, errs, code := cli("run", "--model", "sequential", "--workload", "io-sleep", "--tasks", "5", "--in-process", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(errs, "Net steps used the latency server") || strings.Contains(out, "127.0.0.1:9") {
+		t.Errorf("io-sleep run names the remote server: stderr %q", errs)
+	}
+}
