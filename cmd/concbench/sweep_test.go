@@ -40,7 +40,8 @@ func TestSweepReportBadInput(t *testing.T) {
 		{[]string{"sweep", "--suite", zeroSuite, "--out", dir}, "larger than 1 MiB, the limit for suite files"},
 		{[]string{"sweep", "--suite", "quick", "--out", filepath.Join(aFile, "out")}, "cannot create output directory"},
 		{[]string{"sweep", "--suite", "quick", "--out", "/proc/self/out"}, "--out /proc/self/out"},
-		{[]string{"report", zeroResults}, "larger than 256 MiB, the limit for results files"},
+		// Issue 22: refused at its first byte, not after reading 256 MiB.
+		{[]string{"report", zeroResults}, "results.json is not valid JSON: starts with byte 0x00, not '{'"},
 		{[]string{"sweep", "--suite", "nosuch", "--out", dir}, `unknown suite "nosuch": not a built-in suite (allowed: default, quick)`},
 		{[]string{"sweep", "--suite", badSuite, "--out", dir}, "tasks -3 out of range"},
 		{[]string{"sweep", "--suite", "quick"}, "--out DIR is required"},
