@@ -70,11 +70,11 @@ func TestProbeHonoursTimeoutAndContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		runtimes.SetProbeContext(ctx)
 		defer runtimes.SetProbeContext(context.Background())
+		defer cancel()
 		go func() {
-			for { // cancel once the script runs (its child recorded)
+			for ctx.Err() == nil { // cancel once the script runs (its child recorded)
 				if _, err := os.Stat(pidFile); err == nil {
 					cancel()
-					return
 				}
 				time.Sleep(5 * time.Millisecond)
 			}

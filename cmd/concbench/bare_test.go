@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"concbench/internal/child"
 )
 
 // TestZeroAndEnvRefusedUpFront (issue 22, defects 8 and 12): `run
@@ -79,5 +85,72 @@ func TestRemoteServerWarningOnlyWithNetSteps(t *testing.T) {
 	}
 	if strings.Contains(errs, "Net steps used the latency server") || strings.Contains(out, "127.0.0.1:9") {
 		t.Errorf("io-sleep run names the remote server: stderr %q", errs)
+	}
+}
+
+// TestProbeInterrupted (issue 22, defect 4): Ctrl-C, SIGTERM or SIGHUP
+// while `list` probes a hung interpreter (a wrapper that forked a child
+// holding its stdout) exits 130 at once and leaves neither the wrapper
+// nor its child. Before, SIGINT was ignored until the 15 s probe timeout,
+// the child's stdout held the probe 40 s, and the exit was 2.
+func TestProbeInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			py, pidFile := filepath.Join(dir, "python3"), filepath.Join(dir, "pids")
+			script := "#!/bin/sh\necho $$ > " + pidFile + ".tmp\nsleep 60 &\necho $! >> " + pidFile + ".tmp\nmv " + pidFile + ".tmp " + pidFile + "\nexec sleep 60\n"
+			if err := os.WriteFile(py, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd, err := child.Command(ctx, "cli", []string{"CONCBENCH_CLI_ARGS=list", "CONCBENCH_PYTHON=" + py})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var pids []int
+			for deadline := time.Now().Add(20 * time.Second); len(pids) < 2; time.Sleep(10 * time.Millisecond) {
+				if b, err := os.ReadFile(pidFile); err == nil {
+					for _, f := range strings.Fields(string(b)) {
+						p, _ := strconv.Atoi(f)
+						pids = append(pids, p)
+					}
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatalf("the probe never ran the interpreter; stderr %q", stderr.String())
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 130 {
+				t.Errorf("exit %d, want 130; stderr %q", code, stderr.String())
+			}
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				var left []int
+				for _, p := range pids {
+					if alive(p) {
+						left = append(left, p)
+					}
+				}
+				if len(left) == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					for _, p := range left {
+						syscall.Kill(p, syscall.SIGKILL)
+					}
+					t.Fatalf("probed processes left behind: %v", left)
+				}
+			}
+		})
 	}
 }

@@ -18,7 +18,7 @@ func init() {
 	register("list", "list the models, workloads and load shapes", runList)
 }
 
-func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
+func runList(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	if help, err := parseFlags(fs, args, "Usage: concbench list\n\nLists the models, workloads and load shapes.", stdout); help || err != nil {
 		return err
@@ -42,6 +42,9 @@ func runList(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	listRuntimes(stdout)
+	if err := ctx.Err(); err != nil {
+		return err // a probe cut short by Ctrl-C printed "unavailable": exit 130
+	}
 	fmt.Fprintln(stdout, "\nWorkloads (--workload NAME):")
 	t = newTable(stdout)
 	t.Header("workload", "steps per task", "what it is")

@@ -97,9 +97,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer runtimes.SetProbeContext(context.Background())
 	out := &checkedWriter{w: stdout}
 	err := cmd.run(ctx, args[1:], out, stderr)
-	if err == nil && ctx.Err() != nil && args[0] == "list" {
-		err = ctx.Err() // list prints interrupted probes as "unavailable"
-	}
 	if err != nil && ctx.Err() != nil {
 		// Whatever stopped the command (bad input found by a probe cut
 		// short included), a stop signal means exit status 130.
