@@ -40,7 +40,7 @@ fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+cmd="apt-get install -y ${missing[*]}"
 if [ "${PROVISION_DRY_RUN:-}" = 1 ]; then
   echo "provision: would run: apt-get update && $cmd"
   exit 0

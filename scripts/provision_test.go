@@ -32,12 +32,12 @@ func TestProvision(t *testing.T) {
 	}{
 		{"all present", "test", "0", []string{"python3", "node", "chromium"}, true, 0, "", ""},
 		{"bare machine as root", "test", "0", []string{"python3", "node"}, false, 0,
-			"update -qq\ninstall -y --no-install-recommends python3-uvloop chromium -qq\n", ""},
+			"update -qq\ninstall -y python3-uvloop chromium -qq\n", ""},
 		{"bare machine not root", "test", "1000", []string{"python3", "node"}, false, 1, "",
-			"provision: missing python3-uvloop chromium for make test: run `sudo apt-get update && sudo apt-get install -y --no-install-recommends python3-uvloop chromium`"},
+			"provision: missing python3-uvloop chromium for make test: run `sudo apt-get update && sudo apt-get install -y python3-uvloop chromium`"},
 		{"report needs no browser", "report", "0", []string{"python3", "node"}, true, 0, "", ""},
 		{"report on a machine without node", "report", "0", []string{"python3"}, true, 0,
-			"update -qq\ninstall -y --no-install-recommends nodejs -qq\n", ""},
+			"update -qq\ninstall -y nodejs -qq\n", ""},
 	}
 	script, err := filepath.Abs("provision.sh")
 	if err != nil {
