@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"concbench/report"
+	"concbench/internal/table"
 )
 
 // HowToRead explains the columns; it is printed above the tables.
@@ -69,8 +69,8 @@ func sideLine(name string, s Side) string {
 		orUnknown(m.GoVersion), orUnknown(m.Commit), len(f.Trials))
 }
 
-func (c *Comparison) geomeanTable() report.Table {
-	t := report.Table{ID: "geomean", Header: []string{"model", "configurations"}}
+func (c *Comparison) geomeanTable() table.Table {
+	t := table.Table{ID: "geomean", Header: []string{"model", "configurations"}}
 	for _, m := range Metrics {
 		t.Header = append(t.Header, m.Name)
 	}
@@ -96,8 +96,8 @@ func (c *Comparison) geomeanTable() report.Table {
 	return t
 }
 
-func (c *Comparison) metricTable(i int) report.Table {
-	t := report.Table{ID: Metrics[i].ID, Header: []string{"configuration", "old", "new", "change", "95% CI", "p"}}
+func (c *Comparison) metricTable(i int) table.Table {
+	t := table.Table{ID: Metrics[i].ID, Header: []string{"configuration", "old", "new", "change", "95% CI", "p"}}
 	for _, row := range c.Rows {
 		ch := row.Changes[i]
 		t.Rows = append(t.Rows, []string{row.Config.Name, num(ch.Old), num(ch.New), ch.verdict(), ch.interval(),
@@ -183,7 +183,7 @@ func (p *printer) heading(level int, s string) {
 	}
 }
 
-func (p *printer) table(t report.Table) {
+func (p *printer) table(t table.Table) {
 	if p.err != nil {
 		return
 	}

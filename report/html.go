@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
-
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // HTMLFile is the name of the interactive report written beside REPORT.md.
@@ -103,9 +101,7 @@ func (r *Report) WriteHTML() ([]byte, error) {
 	}
 	for _, t := range r.Tables {
 		wt := webTable{Table: t}
-		for _, a := range t.align() {
-			wt.Num = append(wt.Num, a == tw.AlignRight)
-		}
+		wt.Num = t.Numeric()
 		p.Tables = append(p.Tables, wt)
 	}
 	var b bytes.Buffer

@@ -1,88 +1,22 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"concbench/resultfmt"
+
+	"concbench/internal/table"
 )
 
 // Table is one table of the report, rendered for the terminal and as
-// Markdown.
-type Table struct {
-	ID     string
-	Title  string
-	Header []string
-	Rows   [][]string
-	// Core names the columns a narrow terminal always shows (nil: all);
-	// More names the optional ones, most useful first, added while the
-	// table fits (RenderWidth). Columns in neither show only in full.
-	Core, More []string
-}
+// Markdown (package table, shared with compare).
+type Table = table.Table
 
-// Render writes t as a boxed terminal table.
-func (t Table) Render(w io.Writer) error {
-	tb := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}))
-	return t.fill(tb)
-}
-
-// Markdown writes t as a GitHub Markdown table.
-func (t Table) Markdown(w io.Writer) error {
-	tb := tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()), tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: t.align()}))
-	return t.fill(tb)
-}
-
-// align right-aligns the columns that hold numbers and left-aligns text.
-func (t Table) align() []tw.Align {
-	out := make([]tw.Align, len(t.Header))
-	for j := range out {
-		out[j] = tw.AlignRight
-		for _, r := range t.Rows {
-			if j < len(r) && r[j] != "" && !startsNumeric(r[j]) {
-				out[j] = tw.AlignLeft
-				break
-			}
-		}
-	}
-	return out
-}
-
-// startsNumeric reports whether a cell holds a number, or "–" (a figure
-// that could not be resolved), which stands in a number's column.
-func startsNumeric(s string) bool {
-	if strings.HasPrefix(s, "–") {
-		return true
-	}
-	c := s[0]
-	return c >= '0' && c <= '9' || c == '-' || c == '.'
-}
-
-func (t Table) fill(tb *tablewriter.Table) error {
-	h := make([]any, len(t.Header))
-	for i, s := range t.Header {
-		h[i] = s
-	}
-	tb.Header(h...)
-	for _, r := range t.Rows {
-		if err := tb.Append(r); err != nil {
-			return fmt.Errorf("table %s: %w", t.ID, err)
-		}
-	}
-	if err := tb.Render(); err != nil {
-		return fmt.Errorf("table %s: %w", t.ID, err)
-	}
-	return nil
-}
+// Wrap breaks s into lines of at most width display columns (table.Wrap).
+func Wrap(s string, width int, indent string) string { return table.Wrap(s, width, indent) }
 
 // num formats v with about three significant digits.
 func num(v float64) string {

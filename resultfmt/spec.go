@@ -12,7 +12,7 @@ package resultfmt
 import (
 	"time"
 
-	"concbench/workload"
+	"concbench/workload/params"
 )
 
 // SchemaVersion is the version of results.json. Version 2 records latency
@@ -51,7 +51,7 @@ type Spec struct {
 	Workload string          `json:"workload"`
 	Tasks    int             `json:"tasks"`
 	Load     string          `json:"load"` // batch | closed:C | open:RATE[:poisson]
-	Params   workload.Params `json:"params"`
+	Params   params.Params `json:"params"`
 	Config   Config          `json:"config"`
 	// Direct reads data files with O_DIRECT (cold cache).
 	Direct bool `json:"direct,omitempty"`

@@ -3,35 +3,21 @@ package workload
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"fmt"
+
+	"concbench/workload/params"
 )
 
-// Kernel names a deterministic CPU kernel.
-type Kernel uint8
+// Kernel names a deterministic CPU kernel (see params.Kernel).
+type Kernel = params.Kernel
 
 // The CPU kernels.
 const (
-	// SHA256 hashes a 1 KiB buffer once per unit, chaining each digest into
-	// the next buffer, so no unit can be skipped or reordered.
-	SHA256 Kernel = iota
-	// Spin is an integer-only mixing loop (xorshift), 4096 rounds per unit;
-	// it touches no memory, so it shows pure scheduling without cache effects.
-	Spin
+	SHA256 = params.SHA256
+	Spin   = params.Spin
 )
 
 // Kernels lists every kernel by name.
-var Kernels = map[string]Kernel{"sha256": SHA256, "spin": Spin}
-
-// String returns the kernel's name.
-func (k Kernel) String() string {
-	switch k {
-	case SHA256:
-		return "sha256"
-	case Spin:
-		return "spin"
-	}
-	return fmt.Sprintf("kernel(%d)", uint8(k))
-}
+var Kernels = params.Kernels
 
 const hashBlock = 1024
 

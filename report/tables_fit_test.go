@@ -2,11 +2,11 @@ package report
 
 import (
 	"bytes"
-	"concbench/resultfmt"
 	"strings"
 	"testing"
 
-	"github.com/mattn/go-runewidth"
+	"concbench/internal/table"
+	"concbench/resultfmt"
 )
 
 // TestTablesFitWidths renders every table of the fixture at several
@@ -26,9 +26,9 @@ func TestTablesFitWidths(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := b.String()
-			w := maxLineWidth(b.Bytes())
+			w := table.MaxLineWidth(b.Bytes())
 			switch {
-			case width == 0 || width >= maxLineWidth(full.Bytes()):
+			case width == 0 || width >= table.MaxLineWidth(full.Bytes()):
 				if got != full.String() {
 					t.Errorf("%s at width %d: not the full table", tb.ID, width)
 				}
@@ -50,43 +50,6 @@ func TestTablesFitWidths(t *testing.T) {
 // TestRenderWidthOrder: a table keeps its core columns, adds the optional
 // ones in order while they fit, then cuts ranges, then drops core columns
 // from the last.
-func TestRenderWidthOrder(t *testing.T) {
-	tb := Table{ID: "t", Header: []string{"model", "a", "b", "c", "d"},
-		Rows: [][]string{{"goroutines", "1.234 (1.200–1.300)", "22222222", "33333333", "44444444"}},
-		Core: []string{"model", "a"}, More: []string{"c", "b"}}
-	cases := []struct {
-		width int
-		want  []string
-		not   []string
-	}{
-		{200, []string{"model", "a", "b", "c", "d", "1.300"}, nil},
-		{50, []string{"model", "a", "c", "1.300"}, []string{"b", "d"}},
-		{38, []string{"model", "a", "1.300"}, []string{"c"}},
-		{30, []string{"model", "1.234"}, []string{"1.300"}},
-		{18, []string{"model"}, []string{"1.234"}},
-	}
-	for _, c := range cases {
-		var b bytes.Buffer
-		if err := tb.RenderWidth(&b, c.width); err != nil {
-			t.Fatal(err)
-		}
-		header := strings.SplitN(b.String(), "\n", 3)[1]
-		for _, w := range c.want {
-			if !strings.Contains(b.String(), w) || len(w) == 1 && !strings.Contains(header, " "+w+" ") {
-				t.Errorf("width %d lacks %q:\n%s", c.width, w, b.String())
-			}
-		}
-		for _, w := range c.not {
-			if strings.Contains(header, " "+w+" ") || len(w) > 1 && strings.Contains(b.String(), w) {
-				t.Errorf("width %d still has %q:\n%s", c.width, w, b.String())
-			}
-		}
-		if got := maxLineWidth(b.Bytes()); got > c.width {
-			t.Errorf("width %d: a line of %d:\n%s", c.width, got, b.String())
-		}
-	}
-}
-
 // TestTerminalReportFits prints the fixture's report for a 100-column
 // terminal: no line over 100; in full (width 0) the tables are wider.
 func TestTerminalReportFits(t *testing.T) {
@@ -101,32 +64,16 @@ func TestTerminalReportFits(t *testing.T) {
 	if err := r.WriteTerminal(&full); err != nil {
 		t.Fatal(err)
 	}
-	if w := maxLineWidth(narrow.Bytes()); w > 100 {
+	if w := table.MaxLineWidth(narrow.Bytes()); w > 100 {
 		t.Errorf("a line of %d columns in a 100-column report:\n%s", w, narrow.String())
 	}
-	if maxLineWidth(full.Bytes()) <= 100 || !strings.Contains(full.String(), "CPU µs/task") {
+	if table.MaxLineWidth(full.Bytes()) <= 100 || !strings.Contains(full.String(), "CPU µs/task") {
 		t.Errorf("the full report is not the wide one")
 	}
 	for _, want := range []string{"Findings:", "throughput", "report.html"} {
 		if !strings.Contains(narrow.String(), want) {
 			t.Errorf("narrow report lacks %q", want)
 		}
-	}
-}
-
-func TestWrap(t *testing.T) {
-	s := "  - one two three four five six seven eight nine ten"
-	got := Wrap(s, 20, "    ")
-	for _, l := range strings.Split(got, "\n") {
-		if runewidth.StringWidth(l) > 20 {
-			t.Errorf("line %q over 20", l)
-		}
-	}
-	if !strings.HasPrefix(got, "  - one") || strings.Join(strings.Fields(got), " ") != strings.TrimSpace(s) {
-		t.Errorf("Wrap changed the words: %q", got)
-	}
-	if Wrap("short", 20, "") != "short" || Wrap(s, 0, "") != s {
-		t.Error("Wrap changed a line that fits")
 	}
 }
 

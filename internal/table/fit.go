@@ -1,4 +1,4 @@
-package report
+package table
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func (t Table) RenderWidth(w io.Writer, width int) error {
 	if err != nil {
 		return err
 	}
-	if maxLineWidth(full) <= width {
+	if MaxLineWidth(full) <= width {
 		_, err := w.Write(full)
 		return err
 	}
@@ -36,13 +36,13 @@ func (t Table) RenderWidth(w io.Writer, width int) error {
 		if out, err = t.pick(t.columns(names), strip).rendered(); err != nil {
 			return err
 		}
-		if maxLineWidth(out) > width {
+		if MaxLineWidth(out) > width {
 			if !strip {
 				continue
 			}
 			// Even the core is too wide: drop core columns, least useful
 			// (last) first, keeping the first.
-			for len(names) > 1 && maxLineWidth(out) > width {
+			for len(names) > 1 && MaxLineWidth(out) > width {
 				names = names[:len(names)-1]
 				if out, err = t.pick(t.columns(names), strip).rendered(); err != nil {
 					return err
@@ -56,7 +56,7 @@ func (t Table) RenderWidth(w io.Writer, width int) error {
 			if err != nil {
 				return err
 			}
-			if maxLineWidth(b) <= width {
+			if MaxLineWidth(b) <= width {
 				names, out = more, b
 			}
 		}
@@ -102,7 +102,7 @@ func (t Table) pick(idx []int, strip bool) Table {
 
 // stripRange cuts the " (min–max)" range off a numeric cell.
 func stripRange(c string) string {
-	if c == "" || !startsNumeric(c) {
+	if c == "" || !StartsNumeric(c) {
 		return c
 	}
 	if i := strings.Index(c, " ("); i > 0 {
@@ -118,8 +118,8 @@ func (t Table) rendered() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// maxLineWidth is the display width of the widest line of b.
-func maxLineWidth(b []byte) int {
+// MaxLineWidth is the display width of the widest line of b.
+func MaxLineWidth(b []byte) int {
 	m := 0
 	for _, l := range strings.Split(string(b), "\n") {
 		m = max(m, runewidth.StringWidth(l))
