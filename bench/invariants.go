@@ -232,7 +232,7 @@ func machineCores() int { return runtime.NumCPU() }
 func ViolationNotes(r Result) []string {
 	var out []string
 	for _, c := range r.Violations() {
-		out = append(out, fmt.Sprintf("invariant %s violated in %s (repeat %d): %s", c.Name, CellName(r.Spec), r.Repeat, c.Detail))
+		out = append(out, fmt.Sprintf("invariant %s violated in %s (repeat %d): %s", c.Name, r.Spec.Name(), r.Repeat, c.Detail))
 	}
 	return out
 }

@@ -158,7 +158,7 @@ func (s *Suite) Check() error {
 			continue
 		}
 		if err := ValidateSpec(&c); err != nil {
-			return fmt.Errorf("suite %s, cell %s: %s", s.Name, CellName(c), strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
+			return fmt.Errorf("suite %s, cell %s: %s", s.Name, c.Name(), strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 		}
 	}
 	return nil

@@ -91,21 +91,6 @@ func skipReason(spec Spec) string {
 	return ""
 }
 
-// CellName is a short human name of a cell for notes and progress.
-func CellName(s Spec) string {
-	name := fmt.Sprintf("%s/%s/%s/n=%d", s.Workload, s.Model, s.Load, s.Tasks)
-	if s.Tag != "" {
-		name = s.Tag + "/" + name
-	}
-	if s.Config.Concurrency > 0 {
-		name += fmt.Sprintf("/c=%d", s.Config.Concurrency)
-	}
-	if s.Direct {
-		name += "/direct"
-	}
-	return name
-}
-
 // Sweep runs every cell of suite R times in SweepOrder, the first repeat
 // of each cell preceded by a discarded warm-up, and writes
 // results.json and results.csv to opt.Out (atomically). Cells whose model
@@ -122,7 +107,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 			continue
 		}
 		if err := CheckMachine(c, opt.Force); err != nil {
-			return nil, fmt.Errorf("suite %s, cell %s: %w", suite.Name, CellName(c), err)
+			return nil, fmt.Errorf("suite %s, cell %s: %w", suite.Name, c.Name(), err)
 		}
 	}
 	if opt.Out != "" {
@@ -146,7 +131,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	skip := make([]string, len(cells))
 	for i, c := range cells {
 		if skip[i] = skipReason(c); skip[i] != "" {
-			note("skipped %s: %s", CellName(c), skip[i])
+			note("skipped %s: %s", c.Name(), skip[i])
 		}
 	}
 	failed := false
@@ -181,13 +166,13 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 			return nil
 		case err != nil && errors.Is(err, ErrUsage):
 			skip[job.Cell] = "failed"
-			note("skipped %s: %v", CellName(spec), err)
+			note("skipped %s: %v", spec.Name(), err)
 			return nil
 		case err != nil:
 			skip[job.Cell] = "failed"
 			failed = true
 			f.Failed++
-			note("failed %s (repeat %d): %v", CellName(spec), job.Repeat, err)
+			note("failed %s (repeat %d): %v", spec.Name(), job.Repeat, err)
 			return nil
 		}
 		if opt.Checkpoint > 0 && time.Since(last) > opt.Checkpoint {

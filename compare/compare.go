@@ -13,7 +13,6 @@ package compare
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -100,33 +99,6 @@ type Comparison struct {
 	Warnings []string
 }
 
-// Key identifies a configuration: everything in the spec that changes what
-// is measured (not the timeout, sampling period or series length).
-func Key(s rf.Spec) string {
-	p, _ := json.Marshal(s.Params)
-	return fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%t|%s", s.Tag, s.Model, s.Workload, s.Load, s.Tasks,
-		s.Config.Concurrency, s.Config.Procs, s.Direct, p)
-}
-
-// Name is a short human name of a configuration.
-func Name(s rf.Spec) string {
-	var b strings.Builder
-	if s.Tag != "" {
-		b.WriteString(s.Tag + "/")
-	}
-	fmt.Fprintf(&b, "%s/%s/%s/n=%d", s.Workload, s.Model, s.Load, s.Tasks)
-	if s.Config.Concurrency > 0 {
-		fmt.Fprintf(&b, "/c=%d", s.Config.Concurrency)
-	}
-	if s.Config.Procs > 0 {
-		fmt.Fprintf(&b, "/procs=%d", s.Config.Procs)
-	}
-	if s.Direct {
-		b.WriteString("/direct")
-	}
-	return b.String()
-}
-
 // group collects f's measured trials by configuration key.
 func group(f *rf.File) (map[string][]rf.Result, map[string]rf.Spec) {
 	trials, specs := map[string][]rf.Result{}, map[string]rf.Spec{}
@@ -134,7 +106,7 @@ func group(f *rf.File) (map[string][]rf.Result, map[string]rf.Spec) {
 		if r.Repeat < 0 || r.Error != "" {
 			continue
 		}
-		k := Key(r.Spec)
+		k := r.Spec.Key()
 		trials[k] = append(trials[k], r)
 		specs[k] = r.Spec
 	}
@@ -157,7 +129,7 @@ func CompareContext(ctx context.Context, old, new Side) (*Comparison, error) {
 	var configs []*Config
 	for k, spec := range oldSpecs {
 		if _, ok := newSpecs[k]; ok {
-			configs = append(configs, &Config{Key: k, Name: Name(spec), Spec: spec, Old: oldTrials[k], New: newTrials[k]})
+			configs = append(configs, &Config{Key: k, Name: spec.Name(), Spec: spec, Old: oldTrials[k], New: newTrials[k]})
 		}
 	}
 	c.OnlyOld = onlyIn(oldSpecs, newSpecs)
@@ -169,7 +141,8 @@ func CompareContext(ctx context.Context, old, new Side) (*Comparison, error) {
 	}
 	sortModels(c.Models, old.File.Models, new.File.Models)
 	sort.Slice(configs, func(a, b int) bool {
-		return less(configs[a], configs[b], slices.Index(c.Models, configs[a].Spec.Model), slices.Index(c.Models, configs[b].Spec.Model))
+		x, y := configs[a].Spec, configs[b].Spec
+		return x.Less(y, slices.Index(c.Models, x.Model), slices.Index(c.Models, y.Model))
 	})
 	for _, cfg := range configs {
 		row := Row{Config: cfg}
@@ -212,32 +185,11 @@ func onlyIn(a, b map[string]rf.Spec) []string {
 	var out []string
 	for k, s := range a {
 		if _, ok := b[k]; !ok {
-			out = append(out, Name(s))
+			out = append(out, s.Name())
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-// less orders configurations by tag, workload, model (mx, my are the
-// models' display ranks), load, task count, concurrency, then key.
-func less(cx, cy *Config, mx, my int) bool {
-	x, y := cx.Spec, cy.Spec
-	switch {
-	case x.Tag != y.Tag:
-		return x.Tag < y.Tag
-	case x.Workload != y.Workload:
-		return x.Workload < y.Workload
-	case mx != my:
-		return mx < my
-	case x.Load != y.Load:
-		return x.Load < y.Load
-	case x.Tasks != y.Tasks:
-		return x.Tasks < y.Tasks
-	case x.Config.Concurrency != y.Config.Concurrency:
-		return x.Config.Concurrency < y.Config.Concurrency
-	}
-	return cx.Key < cy.Key
 }
 
 // values extracts m from the trials that measured it.

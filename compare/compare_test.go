@@ -36,7 +36,7 @@ func metricIndex(id string) int {
 func TestTwoTimesFasterIsSignificant(t *testing.T) {
 	old, new := fixtureSides(t)
 	c := Compare(old, new)
-	r := row(t, c, Name(cellFaster))
+	r := row(t, c, cellFaster.Name())
 	tp := r.Changes[metricIndex("throughput")]
 	if !tp.Significant || !tp.Better() || tp.Worse() {
 		t.Fatalf("2x throughput: significant=%v better=%v p=%g (%s)", tp.Significant, tp.Better(), tp.P, tp.Why)
@@ -93,7 +93,7 @@ func TestIdenticalInputsAreTilde(t *testing.T) {
 
 func TestNoisyOverlapIsTilde(t *testing.T) {
 	old, new := fixtureSides(t)
-	r := row(t, Compare(old, new), Name(cellNoisy))
+	r := row(t, Compare(old, new), cellNoisy.Name())
 	for i, ch := range r.Changes {
 		if ch.Significant || ch.verdict() != "~" {
 			t.Errorf("noisy %s: %s p=%g, want ~", Metrics[i].ID, ch.verdict(), ch.P)
@@ -139,7 +139,7 @@ func TestRatioCIOrderStatistics(t *testing.T) {
 func TestOneSideOnlyListedAndWarnings(t *testing.T) {
 	old, new := fixtureSides(t)
 	c := Compare(old, new)
-	if !slices.Equal(c.OnlyOld, []string{Name(cellOldOnly)}) || !slices.Equal(c.OnlyNew, []string{Name(cellNewOnly)}) {
+	if !slices.Equal(c.OnlyOld, []string{cellOldOnly.Name()}) || !slices.Equal(c.OnlyNew, []string{cellNewOnly.Name()}) {
 		t.Errorf("only-old %v only-new %v", c.OnlyOld, c.OnlyNew)
 	}
 	all := strings.Join(c.Warnings, "\n")
@@ -170,7 +170,7 @@ func TestRegressionsDirectionAndThreshold(t *testing.T) {
 			t.Errorf("Regressions(%g) = %d %v, want %d", tt.pct, len(regs), regs, tt.want)
 		}
 		for _, r := range regs {
-			if r.Config != Name(cellFaster) {
+			if r.Config != cellFaster.Name() {
 				t.Errorf("regression in %s", r.Config)
 			}
 		}
@@ -240,7 +240,7 @@ func TestChartDecodesAndNamesAxes(t *testing.T) {
 		t.Errorf("PNG is %v", b)
 	}
 	texts := svgTexts(t, svgPath)
-	for _, want := range []string{"configuration", "new / old, log scale", "throughput (tasks/s)", "p99 latency (ms)", "1x", Name(cellFaster)} {
+	for _, want := range []string{"configuration", "new / old, log scale", "throughput (tasks/s)", "p99 latency (ms)", "1x", cellFaster.Name()} {
 		if !slices.Contains(texts, want) {
 			t.Errorf("SVG has no text %q (texts: %q)", want, texts)
 		}
@@ -292,7 +292,7 @@ func TestUnresolvedCPUIsLeftOut(t *testing.T) {
 			f.Trials[i].CPUUnresolved = "window too short"
 		}
 	}
-	r := row(t, Compare(old, Side{Label: "new", File: &f}), Name(cellFaster))
+	r := row(t, Compare(old, Side{Label: "new", File: &f}), cellFaster.Name())
 	cpu := r.Changes[metricIndex("cpu")]
 	if cpu.Defined() || cpu.NewN != 0 || cpu.verdict() != "n/a" || cpu.interval() != "not measured on a side" {
 		t.Errorf("unresolved CPU compared: n=%d+%d verdict %q interval %q", cpu.OldN, cpu.NewN, cpu.verdict(), cpu.interval())

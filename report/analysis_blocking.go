@@ -1,8 +1,9 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"math"
+
+	"concbench/resultfmt"
 )
 
 // Stall summarises the blocking mistake for one model: how much the

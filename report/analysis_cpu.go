@@ -1,9 +1,10 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // cpuPer1000 returns the median user and sys CPU seconds per 1,000

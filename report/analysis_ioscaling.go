@@ -1,11 +1,12 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
 	"time"
+
+	"concbench/resultfmt"
 
 	"gonum.org/v1/plot/plotter"
 )

@@ -1,10 +1,11 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // MemFit is a model's memory cost per in-flight task: the slope of a least

@@ -1,11 +1,12 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // OpenPoint is one model at one offered rate.
@@ -35,7 +36,7 @@ func openCurves(d *Data) []OpenCurve {
 	for _, m := range Models(cells) {
 		cur := OpenCurve{Model: m, Knee: -1}
 		for _, c := range ByModel(cells)[m] {
-			r := loadRate(c.Spec.Load)
+			r := resultfmt.OpenRate(c.Spec.Load)
 			if r <= 0 || len(c.Trials) == 0 {
 				continue
 			}

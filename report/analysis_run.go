@@ -1,10 +1,11 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // RunFindings says in one or two lines what the table of one `concbench

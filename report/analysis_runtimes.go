@@ -103,11 +103,11 @@ func rtStall(d *Data) (bars []RTBar, sleep, block time.Duration) {
 // every request waits the server's delay), and the bound itself.
 func rtLittle(d *Data) (bars []RTBar, bound float64) {
 	for _, c := range rtCells(d, "io-net") {
-		var clients int
-		if _, err := fmt.Sscanf(c.Spec.Load, "closed:%d", &clients); err != nil || clients <= 0 || c.Spec.Params.NetDelay <= 0 {
+		l, err := resultfmt.ParseLoad(c.Spec.Load)
+		if err != nil || l.Shape != resultfmt.Closed || c.Spec.Params.NetDelay <= 0 {
 			continue
 		}
-		bound = float64(clients) / c.Spec.Params.NetDelay.Seconds()
+		bound = float64(l.Clients) / c.Spec.Params.NetDelay.Seconds()
 		t := c.Summary.Throughput
 		bars = append(bars, RTBar{Model: c.Series(), Value: resultfmt.Stat{Median: t.Median / bound, Min: t.Min / bound, Max: t.Max / bound}})
 	}

@@ -1,10 +1,11 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // SpeedupPoint is one model at one worker count on the CPU-bound batch.

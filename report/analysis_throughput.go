@@ -1,8 +1,9 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
+
+	"concbench/resultfmt"
 )
 
 // throughputFindings reports topic throughput: the best model per workload against sequential.

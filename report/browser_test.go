@@ -1,7 +1,6 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"context"
 	"fmt"
 	"math"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"concbench/resultfmt"
 
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"

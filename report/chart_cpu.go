@@ -1,9 +1,10 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
+
+	"concbench/resultfmt"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"

@@ -1,9 +1,10 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
+
+	"concbench/resultfmt"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot"

@@ -1,11 +1,12 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"concbench/resultfmt"
 
 	"gonum.org/v1/plot/plotter"
 )

@@ -1,10 +1,11 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"math"
 	"strings"
+
+	"concbench/resultfmt"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"

@@ -5,8 +5,7 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -46,17 +45,8 @@ type Input struct {
 	File  *resultfmt.File
 }
 
-// cellKey identifies a cell: the machine and everything in the spec that
-// changes what is measured.
-func cellKey(machine string, s resultfmt.Spec) string {
-	p, _ := json.Marshal(s.Params)
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d|%v|%s", machine, s.Tag, s.Model, s.Workload, s.Load, s.Tasks, s.Config.Concurrency, s.Config.Procs, s.Direct, p)
-}
-
-// ColdSuffix marks a workload whose data files were read with O_DIRECT
-// (cold cache): the report shows such cells as their own workload,
-// "io-file (cold)", beside the page-cache reads of "io-file".
-const ColdSuffix = " (cold)"
+// ColdSuffix marks a workload read with O_DIRECT (resultfmt.ColdSuffix).
+const ColdSuffix = resultfmt.ColdSuffix
 
 // fileName turns a workload label into a file name part: "io-file (cold)"
 // -> "io-file-cold".
@@ -86,7 +76,7 @@ func Merge(inputs []Input) *Data {
 			if r.Repeat < 0 || r.Error != "" {
 				continue
 			}
-			k := cellKey(label, r.Spec)
+			k := label + "|" + r.Spec.Key()
 			c := byKey[k]
 			if c == nil {
 				c = &Cell{Spec: r.Spec, Machine: label, Conc: r.Config.Concurrency, rank: rank[r.Spec.Model]*len(inputs) + i}
@@ -103,27 +93,8 @@ func Merge(inputs []Input) *Data {
 		sort.SliceStable(c.Trials, func(a, b int) bool { return c.Trials[a].Repeat < c.Trials[b].Repeat })
 		c.Summary = resultfmt.Summarize(c.Trials)
 	}
-	sort.SliceStable(d.Cells, func(a, b int) bool {
-		x, y := d.Cells[a].Spec, d.Cells[b].Spec
-		if x.Tag != y.Tag {
-			return x.Tag < y.Tag
-		}
-		if x.Workload != y.Workload {
-			return workloadRank(x.Workload) < workloadRank(y.Workload)
-		}
-		if ra, rb := d.Cells[a].rank, d.Cells[b].rank; ra != rb {
-			return ra < rb
-		}
-		if rx, ry := loadRate(x.Load), loadRate(y.Load); rx != ry {
-			return rx < ry
-		}
-		if x.Load != y.Load {
-			return x.Load < y.Load
-		}
-		if x.Tasks != y.Tasks {
-			return x.Tasks < y.Tasks
-		}
-		return d.Cells[a].Conc < d.Cells[b].Conc
+	slices.SortStableFunc(d.Cells, func(x, y *Cell) int {
+		return cmp.Or(x.Spec.Compare(y.Spec, x.rank, y.rank), cmp.Compare(x.Conc, y.Conc))
 	})
 	return d
 }
@@ -137,16 +108,6 @@ func (d *Data) Tag(tag string, workloads ...string) []*Cell {
 		}
 	}
 	return out
-}
-
-// workloadOrder is the display order of workloads.
-var workloadOrder = []string{"noop", "io-sleep", "io-net", "io-file", "io-file" + ColdSuffix, "cpu-hash", "mixed", "blocking-mistake"}
-
-func workloadRank(w string) int {
-	if i := slices.Index(workloadOrder, w); i >= 0 {
-		return i
-	}
-	return len(workloadOrder)
 }
 
 // modelRanks gives each model of f its display position: the order the
@@ -177,7 +138,7 @@ func Workloads(cells []*Cell) []string {
 			out = append(out, c.Spec.Workload)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b string) int { return workloadRank(a) - workloadRank(b) })
+	slices.SortStableFunc(out, func(a, b string) int { return resultfmt.WorkloadRank(a) - resultfmt.WorkloadRank(b) })
 	return out
 }
 
@@ -221,15 +182,6 @@ func ByModel(cells []*Cell) map[string][]*Cell {
 		out[c.Series()] = append(out[c.Series()], c)
 	}
 	return out
-}
-
-// loadRate is the offered rate of an open:RATE load, else 0.
-func loadRate(load string) float64 {
-	var r float64
-	if _, err := fmt.Sscanf(load, "open:%g", &r); err != nil {
-		return 0
-	}
-	return r
 }
 
 // median returns the trial whose figure f is the median of the cell's

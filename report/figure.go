@@ -2,11 +2,12 @@ package report
 
 import (
 	"bytes"
-	"concbench/resultfmt"
 	"fmt"
 	"image/color"
 	stddraw "image/draw"
 	"math"
+
+	"concbench/resultfmt"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"

@@ -1,10 +1,11 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"fmt"
 	"image/color"
 	"math"
+
+	"concbench/resultfmt"
 )
 
 // The interactive report (report.html) draws the same charts as REPORT.md
@@ -320,7 +321,7 @@ func webOpenLoad(d *Data) []*webChart {
 			if q.P99.Median > 0 {
 				n := 0
 				for _, c := range ByModel(cells)[cur.Model] {
-					if loadRate(c.Spec.Load) == q.Rate {
+					if resultfmt.OpenRate(c.Spec.Load) == q.Rate {
 						n = len(c.Trials)
 					}
 				}

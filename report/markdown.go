@@ -2,10 +2,11 @@ package report
 
 import (
 	"bytes"
-	"concbench/resultfmt"
 	"fmt"
 	"io"
 	"strings"
+
+	"concbench/resultfmt"
 )
 
 // WriteMarkdown writes REPORT.md: banner, machine, method, findings, every

@@ -49,7 +49,7 @@ func TestMergeEveryConfigurationOncePerMachine(t *testing.T) {
 	for _, c := range one.Cells {
 		seen := map[string]int{}
 		for _, m := range d.Cells {
-			if cellKey("", m.Spec) == cellKey("", c.Spec) {
+			if m.Spec.Key() == c.Spec.Key() {
 				seen[m.Machine]++
 				if want := c.Spec.Model + " @ " + m.Machine; m.Series() != want {
 					t.Errorf("series %q, want %q", m.Series(), want)

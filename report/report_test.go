@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"concbench/resultfmt"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"concbench/resultfmt"
 )
 
 func TestGenerateFromFixture(t *testing.T) {

@@ -1,8 +1,9 @@
 package report
 
 import (
-	"concbench/resultfmt"
 	"math"
+
+	"concbench/resultfmt"
 )
 
 // maxScatter bounds the points a per-task scatter draws per model: the

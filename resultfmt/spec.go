@@ -47,12 +47,12 @@ type Config struct {
 // Spec is everything that defines one trial. It is what a parent sends to a
 // trial child, and it is recorded with every result.
 type Spec struct {
-	Model    string          `json:"model"`
-	Workload string          `json:"workload"`
-	Tasks    int             `json:"tasks"`
-	Load     string          `json:"load"` // batch | closed:C | open:RATE[:poisson]
+	Model    string        `json:"model"`
+	Workload string        `json:"workload"`
+	Tasks    int           `json:"tasks"`
+	Load     string        `json:"load"` // batch | closed:C | open:RATE[:poisson]
 	Params   params.Params `json:"params"`
-	Config   Config          `json:"config"`
+	Config   Config        `json:"config"`
 	// Direct reads data files with O_DIRECT (cold cache).
 	Direct bool `json:"direct,omitempty"`
 	// Timeout bounds the whole trial (0: DefaultTimeout).

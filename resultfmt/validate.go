@@ -3,7 +3,6 @@ package resultfmt
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 )
 
@@ -157,13 +156,12 @@ func (c *checker) spec(s Spec) {
 			c.err = fmt.Errorf("%s: spec.params: %v", c.where, err)
 		}
 	}
-	if rate, ok := strings.CutPrefix(s.Load, "open:"); ok && c.err == nil {
-		rate, _, _ = strings.Cut(rate, ":")
-		v, err := strconv.ParseFloat(rate, 64)
+	if l, err := ParseLoad(s.Load); strings.HasPrefix(s.Load, "open:") && c.err == nil {
+		v := l.Rate
 		if err != nil {
 			v = math.NaN()
 		}
-		c.num("spec.load rate", v, bound{0, 1e7, true})
+		c.num("spec.load rate", v, bound{0, MaxRate, true})
 	}
 }
 

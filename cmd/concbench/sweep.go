@@ -79,7 +79,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			bar.ChangeMax(total)
 			_ = bar.Set(done)
 			if spec.Model != "" {
-				bar.Describe(bench.CellName(spec))
+				bar.Describe(spec.Name())
 			}
 		},
 		OnNote: func(s string) {
