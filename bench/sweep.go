@@ -119,7 +119,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	if opt.Repeats > 0 {
 		repeats = opt.Repeats
 	}
-	f := &File{Suite: suite.Name, Warmup: !opt.NoWarmup, Models: models.Names(), Meta: CollectMeta(opt.MetaProbe), Trials: []Result{}}
+	f := &File{Suite: suite.Name, Warmup: !opt.NoWarmup, Models: models.Names(), Traits: ModelTraits(), Meta: CollectMeta(opt.MetaProbe), Trials: []Result{}}
 	note := func(format string, args ...any) {
 		s := fmt.Sprintf(format, args...)
 		f.Notes = append(f.Notes, s)

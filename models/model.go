@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"concbench/resultfmt"
 )
 
 // Model executes a trial's tasks under the trial's load. Run returns when
@@ -83,6 +85,16 @@ type Info struct {
 	// Processes says each unit of Concurrency is an OS process, so the
 	// harness bounds it by the machine (a million would be a fork bomb).
 	Processes bool
+	// Family is the runtime the model runs in ("Go", "Python", "Node.js");
+	// Baseline the family's one-thread model (the speedup baseline); Kind
+	// how it runs tasks concurrently; Parallel whether CPU steps can run on
+	// several cores at once. The harness records them with Processes in
+	// results.json (resultfmt.ModelTraits): the report's analysis reads
+	// these traits, never model names.
+	Family   string
+	Baseline string
+	Kind     resultfmt.ModelKind
+	Parallel bool
 	// Runtime is set for a model that runs in another runtime (Python,
 	// Node.js; see package concbench/runtimes): it returns the runtime and
 	// version found on this machine, e.g. "CPython 3.11.7
@@ -93,6 +105,11 @@ type Info struct {
 	// runtime is missing or too old: the reason and the fix), or nil. Nil
 	// Available means always available.
 	Available func() error
+}
+
+// Traits are the model's traits as results.json records them.
+func (i Info) Traits() resultfmt.ModelTraits {
+	return resultfmt.ModelTraits{Name: i.Name, Family: i.Family, Baseline: i.Baseline, Kind: i.Kind, Parallel: i.Parallel, Processes: i.Processes}
 }
 
 // Usable returns the model's Available error, or nil.

@@ -36,6 +36,11 @@ func mergeFiles(inputs []Input) *resultfmt.File {
 				m.Models = append(m.Models, model)
 			}
 		}
+		for _, t := range f.Traits {
+			if !slices.ContainsFunc(m.Traits, func(u resultfmt.ModelTraits) bool { return u.Name == t.Name }) {
+				m.Traits = append(m.Traits, t)
+			}
+		}
 		m.Trials = append(m.Trials, f.Trials...)
 	}
 	m.Suite = strings.Join(suites, " + ")

@@ -33,8 +33,12 @@ type File struct {
 	// Models is the display order of the models (the registry's order when
 	// the file was written); the report orders tables and legends by it.
 	Models []string `json:"models,omitempty"`
-	Meta   Meta     `json:"meta"`
-	Trials []Result `json:"trials"`
+	// Traits are the models' traits from the registry (family, baseline,
+	// kind, parallel, processes), in Models order: what the report's
+	// analysis reads instead of model names (see TraitsOf).
+	Traits []ModelTraits `json:"model_traits,omitempty"`
+	Meta   Meta          `json:"meta"`
+	Trials []Result      `json:"trials"`
 }
 
 // WriteAtomic writes data to path through a temporary file in the same

@@ -39,6 +39,7 @@ import (
 
 	"concbench/models"
 	"concbench/models/pool"
+	"concbench/resultfmt"
 )
 
 //go:embed python/runner.py
@@ -67,26 +68,43 @@ type spec struct {
 	// processes marks a concurrency counted in OS processes
 	// (models.Info.Processes: bounded by the machine).
 	processes bool
+	// family, baseline, kind and parallel are the model's traits
+	// (models.Info).
+	family, baseline string
+	kind             resultfmt.ModelKind
+	parallel         bool
 }
+
+const (
+	familyPython = "Python"
+	familyNode   = "Node.js"
+)
 
 func zero() int { return 0 }
 func one() int  { return 1 }
 
 // specs are the runtime models, in display order after the Go models.
 var specs = []spec{
-	{name: "py-sequential", runner: "sequential", rank: 110, conc: one, procs: one, find: python,
+	{name: "py-sequential", family: familyPython, baseline: "py-sequential", kind: resultfmt.KindSequential, parallel: false,
+		runner: "sequential", rank: 110, conc: one, procs: one, find: python,
 		doc: "Python: one task after another, blocking calls", concDoc: "1 (one task at a time)"},
-	{name: "py-asyncio", runner: "asyncio", rank: 120, conc: zero, procs: one, find: python,
+	{name: "py-asyncio", family: familyPython, baseline: "py-sequential", kind: resultfmt.KindEventLoop, parallel: false,
+		runner: "asyncio", rank: 120, conc: zero, procs: one, find: python,
 		doc: "Python asyncio: one event loop, a coroutine per task", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "py-uvloop", runner: "uvloop", rank: 125, conc: zero, procs: one, find: uvloopPython, slack: time.Millisecond,
+	{name: "py-uvloop", family: familyPython, baseline: "py-sequential", kind: resultfmt.KindEventLoop, parallel: false,
+		runner: "uvloop", rank: 125, conc: zero, procs: one, find: uvloopPython, slack: time.Millisecond,
 		doc: "Python asyncio on uvloop's loop (libuv)", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "py-threads", runner: "threads", rank: 130, conc: func() int { return pool.DefaultWorkers }, procs: models.AllCPUs, find: python,
+	{name: "py-threads", family: familyPython, baseline: "py-sequential", kind: resultfmt.KindPool, parallel: false,
+		runner: "threads", rank: 130, conc: func() int { return pool.DefaultWorkers }, procs: models.AllCPUs, find: python,
 		doc: "Python ThreadPoolExecutor (one GIL)", concDoc: "W threads (default 32, as the Go pool)"},
-	{name: "py-processes", runner: "processes", rank: 140, conc: runtime.NumCPU, procs: models.AllCPUs, find: python, processes: true,
+	{name: "py-processes", family: familyPython, baseline: "py-sequential", kind: resultfmt.KindPool, parallel: true,
+		runner: "processes", rank: 140, conc: runtime.NumCPU, procs: models.AllCPUs, find: python, processes: true,
 		doc: "Python ProcessPoolExecutor, tasks pickled", concDoc: "P worker processes (default: number of CPUs)"},
-	{name: "node-eventloop", runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true, slack: time.Millisecond,
+	{name: "node-eventloop", family: familyNode, baseline: "node-eventloop", kind: resultfmt.KindEventLoop, parallel: false,
+		runner: "eventloop", rank: 150, conc: zero, procs: one, find: node, node: true, slack: time.Millisecond,
 		doc: "Node.js: one event loop; Block = Atomics.wait", concDoc: "max tasks in flight (default unlimited)"},
-	{name: "node-workers", runner: "workers", rank: 160, conc: zero, procs: models.AllCPUs, find: node, node: true, slack: time.Millisecond, pool: runtime.NumCPU,
+	{name: "node-workers", family: familyNode, baseline: "node-eventloop", kind: resultfmt.KindEventLoop, parallel: true,
+		runner: "workers", rank: 160, conc: zero, procs: models.AllCPUs, find: node, node: true, slack: time.Millisecond, pool: runtime.NumCPU,
 		doc: "Node.js event loop, CPU steps on a worker_threads pool (one thread per CPU)", concDoc: "max tasks in flight (default unlimited)"},
 }
 
@@ -104,6 +122,10 @@ func init() {
 			},
 			TimerSlack: s.slack,
 			Processes:  s.processes,
+			Family:     s.family,
+			Baseline:   s.baseline,
+			Kind:       s.kind,
+			Parallel:   s.parallel,
 			Runtime:    func() string { return s.find().Label },
 			Available:  func() error { return s.find().Err },
 		})

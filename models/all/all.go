@@ -9,6 +9,7 @@ import (
 	_ "concbench/models/multiproc"
 	_ "concbench/models/pool"
 	_ "concbench/models/sequential"
+
 	// The Python and Node.js models (available where their runtime is).
 	_ "concbench/runtimes"
 )

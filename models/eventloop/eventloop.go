@@ -24,6 +24,7 @@ import (
 	"fmt"
 
 	"concbench/models"
+	"concbench/resultfmt"
 )
 
 // DefaultThreads is the size of the file-offload thread pool when
@@ -32,7 +33,8 @@ const DefaultThreads = 4
 
 func init() {
 	models.Register(models.Info{
-		Name:           "eventloop",
+		Name:   "eventloop",
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindEventLoop, Parallel: false,
 		Rank:           20,
 		Doc:            "one OS thread running an epoll reactor; tasks are state machines, CPU steps block the loop (asyncio)",
 		Procs:          models.One,

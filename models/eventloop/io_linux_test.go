@@ -3,7 +3,6 @@
 package eventloop
 
 import (
-	"concbench/workload/httpwire/httpwiretest"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"concbench/workload/httpwire/httpwiretest"
 
 	"concbench/models"
 	"concbench/server"

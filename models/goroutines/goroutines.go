@@ -8,12 +8,14 @@ import (
 	"sync"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
 func init() {
 	models.Register(models.Info{
-		Name:           "goroutines",
+		Name:   "goroutines",
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPerTask, Parallel: true,
 		Rank:           30,
 		Doc:            "one goroutine per task, parallel on GOMAXPROCS threads, optional limit",
 		Concurrency:    func() int { return 0 },

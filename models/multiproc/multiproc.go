@@ -60,11 +60,13 @@ import (
 	"sync/atomic"
 
 	"concbench/models"
+	"concbench/resultfmt"
 )
 
 func init() {
 	models.Register(models.Info{
-		Name:           "multiproc",
+		Name:   "multiproc",
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPool, Parallel: true,
 		Rank:           50,
 		Doc:            "P worker processes, tasks framed over pipes (ProcessPoolExecutor; Linux only)",
 		Procs:          models.AllCPUs,

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
@@ -26,7 +27,8 @@ const DefaultWorkers = 32
 
 func init() {
 	models.Register(models.Info{
-		Name:           "pool",
+		Name:   "pool",
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPool, Parallel: true,
 		Rank:           40,
 		Doc:            "W long-lived workers pulling from a bounded queue (ThreadPoolExecutor)",
 		Concurrency:    func() int { return DefaultWorkers },

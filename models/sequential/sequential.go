@@ -7,12 +7,14 @@ import (
 	"context"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
 func init() {
 	models.Register(models.Info{
-		Name:           "sequential",
+		Name:   "sequential",
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindSequential, Parallel: false,
 		Rank:           10,
 		Doc:            "one goroutine, one task at a time, blocking calls (the baseline)",
 		Procs:          models.One,
