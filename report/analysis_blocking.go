@@ -86,12 +86,12 @@ func blockingFindings(d *Data) []Finding {
 		add("blocking", false, "%s: with a %s ms blocking call in 1 of every %d tasks, the worst task that did not block itself took %s ms (its own wait: %s ms), a stall of %s ms; %.1f%% of the other tasks were delayed by more than half the call.",
 			s.Model, num(s.Block), d.Tag(resultfmt.TagBlocking)[0].Spec.Params.BlockEvery, num(s.OtherMax), num(s.Ideal), num(s.Stall), 100*s.Delayed)
 	}
-	if el, ok := byModel["eventloop"]; ok {
+	if el, ok := byModel[d.modelWhere(goLoop)]; ok {
 		if el.Stall < el.Block/2 {
 			add("blocking", true, "The event loop's blocking call did not stall the other tasks (stall %s ms for a %s ms call); it should stall every task on the loop.", num(el.Stall), num(el.Block))
 		}
-		if g, ok := byModel["goroutines"]; ok && g.Stall >= el.Block/2 {
-			add("blocking", true, "Goroutines also stalled other tasks by %s ms around the %s ms blocking call; only the blocking goroutine should wait.", num(g.Stall), num(g.Block))
+		if g, ok := byModel[d.modelWhere(goPerTask)]; ok && g.Stall >= el.Block/2 {
+			add("blocking", true, "%s also stalled other tasks by %s ms around the %s ms blocking call; only the blocking goroutine should wait.", capital(g.Model), num(g.Stall), num(g.Block))
 		}
 	}
 	return out

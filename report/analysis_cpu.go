@@ -35,11 +35,12 @@ func overheadFindings(d *Data) []Finding {
 			parts = append(parts, fmt.Sprintf("%s %s µs", c.Spec.Model, num(c.Summary.CPUPerTask.Median)))
 		}
 		add("overhead", false, "Overhead per task (CPU per no-op task, whole process tree): %s.", strings.Join(parts, ", "))
-		if mp, g := per["multiproc"], per["goroutines"]; mp > 0 && g > 0 {
+		mpName, gName := d.modelWhere(goProcesses), d.modelWhere(goPerTask)
+		if mp, g := per[mpName], per[gName]; mp > 0 && g > 0 {
 			if mp > g {
-				add("overhead", false, "Processes pay for IPC: a no-op task costs multiproc %.1fx the CPU of goroutines (%s vs %s µs), the price of framing every task and result over a pipe.", mp/g, num(mp), num(g))
+				add("overhead", false, "Processes pay for IPC: a no-op task costs %s %.1fx the CPU of %s (%s vs %s µs), the price of framing every task and result over a pipe.", mpName, mp/g, gName, num(mp), num(g))
 			} else {
-				add("overhead", true, "multiproc spent no more CPU per no-op task than goroutines (%s vs %s µs), although every task crosses a pipe twice; IPC cost is not visible here.", num(mp), num(g))
+				add("overhead", true, "%s spent no more CPU per no-op task than %s (%s vs %s µs), although every task crosses a pipe twice; IPC cost is not visible here.", mpName, gName, num(mp), num(g))
 			}
 		}
 	}
@@ -51,7 +52,7 @@ func cpuFindings(d *Data) []Finding {
 	out := parallelismFindings(d.Tag(resultfmt.TagThroughput, "cpu-hash"), d.cores())
 	add := adder(&out)
 	for _, c := range d.Tag(resultfmt.TagThroughput, "cpu-hash") {
-		if c.Spec.Model == "eventloop" && c.Summary.CPUCores.Median > 1.2 {
+		if goLoop(d.traits(c.Spec.Model)) && c.Summary.CPUCores.Median > 1.2 {
 			add("cpu", true, "The event loop used %.2f cores on cpu-hash; a single loop thread should stay near 1.", c.Summary.CPUCores.Median)
 		}
 	}

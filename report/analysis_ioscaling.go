@@ -52,11 +52,12 @@ func ioFindings(d *Data) []Finding {
 			text = fmt.Sprintf("%s (concurrency %d) finished %d tasks that each wait %v in %s s: %.2fx its ceil(N/c) x wait bound of %s s (%d waits).",
 				m, c.Conc, c.Spec.Tasks, c.Spec.Params.Sleep, num(mk), mk/b, num(b), int(math.Round(b/lat)))
 		}
-		if m == "sequential" {
-			add("io", false, "sequential took %s s for %d tasks that each wait %v: %.2fx the N x wait bound of %s s, one wait after another.", num(mk), c.Spec.Tasks, c.Spec.Params.Sleep, mk/seq, num(seq))
+		t := d.traits(c.Spec.Model)
+		if isBaseline(t) {
+			add("io", false, "%s took %s s for %d tasks that each wait %v: %.2fx the N x wait bound of %s s, one wait after another.", m, num(mk), c.Spec.Tasks, c.Spec.Params.Sleep, mk/seq, num(seq))
 			continue
 		}
-		if (m == "eventloop" || m == "goroutines") && c.Spec.Tasks >= 100 && seq/mk < 10 {
+		if (goLoop(t) || goPerTask(t)) && c.Spec.Tasks >= 100 && seq/mk < 10 {
 			add("io", true, "%s (it should overlap the waits).", strings.TrimSuffix(text, "."))
 		} else {
 			add("io", false, "%s", text)

@@ -99,7 +99,7 @@ func memoryFindings(d *Data) []Finding {
 			parts = append(parts, fmt.Sprintf("%s %s (%d trials, %s–%s in flight)", f.Model, fmtBytes(f.PerTask), f.Points, fmtNum(f.MinInflight), fmtNum(f.MaxInflight)))
 		}
 		add("memory", false, "Memory per in-flight task (slope of the RSS while all tasks are in flight vs the tasks in flight): %s.", strings.Join(parts, "; "))
-		if el, g := per["eventloop"], per["goroutines"]; el > 0 && g > 0 {
+		if el, g := per[d.modelWhere(goLoop)], per[d.modelWhere(goPerTask)]; el > 0 && g > 0 {
 			if el < g {
 				add("memory", false, "An event-loop task (a state machine and a timer) costs %.1fx less memory than a goroutine with its stack (%s vs %s).", g/el, fmtBytes(el), fmtBytes(g))
 			} else {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,21 +22,6 @@ type RTBar struct {
 	Group, Model string
 	Value        resultfmt.Stat
 }
-
-// runtimeFamily is the runtime a model runs in: "Python", "Node.js" or
-// "Go" (by the model-name convention of concbench/runtimes).
-func runtimeFamily(model string) string {
-	switch {
-	case strings.HasPrefix(model, "py-"):
-		return "Python"
-	case strings.HasPrefix(model, "node-"):
-		return "Node.js"
-	}
-	return "Go"
-}
-
-// oneThread is each runtime's one-thread model: the speedup baseline.
-var oneThread = map[string]string{"Go": "sequential", "Python": "py-sequential", "Node.js": "node-eventloop"}
 
 // rtCells returns the runtimes experiment's cells of workload w.
 func rtCells(d *Data, w string) []*Cell { return d.Tag(resultfmt.TagRuntimes, w) }
@@ -66,10 +52,10 @@ func rtSpeedups(d *Data) []RTBar {
 	cells := rtCells(d, "cpu-hash")
 	base := map[string]float64{} // kernel|units|family -> makespan
 	key := func(c *Cell) string {
-		return fmt.Sprintf("%s|%d|%s", kernelName(c), c.Spec.Params.Units, runtimeFamily(c.Spec.Model))
+		return fmt.Sprintf("%s|%d|%s", kernelName(c), c.Spec.Params.Units, d.traits(c.Spec.Model).Family)
 	}
 	for _, c := range cells {
-		if oneThread[runtimeFamily(c.Spec.Model)] == c.Spec.Model {
+		if isBaseline(d.traits(c.Spec.Model)) {
 			base[key(c)] = c.Summary.Makespan.Median
 		}
 	}
@@ -124,13 +110,44 @@ func barOf(bars []RTBar, group, model string) (resultfmt.Stat, bool) {
 	return resultfmt.Stat{}, false
 }
 
-// runtimeFindings compares the runtimes' models with Go's, from the data.
+// kindRank orders model kinds as the findings list them: event loops,
+// then threads, then pools, one thread before parallel, threads before
+// processes.
+func kindRank(t resultfmt.ModelTraits) int {
+	r := slices.Index([]resultfmt.ModelKind{resultfmt.KindSequential, resultfmt.KindEventLoop, resultfmt.KindPerTask, resultfmt.KindPool}, t.Kind)
+	r = 4 * r
+	if t.Parallel {
+		r++
+	}
+	if t.Processes {
+		r += 2
+	}
+	return r
+}
+
+// runtimeModels lists the models of other runtimes than Go that match, by
+// kind (kindRank) then display order.
+func (d *Data) runtimeModels(match func(resultfmt.ModelTraits) bool) []string {
+	var out []string
+	for _, m := range d.modelNames() {
+		if t := d.traits(m); t.Name != "" && t.Family != resultfmt.FamilyGo && match(t) {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return kindRank(d.traits(a)) - kindRank(d.traits(b)) })
+	return out
+}
+
+// runtimeFindings compares the runtimes' models with Go's, from the data,
+// choosing the models to compare by their traits.
 func runtimeFindings(d *Data) []Finding {
 	var out []Finding
 	add := adder(&out)
+	notBaseline := func(t resultfmt.ModelTraits) bool { return !isBaseline(t) }
 	ov := rtOverhead(d)
-	if el, ok := barOf(ov, "", "eventloop"); ok && el.Median > 0 {
-		for _, m := range []string{"py-asyncio", "py-uvloop", "node-eventloop", "py-threads", "py-processes"} {
+	goLoopName := d.modelWhere(goLoop)
+	if el, ok := barOf(ov, "", goLoopName); ok && el.Median > 0 {
+		for _, m := range d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind != resultfmt.KindSequential }) {
 			if v, ok := barOf(ov, "", m); ok {
 				add("runtimes", false, "A %s task costs %.0fx a Go event-loop task in overhead (%s µs vs %s µs per no-op task in a batch).",
 					m, v.Median/el.Median, num(v.Median), num(el.Median))
@@ -141,8 +158,8 @@ func runtimeFindings(d *Data) []Finding {
 	for _, f := range memFits(d) {
 		fits[f.Model] = f
 	}
-	if el := fits["eventloop"]; el.PerTask > 0 {
-		for _, m := range []string{"py-asyncio", "py-uvloop", "node-eventloop", "py-threads"} {
+	if el := fits[goLoopName]; el.PerTask > 0 {
+		for _, m := range d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind != resultfmt.KindSequential && !t.Processes }) {
 			if f, ok := fits[m]; ok && f.PerTask > 0 {
 				add("runtimes", false, "A %s task in flight holds %s of memory, %.1fx a Go event-loop task's %s (regression over %d trials).",
 					m, fmtBytes(f.PerTask), f.PerTask/el.PerTask, fmtBytes(el.PerTask), f.Points)
@@ -150,38 +167,40 @@ func runtimeFindings(d *Data) []Finding {
 		}
 	}
 	sp := rtSpeedups(d)
-	for _, q := range []struct {
-		kernel, model string
-		parallel      bool
-	}{
-		{"sha256", "py-asyncio", false}, {"sha256", "node-eventloop", false}, {"sha256", "py-processes", true},
-		{"sha256", "node-workers", true}, {"spin", "py-threads", false}, {"spin", "py-processes", true}, {"sha256", "py-threads", false},
-	} {
-		v, ok := barOf(sp, q.kernel, q.model)
-		if !ok || q.model == oneThread[runtimeFamily(q.model)] {
-			continue
-		}
-		base := oneThread[runtimeFamily(q.model)]
-		switch {
-		case q.parallel && d.cores() > 1 && v.Median < 1.3:
-			add("runtimes", true, "%s reached only %.2fx %s on the %s batch; worker processes or threads should run CPU work in parallel on %d cores (check the machine warnings).", q.model, v.Median, base, q.kernel, d.cores())
-		case q.parallel:
-			add("runtimes", false, "%s runs CPU steps in parallel: %.2fx %s on the %s batch (%d cores).", q.model, v.Median, base, q.kernel, d.cores())
-		case v.Median > 1.25:
-			add("runtimes", true, "%s ran the %s batch %.2fx faster than %s; one thread (or one GIL) should give no CPU parallelism.", q.model, q.kernel, v.Median, base)
-		case q.model == "py-threads":
-			add("runtimes", false, "py-threads gets no CPU parallelism on %s: %.2fx py-sequential (%s).", q.kernel, v.Median, gilHolder(q.kernel))
-		default:
-			add("runtimes", false, "%s gives no CPU parallelism: %.2fx %s on the %s batch, every CPU step runs on its one thread.", q.model, v.Median, base, q.kernel)
+	groups, _ := rtGroups(d, sp)
+	for _, kernel := range groups {
+		for _, m := range d.runtimeModels(notBaseline) {
+			v, ok := barOf(sp, kernel, m)
+			if !ok {
+				continue
+			}
+			t := d.traits(m)
+			switch {
+			case t.Parallel && d.cores() > 1 && v.Median < 1.3:
+				add("runtimes", true, "%s reached only %.2fx %s on the %s batch; worker processes or threads should run CPU work in parallel on %d cores (check the machine warnings).", m, v.Median, t.Baseline, kernel, d.cores())
+			case t.Parallel:
+				add("runtimes", false, "%s runs CPU steps in parallel: %.2fx %s on the %s batch (%d cores).", m, v.Median, t.Baseline, kernel, d.cores())
+			case v.Median > 1.25:
+				add("runtimes", true, "%s ran the %s batch %.2fx faster than %s; one thread (or one GIL) should give no CPU parallelism.", m, kernel, v.Median, t.Baseline)
+			case t.Kind == resultfmt.KindPool && t.Family == familyPython:
+				add("runtimes", false, "%s gets no CPU parallelism on %s: %.2fx %s (%s).", m, kernel, v.Median, t.Baseline, gilHolder(kernel))
+			default:
+				add("runtimes", false, "%s gives no CPU parallelism: %.2fx %s on the %s batch, every CPU step runs on its one thread.", m, v.Median, t.Baseline, kernel)
+			}
 		}
 	}
 	if st, sleep, block := rtStall(d); len(st) > 0 {
-		th, okT := barOf(st, "", "py-threads")
-		for _, m := range []string{"py-asyncio", "node-eventloop"} {
+		threads := d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind == resultfmt.KindPool && !t.Processes && !t.Parallel })
+		var th resultfmt.Stat
+		okT := false
+		if len(threads) > 0 {
+			th, okT = barOf(st, "", threads[0])
+		}
+		for _, m := range d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind == resultfmt.KindEventLoop && !t.Parallel }) {
 			if v, ok := barOf(st, "", m); ok && okT && th.Median > 0 {
 				add("runtimes", v.Median < 2*th.Median,
-					"The blocking mistake on %s: p99 %s ms against py-threads' %s ms (%.1fx); tasks wait %v and one in %d blocks %v.",
-					m, num(v.Median), num(th.Median), v.Median/th.Median, sleep, rtCells(d, "blocking-mistake")[0].Spec.Params.BlockEvery, block)
+					"The blocking mistake on %s: p99 %s ms against %s' %s ms (%.1fx); tasks wait %v and one in %d blocks %v.",
+					m, num(v.Median), threads[0], num(th.Median), v.Median/th.Median, sleep, rtCells(d, "blocking-mistake")[0].Spec.Params.BlockEvery, block)
 			}
 		}
 	}
@@ -194,6 +213,9 @@ func runtimeFindings(d *Data) []Finding {
 	}
 	return out
 }
+
+// familyPython is the runtime family whose threads share one GIL.
+const familyPython = "Python"
 
 // gilHolder says why a kernel holds the GIL.
 func gilHolder(kernel string) string {

@@ -28,7 +28,7 @@ func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 	cells := d.Tag(resultfmt.TagSpeedup)
 	bases := map[string]float64{}
 	for _, c := range cells {
-		if c.Spec.Model == "sequential" {
+		if isBaseline(d.traits(c.Spec.Model)) {
 			bases[c.Machine] = c.Summary.Makespan.Median
 			if base <= 0 {
 				base = c.Summary.Makespan.Median
@@ -40,14 +40,14 @@ func speedups(d *Data) (pts []SpeedupPoint, base float64, ok bool) {
 	}
 	for _, c := range cells {
 		base := bases[c.Machine]
-		if c.Spec.Model == "sequential" || c.Summary.Makespan.Median <= 0 || base <= 0 {
+		if isBaseline(d.traits(c.Spec.Model)) || c.Summary.Makespan.Median <= 0 || base <= 0 {
 			continue
 		}
 		w := c.Conc
-		if w <= 0 { // unlimited (goroutines, eventloop): its parallelism is GOMAXPROCS
+		if w <= 0 { // unlimited (a goroutine per task, the event loop): its parallelism is GOMAXPROCS
 			w = max(1, c.Trials[0].Config.Procs)
 		}
-		if c.Spec.Model == "eventloop" {
+		if !d.traits(c.Spec.Model).Parallel {
 			// One loop thread whatever its in-flight limit; the suite varies
 			// GOMAXPROCS instead, to show more threads do not help it.
 			w = max(1, c.Trials[0].Config.Procs)
@@ -112,18 +112,19 @@ func speedupFindings(d *Data) []Finding {
 				continue
 			}
 			rest := otherPoints(byModel[m], q)
-			switch baseModel(m) {
-			case "eventloop":
+			t := d.traits(baseModel(m))
+			switch {
+			case goLoop(t):
 				if q.Speedup.Median > 1.25 {
-					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than sequential (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, num(q.Makespan.Median), num(q.Base))
+					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than %s (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, t.Baseline, num(q.Makespan.Median), num(q.Base))
 				} else {
-					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx sequential on the CPU-bound batch at GOMAXPROCS=%d (%s s vs %s s), because every CPU step runs on its one loop thread%s.", q.Speedup.Median, q.Workers, num(q.Makespan.Median), num(q.Base), rest)
+					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx %s on the CPU-bound batch at GOMAXPROCS=%d (%s s vs %s s), because every CPU step runs on its one loop thread%s.", q.Speedup.Median, t.Baseline, q.Workers, num(q.Makespan.Median), num(q.Base), rest)
 				}
 			default:
 				cores, ideal := q.Cores, q.Ideal
-				text := fmt.Sprintf("%s reaches %.2fx sequential with W = %d workers (ideal %.0fx on %d cores, %.0f%% of it)%s.", m, q.Speedup.Median, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal, rest)
+				text := fmt.Sprintf("%s reaches %.2fx %s with W = %d workers (ideal %.0fx on %d cores, %.0f%% of it)%s.", m, q.Speedup.Median, t.Baseline, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal, rest)
 				if q.Speedup.Median > 1.15*ideal {
-					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the sequential baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, num(q.Base))
+					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the %s baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, t.Baseline, num(q.Base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
 					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
 				} else {
@@ -136,4 +137,13 @@ func speedupFindings(d *Data) []Finding {
 		}
 	}
 	return out
+}
+
+// speedupAxes are the speedup chart's axis labels.
+func speedupAxes(d *Data) (x, y string) {
+	loop := d.modelWhere(goLoop)
+	if loop == "" {
+		loop = "event loop"
+	}
+	return fmt.Sprintf("workers (pool W, goroutine limit, processes P; %s: GOMAXPROCS)", loop), "speedup over " + d.goBaseline() + " (x)"
 }

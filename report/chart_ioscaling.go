@@ -50,9 +50,10 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	}
 	for _, m := range Models(cells) {
 		cs := ByModel(cells)[m]
-		if c := cs[0].Conc; c > 1 && m != "sequential" {
+		baseline := isBaseline(d.traits(baseModel(m)))
+		if c := cs[0].Conc; c > 1 && !baseline {
 			lo, hi := cs[0].Spec.Tasks, cs[len(cs)-1].Spec.Tasks
-			if err := modelBound(p, m, fmt.Sprintf("%s bound: ceil(N/%d) x %v", m, c, sleep), boundStairs(lo, hi, c, sleep)); err != nil {
+			if err := modelBound(p, m, d.color(m), fmt.Sprintf("%s bound: ceil(N/%d) x %v", m, c, sleep), boundStairs(lo, hi, c, sleep)); err != nil {
 				return nil, "", err
 			}
 		}
@@ -63,7 +64,7 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 			}
 		}
 		label := m
-		if c := ByModel(cells)[m][0]; c.Conc > 0 && m != "sequential" {
+		if c := ByModel(cells)[m][0]; c.Conc > 0 && !baseline {
 			label = fmt.Sprintf("%s (%d)", m, c.Conc)
 		}
 		if err := addSeries(p, d.seriesStyle(m), label, pts, false); err != nil {

@@ -70,7 +70,7 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %v, median of %s with min..max bars. "+
 		"The plateau is the span, found afterwards from every task's start and end times, when the most tasks were in flight at once; its RSS is the highest process-tree RSS sampled inside it (every 20 ms, from the parent process), so tasks finishing, result slots being summarised and samples after the window do not count. "+
 		"The RSS before the trial is taken just before time zero and already holds the task list, the per-task result slots and the model's set-up. "+
-		"Dashed: the slope of a least-squares line of plateau RSS against tasks in flight over all of a model's trials, the per-task figure quoted in the legend. Pool and multiproc hold at most W (P) tasks in flight, so their W (P) is set to N.",
-		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells))
+		"Dashed: the slope of a least-squares line of plateau RSS against tasks in flight over all of a model's trials, the per-task figure quoted in the legend. %s and %s hold at most W (P) tasks in flight, so their W (P) is set to N.",
+		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells), capital(d.modelWhere(goKind(resultfmt.KindPool, false))), d.modelWhere(goProcesses))
 	return []*figure{single("memory", p)}, caption, nil
 }

@@ -36,7 +36,7 @@ func runtimesCharts(d *Data) ([]*figure, string, error) {
 			return nil, "", err
 		}
 		figs = append(figs, single("runtimes-speedup", p))
-		notes = append(notes, "speedup: makespan of the runtime's one-thread model (sequential, py-sequential, node-eventloop) / the model's, per kernel; sha256 is 1 KiB rounds, spin pure interpreted integer work, sized per runtime")
+		notes = append(notes, "speedup: makespan of the runtime's one-thread model ("+strings.Join(d.baselines(), ", ")+") / the model's, per kernel; sha256 is 1 KiB rounds, spin pure interpreted integer work, sized per runtime")
 	}
 	if st, sleep, block := rtStall(d); len(st) > 0 {
 		p := rtBarPlot(d, fmt.Sprintf("The blocking mistake: p99 latency (sleep %v, block %v)", sleep, block), "p99 latency (ms, log scale)", st, true)

@@ -16,14 +16,14 @@ import (
 func speedupChart(d *Data) ([]*figure, string, error) {
 	pts, base, ok := speedups(d)
 	if !ok {
-		return nil, "", missing("no sequential baseline in the \"speedup\" experiment")
+		return nil, "", missing("no baseline (one-thread model) in the \"speedup\" experiment")
 	}
 	if len(pts) == 0 {
 		return nil, "", missing("no parallel model in the \"speedup\" experiment")
 	}
 	cores, labels := d.machineCores()
-	p := newPlot(fmt.Sprintf("CPU-bound speedup vs sequential (%s, %s cores)", d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, joinInts(cores)),
-		"workers (pool W, goroutine limit, processes P; eventloop: GOMAXPROCS)", "speedup over sequential (x)")
+	xl, yl := speedupAxes(d)
+	p := newPlot(fmt.Sprintf("CPU-bound speedup vs %s (%s, %s cores)", d.goBaseline(), d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, joinInts(cores)), xl, yl)
 	maxW := 1
 	maxY := float64(slices.Max(cores))
 	for _, q := range pts {
@@ -61,10 +61,11 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		byModel[q.Model] = append(byModel[q.Model], errPoint{X: float64(q.Workers), Y: q.Speedup.Median, Lo: q.Speedup.Min, Hi: q.Speedup.Max})
 	}
 	order = Models(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
+	loop := d.modelWhere(goLoop)
 	for _, m := range order {
 		label := m
-		if m == "eventloop" {
-			label = "eventloop (1 loop thread; x = GOMAXPROCS)"
+		if m == loop {
+			label = m + " (1 loop thread; x = GOMAXPROCS)"
 		}
 		if err := addSeries(p, d.seriesStyle(m), label, byModel[m], false); err != nil {
 			return nil, "", err

@@ -36,6 +36,8 @@ type Data struct {
 	File   *resultfmt.File
 	Inputs []Input
 	Cells  []*Cell
+	// traitsBy are the models' traits by name (see traits).
+	traitsBy map[string]resultfmt.ModelTraits
 }
 
 // Input is one machine's results file in a report across machines.

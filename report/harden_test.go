@@ -66,7 +66,7 @@ func TestBadNumbers(t *testing.T) {
 		{"zero p99 latency", func(f *resultfmt.File) { first(f).Latency.P99 = 0 }, "latency.p99_ms 0 out of range"},
 		{"timeline 1e308 cores", func(f *resultfmt.File) { timeline(f).Timeline[1].Cores = 1e308 }, "timeline[1].cores 1e+308 out of range"},
 		{"completed beyond tasks", func(f *resultfmt.File) { first(f).Completed = int64(first(f).Tasks) + 1 }, "completed"},
-		{"open rate", func(f *resultfmt.File) { first(f).Spec.Load = "open:-4" }, "spec.load rate -4 out of range"},
+		{"open rate", func(f *resultfmt.File) { first(f).Spec.Load = "open:-4" }, `spec.load: load "open:-4": rate must be a number of tasks/s in (0, 1e+07]`},
 		{"absurd cores", func(f *resultfmt.File) { f.Meta.Cores = 1 << 30 }, "meta: cores 1.073741824e+09 out of range"},
 	}
 	for _, tt := range tests {

@@ -234,8 +234,9 @@ func webLatency(d *Data) []*webChart {
 
 func webSpeedup(d *Data) []*webChart {
 	pts, _, _ := speedups(d)
-	wc := &webChart{ID: "speedup", Title: fmt.Sprintf("CPU-bound speedup vs sequential (%d cores)", d.cores()),
-		X: webAxis{Label: "workers (pool W, goroutine limit, processes P; eventloop: GOMAXPROCS)"}, Y: webAxis{Label: "speedup over sequential (x)"}}
+	xl, yl := speedupAxes(d)
+	wc := &webChart{ID: "speedup", Title: fmt.Sprintf("CPU-bound speedup vs %s (%d cores)", d.goBaseline(), d.cores()),
+		X: webAxis{Label: xl}, Y: webAxis{Label: yl}}
 	byModel := map[string][]webPoint{}
 	var order []string
 	maxW := 1

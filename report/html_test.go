@@ -54,7 +54,7 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("no figure for chart %s", c.ID)
 		}
 		for _, s := range c.Series {
-			if want := hexColor(r.Data.color(s.Model)); s.Color != want || s.Model == "goroutines" && want != hexColor(ModelColor("goroutines")) {
+			if want := hexColor(r.Data.color(s.Model)); s.Color != want || s.Model == "goroutines" && want != hexColor(r.Data.modelStyle("goroutines").color) {
 				t.Errorf("chart %s: %s drawn in %s, its PNG colour is %s", c.ID, s.Model, s.Color, want)
 			}
 		}

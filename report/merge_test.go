@@ -73,7 +73,7 @@ func TestMergeEveryConfigurationOncePerMachine(t *testing.T) {
 			t.Errorf("%s: cores %d ideal %g, want %d and min(%d, %d)", q.Model, q.Cores, q.Ideal, cores, q.Workers, cores)
 		}
 	}
-	if d.color("pool @ laptop") != ModelColor("pool") || d.color("pool @ server") == ModelColor("pool") {
+	if d.color("pool @ laptop") != d.modelStyle("pool").color || d.color("pool @ server") == d.modelStyle("pool").color {
 		t.Errorf("the first machine should keep the model's colour and the second differ from it")
 	}
 }

@@ -77,12 +77,12 @@ func refLine(p *plot.Plot, label string, xys plotter.XYs) error {
 
 // modelBound adds a thin dotted line in model's colour: a bound that
 // applies to that model only.
-func modelBound(p *plot.Plot, model, label string, xys plotter.XYs) error {
+func modelBound(p *plot.Plot, model string, c color.Color, label string, xys plotter.XYs) error {
 	l, err := plotter.NewLine(xys)
 	if err != nil {
 		return fmt.Errorf("bound of %s: %w", model, err)
 	}
-	l.Color = ModelColor(model)
+	l.Color = c
 	l.Width = vg.Points(1)
 	l.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2)}
 	p.Add(l)

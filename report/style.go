@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"concbench/resultfmt"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -47,23 +49,39 @@ type modelStyle struct {
 	glyph draw.GlyphDrawer
 }
 
-// modelStyles styles the known models. Go models have filled markers;
-// Python's and Node's have outline markers in the colour of their Go
-// counterpart's family (event loops warm, threads green-blue, processes
-// purple), so "asyncio sits with the event loop" shows at a glance.
-var modelStyles = map[string]modelStyle{
-	"sequential":     {okBlack, draw.BoxGlyph{}},
-	"eventloop":      {okOrange, draw.TriangleGlyph{}},
-	"goroutines":     {okBlue, draw.CircleGlyph{}},
-	"pool":           {okGreen, draw.SquareGlyph{}},
-	"multiproc":      {okPurple, draw.PyramidGlyph{}},
-	"py-sequential":  {midGrey, draw.CrossGlyph{}},
-	"py-asyncio":     {okVermillion, draw.RingGlyph{}},
-	"py-uvloop":      {tolSand, draw.RingGlyph{}},
-	"py-threads":     {okSky, draw.CrossGlyph{}},
-	"py-processes":   {tolWine, draw.RingGlyph{}},
-	"node-eventloop": {tolOlive, draw.PlusGlyph{}},
-	"node-workers":   {tolTeal, draw.PlusGlyph{}},
+// styleKey is the traits a style is chosen by: a model's family, kind,
+// and whether it runs in parallel or in processes.
+type styleKey struct {
+	family            string
+	kind              resultfmt.ModelKind
+	parallel, process bool
+}
+
+// kindStyles style models by their traits (never by name). Go models have
+// filled markers; Python's and Node's have outline markers in the colour
+// of their Go counterpart's family (event loops warm, threads green-blue,
+// processes purple), so "asyncio sits with the event loop" shows at a
+// glance. A key with several styles styles the models that share those
+// traits in display order (two Python event loops: asyncio, uvloop).
+var kindStyles = map[styleKey][]modelStyle{
+	{resultfmt.FamilyGo, resultfmt.KindSequential, false, false}: {{okBlack, draw.BoxGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindEventLoop, false, false}:  {{okOrange, draw.TriangleGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPool, true, false}:        {{okGreen, draw.SquareGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPool, true, true}:         {{okPurple, draw.PyramidGlyph{}}},
+	{familyPython, resultfmt.KindSequential, false, false}:       {{midGrey, draw.CrossGlyph{}}},
+	{familyPython, resultfmt.KindEventLoop, false, false}:        {{okVermillion, draw.RingGlyph{}}, {tolSand, draw.RingGlyph{}}},
+	{familyPython, resultfmt.KindPool, false, false}:             {{okSky, draw.CrossGlyph{}}},
+	{familyPython, resultfmt.KindPool, true, true}:               {{tolWine, draw.RingGlyph{}}},
+	{familyNode, resultfmt.KindEventLoop, false, false}:          {{tolOlive, draw.PlusGlyph{}}},
+	{familyNode, resultfmt.KindEventLoop, true, false}:           {{tolTeal, draw.PlusGlyph{}}},
+}
+
+// familyNode is the runtime family of the Node.js models.
+const familyNode = "Node.js"
+
+func keyOf(t resultfmt.ModelTraits) styleKey {
+	return styleKey{t.Family, t.Kind, t.Parallel, t.Processes}
 }
 
 // fallbackColors style a model the report does not know (a model added
@@ -76,16 +94,34 @@ var fallbackColors = []color.Color{
 	color.RGBA{0x11, 0x77, 0x33, 0xff}, // Tol green
 }
 
-// styleOf returns the style of model.
-func styleOf(model string) modelStyle {
-	if s, ok := modelStyles[model]; ok {
-		return s
+// styleOf returns the style of a model with traits t, the nth (from 0)
+// with those traits in display order; a model whose traits have no style
+// gets a fallback colour chosen by its name's hash and a ring marker.
+func styleOf(t resultfmt.ModelTraits, name string, nth int) modelStyle {
+	if ss := kindStyles[keyOf(t)]; t.Name != "" && nth < len(ss) {
+		return ss[nth]
 	}
 	h := 0
-	for _, r := range model {
+	for _, r := range name {
 		h = h*31 + int(r)
 	}
 	return modelStyle{fallbackColors[(h%len(fallbackColors)+len(fallbackColors))%len(fallbackColors)], draw.RingGlyph{}}
+}
+
+// modelStyle is the style of model in d: by its traits, and its position
+// among d's models with the same traits.
+func (d *Data) modelStyle(model string) modelStyle {
+	t := d.traits(model)
+	nth := 0
+	for _, m := range d.modelNames() {
+		if m == model {
+			break
+		}
+		if u := d.traits(m); u.Name != "" && keyOf(u) == keyOf(t) {
+			nth++
+		}
+	}
+	return styleOf(t, model, nth)
 }
 
 // machineShades and machineGlyphs tell machines apart in a report across
@@ -104,7 +140,7 @@ var (
 // d's inputs.
 func (d *Data) seriesStyle(series string) modelStyle {
 	base, label, ok := strings.Cut(series, seriesSep)
-	s := styleOf(base)
+	s := d.modelStyle(base)
 	i := slices.IndexFunc(d.Inputs, func(in Input) bool { return in.Label == label })
 	if !ok || i <= 0 {
 		return s
@@ -121,15 +157,14 @@ func (d *Data) seriesStyle(series string) modelStyle {
 // color is a series' colour in d's charts.
 func (d *Data) color(series string) color.Color { return d.seriesStyle(series).color }
 
-// ModelStyled reports whether model has its own colour and marker; other
-// models get a fallback style (a test checks every registered model has one).
-func ModelStyled(model string) bool {
-	_, ok := modelStyles[model]
-	return ok
-}
+// ModelStyled reports whether a model with traits t has its own colour
+// and marker (the first of its traits); other models get a fallback style
+// (a test checks every registered model has one).
+func ModelStyled(t resultfmt.ModelTraits) bool { return t.Name != "" && len(kindStyles[keyOf(t)]) > 0 }
 
-// ModelColor is the colour of a model in every chart.
-func ModelColor(model string) color.Color { return styleOf(model).color }
+// ModelColor is the colour of a model with traits t (the first with those
+// traits) in every chart.
+func ModelColor(t resultfmt.ModelTraits) color.Color { return styleOf(t, t.Name, 0).color }
 
 // darker mixes c with black (f = 0: c, 1: black).
 func darker(c color.Color, f float64) color.Color {

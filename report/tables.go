@@ -121,14 +121,14 @@ func latencyTable(d *Data) Table {
 }
 
 func speedupTable(d *Data) Table {
-	t := Table{ID: "speedup", Title: "CPU-bound speedup over sequential",
+	t := Table{ID: "speedup", Title: "CPU-bound speedup over " + d.goBaseline(),
 		Header: []string{"model", "workers", "makespan s", "speedup", "ideal", "of ideal %"}}
 	pts, _, ok := speedups(d)
 	if !ok {
 		return t
 	}
 	for _, c := range d.Tag(resultfmt.TagSpeedup) {
-		if c.Spec.Model == "sequential" && c.Summary.Makespan.Median > 0 {
+		if isBaseline(d.traits(c.Spec.Model)) && c.Summary.Makespan.Median > 0 {
 			t.Rows = append(t.Rows, []string{c.Series(), "1", num(c.Summary.Makespan.Median), "1.00", "1", "100"})
 		}
 	}

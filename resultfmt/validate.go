@@ -156,12 +156,8 @@ func (c *checker) spec(s Spec) {
 			c.err = fmt.Errorf("%s: spec.params: %v", c.where, err)
 		}
 	}
-	if l, err := ParseLoad(s.Load); strings.HasPrefix(s.Load, "open:") && c.err == nil {
-		v := l.Rate
-		if err != nil {
-			v = math.NaN()
-		}
-		c.num("spec.load rate", v, bound{0, MaxRate, true})
+	if _, err := ParseLoad(s.Load); err != nil && c.err == nil && strings.HasPrefix(s.Load, "open:") {
+		c.err = fmt.Errorf("%s: spec.load: %v", c.where, err)
 	}
 }
 

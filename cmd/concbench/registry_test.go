@@ -13,6 +13,7 @@ import (
 	"concbench/bench"
 	"concbench/models"
 	"concbench/report"
+	"concbench/resultfmt"
 )
 
 // toyEnv makes the test binary register a toy sixth model and run toyMain
@@ -40,11 +41,11 @@ func toyMain() int {
 		failf("the quick suite has no cell for the toy model")
 	}
 	for _, m := range models.Names() {
-		if m != "toy" && report.ModelColor(m) == report.ModelColor("toy") {
+		if m != "toy" && report.ModelColor(traitsOf(m)) == report.ModelColor(traitsOf("toy")) {
 			failf("the toy model has the colour of %s", m)
 		}
 	}
-	if report.ModelColor("toy") == nil {
+	if report.ModelColor(traitsOf("toy")) == nil {
 		failf("the toy model has no colour")
 	}
 	if len(fails) > 0 {
@@ -76,8 +77,14 @@ func TestToyModelReachesEverything(t *testing.T) {
 // marker of its own in the report.
 func TestEveryModelStyled(t *testing.T) {
 	for _, m := range models.Names() {
-		if !report.ModelStyled(m) {
-			t.Errorf("model %s has no colour/marker in report/style.go (modelStyles)", m)
+		if !report.ModelStyled(traitsOf(m)) {
+			t.Errorf("model %s has no colour/marker for its traits %+v in report/style.go (kindStyles)", m, traitsOf(m))
 		}
 	}
+}
+
+// traitsOf is a registered model's traits (the zero value if unknown).
+func traitsOf(m string) resultfmt.ModelTraits {
+	i, _ := models.Lookup(m)
+	return i.Traits()
 }
