@@ -113,18 +113,22 @@ func speedupFindings(d *Data) []Finding {
 			}
 			rest := otherPoints(byModel[m], q)
 			t := d.traits(baseModel(m))
+			base := t.Baseline
+			if base == "" {
+				base = d.goBaseline()
+			}
 			switch {
 			case goLoop(t):
 				if q.Speedup.Median > 1.25 {
-					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than %s (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, t.Baseline, num(q.Makespan.Median), num(q.Base))
+					add("speedup", true, "The event loop ran the CPU-bound batch %.2fx faster than %s (%s s vs %s s); one loop thread should give no CPU parallelism.", q.Speedup.Median, base, num(q.Makespan.Median), num(q.Base))
 				} else {
-					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx %s on the CPU-bound batch at GOMAXPROCS=%d (%s s vs %s s), because every CPU step runs on its one loop thread%s.", q.Speedup.Median, t.Baseline, q.Workers, num(q.Makespan.Median), num(q.Base), rest)
+					add("speedup", false, "The event loop gives no CPU parallelism: %.2fx %s on the CPU-bound batch at GOMAXPROCS=%d (%s s vs %s s), because every CPU step runs on its one loop thread%s.", q.Speedup.Median, base, q.Workers, num(q.Makespan.Median), num(q.Base), rest)
 				}
 			default:
 				cores, ideal := q.Cores, q.Ideal
-				text := fmt.Sprintf("%s reaches %.2fx %s with W = %d workers (ideal %.0fx on %d cores, %.0f%% of it)%s.", m, q.Speedup.Median, t.Baseline, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal, rest)
+				text := fmt.Sprintf("%s reaches %.2fx %s with W = %d workers (ideal %.0fx on %d cores, %.0f%% of it)%s.", m, q.Speedup.Median, base, q.Workers, ideal, cores, 100*q.Speedup.Median/ideal, rest)
 				if q.Speedup.Median > 1.15*ideal {
-					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the %s baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, t.Baseline, num(q.Base))
+					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the %s baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, base, num(q.Base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
 					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
 				} else {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"concbench/internal/table"
 	"concbench/resultfmt"
 )
 
@@ -132,13 +133,13 @@ func (r *Report) WriteTerminalWidth(w io.Writer, width int) error {
 		fmt.Fprintln(w, Wrap(fmt.Sprintf("*** INCOMPLETE RESULTS: %s ***", incompleteWhy(f)), width, "    "))
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", f.Suite, len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "concbench report: suite %s, %d trials, %s\n\n", table.Printable(f.Suite), len(f.Trials), f.Meta.Time.Format("2006-01-02 15:04 MST"))
 	if st := invariantStatus(f); len(st.Violations) > 0 {
 		for i, l := range st.Lines() {
 			if i == 0 {
-				fmt.Fprintf(w, "*** INVARIANTS: %s ***\n", l)
+				fmt.Fprintf(w, "*** INVARIANTS: %s ***\n", table.Printable(l))
 			} else {
-				fmt.Fprintf(w, "  - %s\n", l)
+				fmt.Fprintf(w, "  - %s\n", table.Printable(l))
 			}
 		}
 		fmt.Fprintln(w)

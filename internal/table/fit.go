@@ -127,10 +127,12 @@ func MaxLineWidth(b []byte) int {
 	return m
 }
 
-// Wrap breaks s into lines of at most width display columns at spaces;
+// Wrap removes control characters from s (Printable: it may quote names
+// from a results file) and breaks it into lines of at most width display columns at spaces;
 // the first line keeps s's leading spaces, later lines start with indent. width <= 0 returns s unchanged.
 // A word longer than a line stays whole.
 func Wrap(s string, width int, indent string) string {
+	s = Printable(s)
 	if width <= 0 || runewidth.StringWidth(s) <= width {
 		return s
 	}

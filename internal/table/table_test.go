@@ -60,3 +60,20 @@ func TestWrap(t *testing.T) {
 		t.Error("Wrap changed a line that fits")
 	}
 }
+
+// TestEscape: what could become markup in Markdown is escaped; prose
+// without such characters is unchanged byte for byte.
+func TestEscape(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"p99 > 3x and throughput < 90% of offered", "p99 > 3x and throughput < 90% of offered"},
+		{"O_DIRECT reads, 1–2 µs ±3%", "O_DIRECT reads, 1–2 µs ±3%"},
+		{"<script>x</script>", "&lt;script>x&lt;/script>"},
+		{"a\nb\r\x00c\x1b[1m", "a b c\\[1m"},
+		{"_em_ *b* `c` [l](u) a|b \\", "\\_em\\_ \\*b\\* \\`c\\` \\[l\\](u) a\\|b \\\\"},
+		{"&amp; & #", "&amp;amp; & #"},
+	} {
+		if got := Escape(c.in); got != c.want {
+			t.Errorf("Escape(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
