@@ -28,12 +28,6 @@ func single(name string, p *plot.Plot) *figure {
 	return &figure{name: name, grid: [][]*plot.Plot{{p}}, w: chartW, h: chartH}
 }
 
-// output is one file the report writes, rendered in memory first.
-type output struct {
-	name string // file name in the report directory
-	data []byte
-}
-
 // render draws the figure as SVG and PNG in memory. Every plot is checked
 // first (drawable), so no infinite or absurd coordinate reaches a
 // rasteriser.

@@ -77,11 +77,10 @@ func readResults(dir string) (*resultfmt.File, error) {
 }
 
 // generate draws d's charts, REPORT.md, report.html and terminal tables
-// into dir. The
-// directory is probed first; every file is rendered in memory and written
-// only once all are ready, each atomically (temporary file and rename): an
-// interrupted or failed report leaves no half-written file, and one
-// stopped before the writing starts leaves the directory as it was.
+// into dir. The directory is probed first; every file is rendered in
+// memory, then the whole set is written all or nothing (writeSet): an
+// interrupted or failed report (a full disk) leaves the directory's
+// previous report as it was, no file of it replaced.
 func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Report, error) {
 	if err := resultfmt.ProbeDir(dir); err != nil {
 		return nil, err
@@ -104,13 +103,8 @@ func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Re
 		return nil, err
 	}
 	files = append(files, output{name: HTMLFile, data: page})
-	for _, o := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := resultfmt.WriteAtomic(filepath.Join(dir, o.name), o.data); err != nil {
-			return nil, err
-		}
+	if err := writeSet(ctx, dir, files); err != nil {
+		return nil, err
 	}
 	if terminal != nil {
 		if err := r.WriteTerminal(terminal); err != nil {
