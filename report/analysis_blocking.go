@@ -41,7 +41,7 @@ func otherMaxOf(r resultfmt.Result) float64 {
 func stalls(d *Data) []Stall {
 	cells := d.Tag(resultfmt.TagBlocking)
 	var out []Stall
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		c := ByModel(cells)[m][0]
 		if len(c.Trials) == 0 || len(c.Trials[0].Series) == 0 {
 			continue

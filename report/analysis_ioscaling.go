@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot/plotter"
+
+	"concbench/resultfmt"
 )
 
 // waitsBound is the least makespan of n tasks that each wait w on a model
@@ -36,7 +36,7 @@ func ioFindings(d *Data) []Finding {
 	var out []Finding
 	add := adder(&out)
 	io := d.Tag(resultfmt.TagIOScaling)
-	for _, m := range Models(io) {
+	for _, m := range SeriesOf(io) {
 		cs := ByModel(io)[m]
 		c := cs[len(cs)-1]
 		lat := c.Spec.Params.Sleep.Seconds()

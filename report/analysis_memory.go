@@ -50,7 +50,7 @@ func fitLine(xs, ys []float64) (a, b float64, ok bool) {
 func memFits(d *Data) []MemFit {
 	cells := d.Tag(resultfmt.TagMemory)
 	var out []MemFit
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		var xs, ys []float64
 		for _, c := range ByModel(cells)[m] {
 			for _, r := range c.Trials {

@@ -33,7 +33,7 @@ type OpenCurve struct {
 func openCurves(d *Data) []OpenCurve {
 	cells := d.Tag(resultfmt.TagOpenLoad)
 	var out []OpenCurve
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		cur := OpenCurve{Model: m, Knee: -1}
 		for _, c := range ByModel(cells)[m] {
 			r := resultfmt.OpenRate(c.Spec.Load)

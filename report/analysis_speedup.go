@@ -106,7 +106,7 @@ func speedupFindings(d *Data) []Finding {
 		for _, q := range pts {
 			byModel[q.Model] = append(byModel[q.Model], q)
 		}
-		for _, m := range Models(d.Tag(resultfmt.TagSpeedup)) {
+		for _, m := range SeriesOf(d.Tag(resultfmt.TagSpeedup)) {
 			q, ok := quotedPoint(byModel[m])
 			if !ok {
 				continue

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"concbench/resultfmt"
-
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"concbench/resultfmt"
 )
 
 // chromiumNames are the executables the browser test looks for on PATH;
@@ -184,7 +184,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		}
 		eval[bool](t, ctx, fmt.Sprintf(showOnlyJS, wc.ID, ""))
 	}
-	if ms := Models(r.Data.Tag(resultfmt.TagThroughput)); !slices.Equal(ms, seriesModels(want[0])) {
+	if ms := SeriesOf(r.Data.Tag(resultfmt.TagThroughput)); !slices.Equal(ms, seriesModels(want[0])) {
 		t.Errorf("throughput chart models %v, want the results' %v", seriesModels(want[0]), ms)
 	}
 

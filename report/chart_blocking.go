@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/resultfmt"
 )
 
 // blockingChart is chart 9: per-task latency over arrival time, one panel

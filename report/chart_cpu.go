@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"concbench/resultfmt"
 )
 
 // cpuTimeChart is chart 5a: CPU seconds per 1,000 tasks, user and sys
@@ -33,7 +33,7 @@ func cpuTimeChart(d *Data) ([]*figure, string, error) {
 				cs = append(cs, c)
 			}
 		}
-		ms := Models(cs)
+		ms := SeriesOf(cs)
 		ylabel := ""
 		if wi%cols == 0 {
 			ylabel = "CPU s per 1,000 tasks"
@@ -86,7 +86,7 @@ func cpuUtilChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"throughput\" in the results")
 	}
-	wls, ms := Workloads(cells), Models(cells)
+	wls, ms := Workloads(cells), SeriesOf(cells)
 	p := newPlot("CPU utilisation (batch load)", "workload", "CPU used (cores)")
 	b := &bars{}
 	top := float64(d.cores())
@@ -153,7 +153,7 @@ func cpuTimelineChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no throughput trial recorded a CPU timeline")
 	}
-	ms := Models(cells)
+	ms := SeriesOf(cells)
 	cols := min(len(ms), 3)
 	if len(ms) == 4 {
 		cols = 2

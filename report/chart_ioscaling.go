@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot/plotter"
+
+	"concbench/resultfmt"
 )
 
 // ioScalingChart is chart 4: makespan vs number of tasks (log-log) for the
@@ -48,7 +48,7 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	if err := refLineDash(p, fmt.Sprintf("sequential bound: N x %v", sleep), seq, 2, 3); err != nil {
 		return nil, "", err
 	}
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		cs := ByModel(cells)[m]
 		baseline := isBaseline(d.traits(baseModel(m)))
 		if c := cs[0].Conc; c > 1 && !baseline {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+
+	"concbench/resultfmt"
 )
 
 // latencySource picks the cells of chart 2: closed-load "latency" trials,

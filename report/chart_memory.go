@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"concbench/resultfmt"
 )
 
 // memoryChart is chart 7: memory per in-flight task against in-flight tasks
@@ -26,7 +26,7 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	logAxis(&p.X)
 	logAxis(&p.Y)
 	xLo, xHi, yLo, yHi := math.Inf(1), 0.0, math.Inf(1), 0.0
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		var pts errPoints
 		for _, c := range ByModel(cells)[m] {
 			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) })

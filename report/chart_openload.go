@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/resultfmt"
 )
 
 // Knee rules: a model saturates at the first offered rate where every

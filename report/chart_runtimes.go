@@ -116,7 +116,7 @@ func rtLevel(p *plot.Plot, label string, y float64) error {
 
 // modelOrder sorts models by the results' display order.
 func modelOrder(d *Data, ms []string) []string {
-	order := Models(append(d.Tag(resultfmt.TagRuntimes), d.Tag(resultfmt.TagThroughput, "noop")...))
+	order := SeriesOf(append(d.Tag(resultfmt.TagRuntimes), d.Tag(resultfmt.TagThroughput, "noop")...))
 	var out []string
 	for _, m := range order {
 		for _, x := range ms {

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot/plotter"
+
+	"concbench/resultfmt"
 )
 
 // speedupChart is chart 3: speedup over sequential vs workers, with the
@@ -60,7 +60,7 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		}
 		byModel[q.Model] = append(byModel[q.Model], errPoint{X: float64(q.Workers), Y: q.Speedup.Median, Lo: q.Speedup.Min, Hi: q.Speedup.Max})
 	}
-	order = Models(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
+	order = SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
 	loop := d.modelWhere(goLoop)
 	for _, m := range order {
 		label := m

@@ -5,10 +5,10 @@ import (
 	"math"
 	"strings"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"concbench/resultfmt"
 )
 
 // throughputChart is chart 1: tasks/s per model, grouped by workload, on a
@@ -18,7 +18,7 @@ func throughputChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no batch trials tagged \"throughput\" in the results")
 	}
-	wls, ms := Workloads(cells), Models(cells)
+	wls, ms := Workloads(cells), SeriesOf(cells)
 	p := newPlot("Throughput per model (batch load)", "workload", "throughput (tasks/s, log scale)")
 	logAxis(&p.Y)
 	b := &bars{}

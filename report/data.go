@@ -162,9 +162,9 @@ func baseModel(series string) string {
 	return m
 }
 
-// Models lists the distinct series (models, or model @ machine) of cells
+// SeriesOf lists the distinct series (models, or model @ machine) of cells
 // in display order.
-func Models(cells []*Cell) []string {
+func SeriesOf(cells []*Cell) []string {
 	ranked := map[string]int{}
 	var out []string
 	for _, c := range cells {
@@ -177,7 +177,7 @@ func Models(cells []*Cell) []string {
 	return out
 }
 
-// ByModel groups cells by series (see Models), keeping their order.
+// ByModel groups cells by series (see SeriesOf), keeping their order.
 func ByModel(cells []*Cell) map[string][]*Cell {
 	out := map[string][]*Cell{}
 	for _, c := range cells {

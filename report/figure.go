@@ -7,12 +7,12 @@ import (
 	stddraw "image/draw"
 	"math"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/resultfmt"
 )
 
 // figure is one chart file: a grid of plots (one, or small multiples).

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"bytes"
 	_ "embed" // the page's assets
 	"fmt"
 	"html/template"
+	"io"
 	"strings"
 )
 
@@ -67,11 +67,11 @@ type page struct {
 	UPlotVersion  string
 }
 
-// WriteHTML writes the interactive report: the findings, method, machine
+// WriteHTML writes to w the interactive report: the findings, method, machine
 // metadata and warnings, every chart of REPORT.md drawn by uPlot from the
 // same analysis (hover for exact values, legends that hide models, log
 // toggles) and sortable tables, in one file.
-func (r *Report) WriteHTML() ([]byte, error) {
+func (r *Report) WriteHTML(w io.Writer) error {
 	f := r.Data.File
 	p := page{
 		Suite: f.Suite, Method: r.methodText(), Trials: len(f.Trials), Configs: len(r.Data.Cells),
@@ -104,9 +104,8 @@ func (r *Report) WriteHTML() ([]byte, error) {
 		wt.Num = t.Numeric()
 		p.Tables = append(p.Tables, wt)
 	}
-	var b bytes.Buffer
-	if err := htmlPage.Execute(&b, p); err != nil {
-		return nil, fmt.Errorf("%s: %w", HTMLFile, err)
+	if err := htmlPage.Execute(w, p); err != nil {
+		return fmt.Errorf("%s: %w", HTMLFile, err)
 	}
-	return b.Bytes(), nil
+	return nil
 }

@@ -138,7 +138,7 @@ func webCharts(d *Data, charts []Chart) []*webChart {
 // categoryChart is a chart of one figure per model and workload of cells
 // (category x, models side by side); value returns a cell's point value.
 func (d *Data) categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, x float64) (webPoint, bool)) *webChart {
-	wls, ms := Workloads(cells), Models(cells)
+	wls, ms := Workloads(cells), SeriesOf(cells)
 	wc := &webChart{ID: id, Title: title, X: webAxis{Label: "workload"}, Y: webAxis{Label: ylabel}}
 	for _, w := range wls {
 		tasks := 0
@@ -248,7 +248,7 @@ func webSpeedup(d *Data) []*webChart {
 		n := len(ByModel(d.Tag(resultfmt.TagSpeedup))[q.Model][0].Trials)
 		byModel[q.Model] = append(byModel[q.Model], statPoint(float64(q.Workers), q.Speedup, n, fmt.Sprintf("makespan %s s", num(q.Makespan.Median))))
 	}
-	for _, m := range Models(cellsOf(d.Tag(resultfmt.TagSpeedup), order)) {
+	for _, m := range SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order)) {
 		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", byModel[m]))
 	}
 	ideal := refSeries(fmt.Sprintf("ideal: min(workers, %d cores)", d.cores()))
@@ -265,7 +265,7 @@ func webIOScaling(d *Data) []*webChart {
 	wc := &webChart{ID: "io-scaling", Title: fmt.Sprintf("I/O scaling: %s batch (one %v wait per task)", cells[0].Spec.Workload, sleep),
 		X: webAxis{Label: "tasks in the batch", Log: true}, Y: webAxis{Label: "makespan (s)", Log: true}}
 	nLo, nHi := math.Inf(1), 0.0
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		var pts []webPoint
 		for _, c := range ByModel(cells)[m] {
 			n := float64(c.Spec.Tasks)
@@ -290,7 +290,7 @@ func webMemory(d *Data) []*webChart {
 	}
 	wc := &webChart{ID: "memory", Title: "Memory per in-flight task",
 		X: webAxis{Label: "tasks in flight at peak", Log: true}, Y: webAxis{Label: "RSS per in-flight task (KiB)", Log: true}}
-	for _, m := range Models(cells) {
+	for _, m := range SeriesOf(cells) {
 		var pts []webPoint
 		for _, c := range ByModel(cells)[m] {
 			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) })

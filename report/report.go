@@ -98,11 +98,11 @@ func generate(ctx context.Context, dir string, d *Data, terminal io.Writer) (*Re
 		return nil, err
 	}
 	files = append(files, output{name: "REPORT.md", data: md.Bytes()})
-	page, err := r.WriteHTML()
-	if err != nil {
+	var page bytes.Buffer
+	if err := r.WriteHTML(&page); err != nil {
 		return nil, err
 	}
-	files = append(files, output{name: HTMLFile, data: page})
+	files = append(files, output{name: HTMLFile, data: page.Bytes()})
 	if err := writeSet(ctx, dir, files); err != nil {
 		return nil, err
 	}

@@ -5,12 +5,12 @@ import (
 	"slices"
 	"strings"
 
-	"concbench/resultfmt"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"concbench/resultfmt"
 )
 
 // Chart size: 600 x 375 pt is 800 x 500 px at the PNG canvas's 96 dpi,

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strconv"
 
-	"concbench/resultfmt"
-
 	"concbench/internal/table"
+	"concbench/resultfmt"
 )
 
 // Table is one table of the report, rendered for the terminal and as

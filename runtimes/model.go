@@ -342,3 +342,9 @@ func (m *Model) apply(tr *models.Trial, rec *records, t0 int64) error {
 	r.ObserveCPU(peakOverlap(splitIntervals(rec.cpu)))
 	return nil
 }
+
+// Model runs trials and prepares them before the clock starts.
+var (
+	_ models.Model    = (*Model)(nil)
+	_ models.Preparer = (*Model)(nil)
+)

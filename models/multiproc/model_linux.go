@@ -160,3 +160,9 @@ func (m *Model) setExtras(tr *models.Trial, p *procPool, startup time.Duration) 
 		tr.SetExtra("ipc_bytes_per_task", float64(p.ipcBytes.Load())/float64(done))
 	}
 }
+
+// Model runs trials and prepares them before the clock starts.
+var (
+	_ models.Model    = (*Model)(nil)
+	_ models.Preparer = (*Model)(nil)
+)
