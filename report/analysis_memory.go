@@ -73,20 +73,6 @@ func memFits(d *Data) []MemFit {
 	return out
 }
 
-// fmtBytes formats a byte count with a binary unit.
-func fmtBytes(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", v/(1<<30))
-	case a >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", v/(1<<20))
-	case a >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", v/(1<<10))
-	}
-	return fmt.Sprintf("%.0f B", v)
-}
-
 // memoryFindings reports memory per in-flight task from the regression slopes.
 func memoryFindings(d *Data) []Finding {
 	var out []Finding

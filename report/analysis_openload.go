@@ -115,3 +115,14 @@ func saturationFindings(d *Data) []Finding {
 	}
 	return out
 }
+
+// Knee rules: a model saturates at the first offered rate where every
+// repeat's p99 exceeds KneeP99Factor x its p99 at the lowest rate, or
+// completes less than KneeThroughput of the offered rate.
+const (
+	KneeP99Factor  = 3.0
+	KneeThroughput = 0.90
+	// KneeMinP99 is the floor of the low-load p99 in the p99 rule, so
+	// that jitter of a sub-millisecond p99 is not taken for saturation.
+	KneeMinP99 = 5.0 // ms
+)

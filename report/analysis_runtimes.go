@@ -242,3 +242,17 @@ func rtGroups(d *Data, vals []RTBar) (groups, models []string) {
 	}
 	return groups, modelOrder(d, models)
 }
+
+// modelOrder sorts models by the results' display order.
+func modelOrder(d *Data, ms []string) []string {
+	order := SeriesOf(append(d.Tag(resultfmt.TagRuntimes), d.Tag(resultfmt.TagThroughput, "noop")...))
+	var out []string
+	for _, m := range order {
+		for _, x := range ms {
+			if x == m {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}

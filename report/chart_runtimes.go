@@ -114,20 +114,6 @@ func rtLevel(p *plot.Plot, label string, y float64) error {
 	return refLineDash(p, label, plotter.XYs{{X: p.X.Min, Y: y}, {X: p.X.Max, Y: y}}, 6, 4)
 }
 
-// modelOrder sorts models by the results' display order.
-func modelOrder(d *Data, ms []string) []string {
-	order := SeriesOf(append(d.Tag(resultfmt.TagRuntimes), d.Tag(resultfmt.TagThroughput, "noop")...))
-	var out []string
-	for _, m := range order {
-		for _, x := range ms {
-			if x == m {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
-}
-
 // scaleStat multiplies a Stat by f.
 func scaleStat(s resultfmt.Stat, f float64) resultfmt.Stat {
 	return resultfmt.Stat{Median: s.Median * f, Min: s.Min * f, Max: s.Max * f}

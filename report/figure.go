@@ -106,3 +106,19 @@ func drawable(p *plot.Plot) error {
 	}
 	return nil
 }
+
+// Chart is one chart of the report: its image files (each written as SVG
+// and PNG), a caption written from the data, or why it was left out.
+type Chart struct {
+	ID    string
+	Title string
+	// Files are the file stems (name without extension) in the report
+	// directory; a chart may have several (one per workload).
+	Files   []string
+	Caption string
+	// Missing says why the chart was not drawn (its data is absent).
+	Missing string
+}
+
+// missing is returned by a chart builder whose data is absent.
+type missing string

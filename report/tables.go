@@ -17,53 +17,6 @@ type Table = table.Table
 // Wrap breaks s into lines of at most width display columns (table.Wrap).
 func Wrap(s string, width int, indent string) string { return table.Wrap(s, width, indent) }
 
-// num formats v with about three significant digits.
-func num(v float64) string {
-	switch a := math.Abs(v); {
-	case math.IsNaN(v) || math.IsInf(v, 0):
-		return "-"
-	case a == 0:
-		return "0"
-	case a >= 1000:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 100:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case a >= 10:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case a >= 0.01:
-		return strconv.FormatFloat(v, 'f', 3, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-// rng formats a Stat as "median (min-max)", or the median alone for one
-// repeat.
-func rng(s resultfmt.Stat) string {
-	if s.Min == s.Max {
-		return num(s.Median)
-	}
-	return fmt.Sprintf("%s (%s–%s)", num(s.Median), num(s.Min), num(s.Max))
-}
-
-// conc formats a cell's resolved concurrency.
-func conc(c *Cell) string { return FormatConc(c.Conc) }
-
-// FormatConc formats a resolved concurrency; 0 means unlimited.
-func FormatConc(n int) string {
-	if n == 0 {
-		return "unlimited"
-	}
-	return strconv.Itoa(n)
-}
-
-// FormatNum formats v as the report's tables do: about three significant
-// digits, "-" for NaN and infinities.
-func FormatNum(v float64) string { return num(v) }
-
-// FormatStat formats a figure over repeats as the report's tables do:
-// "median (min–max)", or the median alone when the repeats agree.
-func FormatStat(s resultfmt.Stat) string { return rng(s) }
-
 // buildTables makes every table that has data, in report order.
 func buildTables(d *Data) []Table {
 	var ts []Table
@@ -168,17 +121,6 @@ func memoryTable(d *Data) Table {
 			num(f.PerTask / (1 << 10)), num(f.Intercept / (1 << 20)), joinComma(each)})
 	}
 	return t
-}
-
-func joinComma(xs []string) string {
-	s := ""
-	for i, x := range xs {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
 }
 
 func openLoadTable(d *Data) Table {
