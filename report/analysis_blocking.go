@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 
 	"concbench/resultfmt"
@@ -95,4 +96,10 @@ func blockingFindings(d *Data) []Finding {
 		}
 	}
 	return out
+}
+
+// label names a stall's series in both drawings of the blocking chart: the
+// model and the worst other task of the repeat drawn (s.Trial).
+func (s Stall) label() string {
+	return fmt.Sprintf("%s: worst other task %.0f ms (its own wait %.0f ms)", s.Model, otherMaxOf(s.Trial), s.Ideal)
 }

@@ -65,3 +65,37 @@ func ioFindings(d *Data) []Finding {
 	}
 	return out
 }
+
+// ioLine is one series of the io-scaling chart: its legend label ("pool
+// (32)": a fixed concurrency in brackets) and, for a model of fixed
+// concurrency c, its ceil(N/c) x wait bound. Both drawings use it.
+type ioLine struct {
+	Series, Label string
+	Bound         *idealLine
+}
+
+// ioLines are the io-scaling chart's series in display order.
+func ioLines(d *Data, cells []*Cell) []ioLine {
+	var out []ioLine
+	for _, m := range SeriesOf(cells) {
+		cs := ByModel(cells)[m]
+		l := ioLine{Series: m, Label: m}
+		if isBaseline(d.traits(baseModel(m))) {
+			out = append(out, l)
+			continue
+		}
+		c, sleep := cs[0].Conc, cs[0].Spec.Params.Sleep
+		if c > 0 {
+			l.Label = fmt.Sprintf("%s (%d)", m, c)
+		}
+		if c > 1 {
+			b := &idealLine{Label: fmt.Sprintf("%s bound: ceil(N/%d) x %v", m, c, sleep)}
+			for _, q := range boundStairs(cs[0].Spec.Tasks, cs[len(cs)-1].Spec.Tasks, c, sleep) {
+				b.Pts = append(b.Pts, [2]float64{q.X, q.Y})
+			}
+			l.Bound = b
+		}
+		out = append(out, l)
+	}
+	return out
+}

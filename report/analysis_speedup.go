@@ -151,3 +151,47 @@ func speedupAxes(d *Data) (x, y string) {
 	}
 	return fmt.Sprintf("workers (pool W, goroutine limit, processes P; %s: GOMAXPROCS)", loop), "speedup over " + d.goBaseline() + " (x)"
 }
+
+// idealLine is a reference line through points (x, y).
+type idealLine struct {
+	Label string
+	Pts   [][2]float64
+}
+
+// speedupIdeals are the ideal speedups min(workers, cores) for workers
+// 1..maxW, one line per core count among the machines; in a report across
+// machines each names the machines it bounds. Both drawings of the speedup
+// chart draw these.
+func speedupIdeals(d *Data, maxW int) []idealLine {
+	cores, labels := d.machineCores()
+	var out []idealLine
+	for i, n := range cores {
+		l := idealLine{Label: fmt.Sprintf("ideal: min(workers, %d cores)", n)}
+		if len(d.Inputs) > 1 {
+			l.Label += " on " + strings.Join(labels[i], ", ")
+		}
+		for w := 1; w <= maxW; w++ {
+			l.Pts = append(l.Pts, [2]float64{float64(w), math.Min(float64(w), float64(n))})
+		}
+		if len(l.Pts) == 1 {
+			l.Pts = append(l.Pts, [2]float64{float64(maxW) + 1, 1})
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// speedupTitle is the speedup chart's title.
+func speedupTitle(d *Data) string {
+	cores, _ := d.machineCores()
+	return fmt.Sprintf("CPU-bound speedup vs %s (%s, %s cores)", d.goBaseline(), d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, joinInts(cores))
+}
+
+// speedupLabel names series m in the speedup chart: the event loop's says
+// its x is GOMAXPROCS.
+func speedupLabel(d *Data, m string) string {
+	if m == d.modelWhere(goLoop) {
+		return m + " (1 loop thread; x = GOMAXPROCS)"
+	}
+	return m
+}

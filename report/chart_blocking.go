@@ -32,7 +32,7 @@ func blockingChart(d *Data) ([]*figure, string, error) {
 		if i == len(ss)-1 {
 			xlabel = "intended arrival time (s)"
 		}
-		p := newPlot(fmt.Sprintf("%s: worst other task %.0f ms (its own wait %.0f ms)", s.Model, otherMaxOf(s.Trial), s.Ideal), xlabel, "latency (ms)")
+		p := newPlot(s.label(), xlabel, "latency (ms)")
 		p.Title.TextStyle.Font.Size = vg.Points(11)
 		var normal, blocking plotter.XYs
 		for _, pt := range thinSeries(s.Trial.Series, maxScatter) {

@@ -48,12 +48,14 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 	if err := refLineDash(p, fmt.Sprintf("sequential bound: N x %v", sleep), seq, 2, 3); err != nil {
 		return nil, "", err
 	}
-	for _, m := range SeriesOf(cells) {
-		cs := ByModel(cells)[m]
-		baseline := isBaseline(d.traits(baseModel(m)))
-		if c := cs[0].Conc; c > 1 && !baseline {
-			lo, hi := cs[0].Spec.Tasks, cs[len(cs)-1].Spec.Tasks
-			if err := modelBound(p, m, d.color(m), fmt.Sprintf("%s bound: ceil(N/%d) x %v", m, c, sleep), boundStairs(lo, hi, c, sleep)); err != nil {
+	for _, l := range ioLines(d, cells) {
+		m := l.Series
+		if b := l.Bound; b != nil {
+			var xys plotter.XYs
+			for _, q := range b.Pts {
+				xys = append(xys, plotter.XY{X: q[0], Y: q[1]})
+			}
+			if err := modelBound(p, m, d.color(m), b.Label, xys); err != nil {
 				return nil, "", err
 			}
 		}
@@ -63,11 +65,7 @@ func ioScalingChart(d *Data) ([]*figure, string, error) {
 				pts = append(pts, errPoint{X: float64(c.Spec.Tasks), Y: s.Median, Lo: s.Min, Hi: s.Max})
 			}
 		}
-		label := m
-		if c := ByModel(cells)[m][0]; c.Conc > 0 && !baseline {
-			label = fmt.Sprintf("%s (%d)", m, c.Conc)
-		}
-		if err := addSeries(p, d.seriesStyle(m), label, pts, false); err != nil {
+		if err := addSeries(p, d.seriesStyle(m), l.Label, pts, false); err != nil {
 			return nil, "", err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/plot/plotter"
 
@@ -21,9 +20,9 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	if len(pts) == 0 {
 		return nil, "", missing("no parallel model in the \"speedup\" experiment")
 	}
-	cores, labels := d.machineCores()
+	cores, _ := d.machineCores()
 	xl, yl := speedupAxes(d)
-	p := newPlot(fmt.Sprintf("CPU-bound speedup vs %s (%s, %s cores)", d.goBaseline(), d.Tag(resultfmt.TagSpeedup)[0].Spec.Workload, joinInts(cores)), xl, yl)
+	p := newPlot(speedupTitle(d), xl, yl)
 	maxW := 1
 	maxY := float64(slices.Max(cores))
 	for _, q := range pts {
@@ -32,19 +31,12 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 	}
 	// One ideal line per core count; in a report across machines it names
 	// the machines it bounds.
-	for i, n := range cores {
+	for i, l := range speedupIdeals(d, maxW) {
 		var ideal plotter.XYs
-		for w := 1; w <= maxW; w++ {
-			ideal = append(ideal, plotter.XY{X: float64(w), Y: math.Min(float64(w), float64(n))})
+		for _, q := range l.Pts {
+			ideal = append(ideal, plotter.XY{X: q[0], Y: q[1]})
 		}
-		if len(ideal) == 1 {
-			ideal = append(ideal, plotter.XY{X: float64(maxW) + 1, Y: 1})
-		}
-		label := fmt.Sprintf("ideal: min(workers, %d cores)", n)
-		if len(d.Inputs) > 1 {
-			label += " on " + strings.Join(labels[i], ", ")
-		}
-		if err := refLineDash(p, label, ideal, 6-2*float64(i%3), 4); err != nil {
+		if err := refLineDash(p, l.Label, ideal, 6-2*float64(i%3), 4); err != nil {
 			return nil, "", err
 		}
 	}
@@ -61,12 +53,8 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		byModel[q.Model] = append(byModel[q.Model], errPoint{X: float64(q.Workers), Y: q.Speedup.Median, Lo: q.Speedup.Min, Hi: q.Speedup.Max})
 	}
 	order = SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
-	loop := d.modelWhere(goLoop)
 	for _, m := range order {
-		label := m
-		if m == loop {
-			label = m + " (1 loop thread; x = GOMAXPROCS)"
-		}
+		label := speedupLabel(d, m)
 		if err := addSeries(p, d.seriesStyle(m), label, byModel[m], false); err != nil {
 			return nil, "", err
 		}

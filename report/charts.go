@@ -8,25 +8,29 @@ import (
 
 func (m missing) Error() string { return string(m) }
 
-// builder draws one chart family from the data.
+// builder is one chart family, registered once: its figures for REPORT.md
+// (gonum/plot, SVG and PNG) with their caption, and its interactive
+// charts for report.html, both from the same analysis (analysis_*.go).
 type builder struct {
 	id, title string
 	build     func(d *Data) ([]*figure, string, error)
+	web       func(d *Data) []*webChart
 }
 
-// builders lists the charts in report order.
+// builders lists the charts in report order: adding a chart is one line
+// here, its analysis and its two drawings (see README, "Adding a chart").
 var builders = []builder{
-	{"throughput", "Throughput per model and workload", throughputChart},
-	{"latency", "Latency percentiles", latencyCharts},
-	{"speedup", "CPU-bound speedup as workers grow", speedupChart},
-	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart},
-	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart},
-	{"cpu-util", "CPU utilisation", cpuUtilChart},
-	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart},
-	{"memory", "Memory per in-flight task", memoryChart},
-	{"open-load", "Latency vs offered load (open load)", openLoadChart},
-	{"blocking", "The blocking mistake", blockingChart},
-	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts},
+	{"throughput", "Throughput per model and workload", throughputChart, webThroughput},
+	{"latency", "Latency percentiles", latencyCharts, webLatency},
+	{"speedup", "CPU-bound speedup as workers grow", speedupChart, webSpeedup},
+	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, webIOScaling},
+	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
+	{"cpu-util", "CPU utilisation", cpuUtilChart, webCPUUtil},
+	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
+	{"memory", "Memory per in-flight task", memoryChart, webMemory},
+	{"open-load", "Latency vs offered load (open load)", openLoadChart, webOpenLoad},
+	{"blocking", "The blocking mistake", blockingChart, webBlocking},
+	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, webRuntimes},
 }
 
 // ChartIDs lists every chart the report can draw, in order.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"concbench/resultfmt"
 )
@@ -114,19 +115,13 @@ func (c *webChart) finish() *webChart {
 // webCharts builds the interactive charts, one per chart file of the
 // report, in report order.
 func webCharts(d *Data, charts []Chart) []*webChart {
-	build := map[string]func(*Data) []*webChart{
-		"throughput": webThroughput, "latency": webLatency, "speedup": webSpeedup,
-		"io-scaling": webIOScaling, "cpu-time": webCPUTime, "cpu-util": webCPUUtil,
-		"cpu-timeline": webTimeline, "memory": webMemory, "open-load": webOpenLoad, "blocking": webBlocking,
-		"runtimes": webRuntimes,
-	}
 	var out []*webChart
 	for _, ch := range charts {
-		f, ok := build[ch.ID]
-		if !ok || ch.Missing != "" {
+		i := slices.IndexFunc(builders, func(b builder) bool { return b.id == ch.ID })
+		if i < 0 || ch.Missing != "" {
 			continue
 		}
-		for _, wc := range f(d) {
+		for _, wc := range builders[i].web(d) {
 			wc.Family = ch.ID
 			wc.Caption = ch.Caption
 			out = append(out, wc.finish())
@@ -235,7 +230,7 @@ func webLatency(d *Data) []*webChart {
 func webSpeedup(d *Data) []*webChart {
 	pts, _, _ := speedups(d)
 	xl, yl := speedupAxes(d)
-	wc := &webChart{ID: "speedup", Title: fmt.Sprintf("CPU-bound speedup vs %s (%d cores)", d.goBaseline(), d.cores()),
+	wc := &webChart{ID: "speedup", Title: speedupTitle(d),
 		X: webAxis{Label: xl}, Y: webAxis{Label: yl}}
 	byModel := map[string][]webPoint{}
 	var order []string
@@ -249,13 +244,11 @@ func webSpeedup(d *Data) []*webChart {
 		byModel[q.Model] = append(byModel[q.Model], statPoint(float64(q.Workers), q.Speedup, n, fmt.Sprintf("makespan %s s", num(q.Makespan.Median))))
 	}
 	for _, m := range SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order)) {
-		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", byModel[m]))
+		wc.Series = append(wc.Series, d.modelSeries(m, speedupLabel(d, m), "line", byModel[m]))
 	}
-	ideal := refSeries(fmt.Sprintf("ideal: min(workers, %d cores)", d.cores()))
-	for w := 1; w <= maxW; w++ {
-		ideal.Pts = append(ideal.Pts, webPoint{X: float64(w), Y: math.Min(float64(w), float64(d.cores()))})
+	for _, l := range speedupIdeals(d, maxW) {
+		wc.Refs = append(wc.Refs, refSeries(l.Label, l.Pts...))
 	}
-	wc.Refs = append(wc.Refs, ideal)
 	return []*webChart{wc}
 }
 
@@ -265,7 +258,9 @@ func webIOScaling(d *Data) []*webChart {
 	wc := &webChart{ID: "io-scaling", Title: fmt.Sprintf("I/O scaling: %s batch (one %v wait per task)", cells[0].Spec.Workload, sleep),
 		X: webAxis{Label: "tasks in the batch", Log: true}, Y: webAxis{Label: "makespan (s)", Log: true}}
 	nLo, nHi := math.Inf(1), 0.0
-	for _, m := range SeriesOf(cells) {
+	var bounds []webSeries
+	for _, l := range ioLines(d, cells) {
+		m := l.Series
 		var pts []webPoint
 		for _, c := range ByModel(cells)[m] {
 			n := float64(c.Spec.Tasks)
@@ -274,11 +269,17 @@ func webIOScaling(d *Data) []*webChart {
 				pts = append(pts, statPoint(n, c.Summary.Makespan, len(c.Trials), "concurrency "+conc(c)))
 			}
 		}
-		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", pts))
+		wc.Series = append(wc.Series, d.modelSeries(m, l.Label, "line", pts))
+		if l.Bound != nil {
+			b := refSeries(l.Bound.Label, l.Bound.Pts...)
+			b.Color = hexColor(d.color(m))
+			bounds = append(bounds, b)
+		}
 	}
 	lat := sleep.Seconds()
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("ideal: one wait (%v)", sleep), [2]float64{nLo, lat}, [2]float64{nHi, lat}),
 		refSeries(fmt.Sprintf("sequential bound: N x %v", sleep), [2]float64{nLo, nLo * lat}, [2]float64{nHi, nHi * lat}))
+	wc.Refs = append(wc.Refs, bounds...)
 	return []*webChart{wc}
 }
 
@@ -385,7 +386,7 @@ func webBlocking(d *Data) []*webChart {
 			tMax = math.Max(tMax, p.X)
 		}
 		ideal = s.Ideal
-		wc.Series = append(wc.Series, d.modelSeries(s.Model, fmt.Sprintf("%s: worst other task %s ms", s.Model, num(s.OtherMax)), "dots", pts))
+		wc.Series = append(wc.Series, d.modelSeries(s.Model, s.label(), "dots", pts))
 	}
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("ideal: own wait %s ms", num(ideal)), [2]float64{0, ideal}, [2]float64{tMax, ideal}))
 	return []*webChart{wc}
