@@ -161,20 +161,34 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		t.Fatalf("%d interactive charts for %d chart families", len(want), len(ChartIDs()))
 	}
 	for _, wc := range want {
+		// What uPlot drew: each series' label and its points drawn (non-null
+		// values), the scales' distributions (3: log), the legend's texts.
 		type drawn struct {
-			Models []string
-			Shown  []bool
-			Series int
+			Labels []string
+			Points []int
+			LogX   bool
+			LogY   bool
+			Legend []string
 		}
 		got := eval[drawn](t, ctx, fmt.Sprintf(`(function (id) { var c = concbench.charts[id]; if (!c) return {}; var u = c.plot();
-			return { models: c.chart.series.map(function (s) { return s.model; }), series: u.series.length - 1,
-			  shown: u.series.slice(1).map(function (s) { return s.show; }) }; })(%q)`, wc.ID))
+			var fig = u.root.closest('figure') || u.root.parentNode.parentNode;
+			return { labels: u.series.slice(1).map(function (s) { return s.label; }),
+			  points: u.data.slice(1).map(function (ys) { return ys.filter(function (y) { return y !== null && y !== undefined; }).length; }),
+			  logX: u.scales.x.distr === 3, logY: u.scales.y.distr === 3,
+			  legend: Array.from(fig.querySelectorAll('.legend-item, .legend-ref')).map(function (e) { return e.textContent; }) }; })(%q)`, wc.ID))
+		spec := drawnOf(wc)
+		if !slices.Equal(got.Labels, spec.Labels) || !slices.Equal(got.Legend, spec.Labels) {
+			t.Errorf("chart %s: series %q, legend %q; the spec has %q", wc.ID, got.Labels, got.Legend, spec.Labels)
+		}
+		if !slices.Equal(got.Points, spec.Points) {
+			t.Errorf("chart %s: points drawn per series %v, the spec has %v", wc.ID, got.Points, spec.Points)
+		}
+		if got.LogX != wc.X.Log || got.LogY != wc.Y.Log {
+			t.Errorf("chart %s: log scales x %v y %v, the spec says x %v y %v", wc.ID, got.LogX, got.LogY, wc.X.Log, wc.Y.Log)
+		}
 		var models []string
 		for _, s := range wc.Series {
 			models = append(models, s.Model)
-		}
-		if !slices.Equal(got.Models, models) || got.Series != len(wc.Series)+len(wc.Refs) {
-			t.Errorf("chart %s: drew series for %v (%d uPlot series), want one per model %v plus %d references", wc.ID, got.Models, got.Series, models, len(wc.Refs))
 		}
 		for _, m := range models {
 			eval[bool](t, ctx, fmt.Sprintf(showOnlyJS, wc.ID, m))
@@ -321,4 +335,29 @@ func save(t *testing.T, name string, b []byte) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// specDrawn is what a chart spec asks uPlot to draw: the labels of its
+// series then its reference lines, and each one's points at distinct x
+// (uPlot aligns the series on their x values; a log axis cannot show a
+// value <= 0).
+type specDrawn struct {
+	Labels []string
+	Points []int
+}
+
+func drawnOf(wc *webChart) specDrawn {
+	var d specDrawn
+	for _, s := range append(slices.Clone(wc.Series), wc.Refs...) {
+		d.Labels = append(d.Labels, s.Label)
+		xs := map[float64]bool{}
+		for _, p := range s.Pts {
+			if (wc.X.Log && p.X <= 0) || (wc.Y.Log && p.Y <= 0) {
+				continue
+			}
+			xs[p.X] = true
+		}
+		d.Points = append(d.Points, len(xs))
+	}
+	return d
 }
