@@ -9,7 +9,7 @@ import (
 )
 
 // Violation is one invariant one trial violated: a bug in the tool or a
-// broken machine, never a finding (DESIGN §5b).
+// broken machine, never a finding (README, "How a trial is measured").
 type Violation struct {
 	// Row names the trial's configuration as the tables do.
 	Row    string

@@ -1,7 +1,17 @@
 // Package report turns a sweep's results.json into aggregated statistics,
-// charts (gonum/plot, SVG and PNG), tables (tablewriter, for the terminal
-// and as Markdown) and REPORT.md. Every number it prints comes from the
-// results file; none is typed by hand.
+// charts (gonum/plot, SVG and PNG; uPlot in report.html), tables
+// (internal/table, for the terminal and as Markdown), findings, REPORT.md
+// and report.html. Every number it prints comes from the results file; none
+// is typed by hand, and no model is named in its code: the analysis asks
+// for models by the traits the results file records (traits.go).
+//
+// Its files are layered, each using only files of its own layer or below:
+// data (data.go, merge.go, traits.go, format.go, thin.go, output.go), the
+// analysis (analysis_*.go: what a chart, table or finding says), drawing
+// helpers (style.go, plotters.go, ticks.go, figure.go, pngpalette.go), the
+// figures (chart_*.go), tables and findings (tables.go, findings.go), the
+// interactive charts (html_data.go, html_runtimes.go) and the writers and
+// registry on top (charts.go, markdown.go, html.go, report.go).
 package report
 
 import (

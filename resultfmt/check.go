@@ -2,8 +2,8 @@ package resultfmt
 
 import "strings"
 
-// Check is one invariant the harness checks after every trial (DESIGN
-// §5b): Little's law under a closed load, CPU within the cores the model
+// Check is one invariant the harness checks after every trial (README,
+// "How a trial is measured"): Little's law under a closed load, CPU within the cores the model
 // may use, every task verified, server requests equal to the Net steps run,
 // an open load's achieved arrival rate, latency no shorter than the task's
 // own steps, a batch makespan no shorter than its bound. A failed check is

@@ -3,7 +3,8 @@
 // ProcessPoolExecutor) and Node.js (the event loop, a worker_threads pool).
 // They run the same task list as the Go models, under the same load
 // shapes, against the same latency server and data files, and are measured
-// and verified by the same harness (DESIGN §3b).
+// and verified by the same harness (README, "Python and Node.js on the same
+// tasks").
 //
 // Each model is a small runner script per runtime (python/runner.py,
 // node/runner.js; standard library only), embedded in the binary (see
