@@ -142,7 +142,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := Generate(dir, nil)
+	r, err := GenerateContext(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +157,8 @@ func TestHTMLReportInBrowser(t *testing.T) {
 
 	// Every chart: the models of its data drawn as series, each visible.
 	want := webCharts(r.Data, r.Charts)
-	if len(want) < len(ChartIDs()) {
-		t.Fatalf("%d interactive charts for %d chart families", len(want), len(ChartIDs()))
+	if len(want) < len(builders) {
+		t.Fatalf("%d interactive charts for %d chart families", len(want), len(builders))
 	}
 	for _, wc := range want {
 		// What uPlot drew: each series' label and its points drawn (non-null

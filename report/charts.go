@@ -33,15 +33,6 @@ var builders = []builder{
 	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, webRuntimes},
 }
 
-// ChartIDs lists every chart the report can draw, in order.
-func ChartIDs() []string {
-	ids := make([]string, len(builders))
-	for i, b := range builders {
-		ids[i] = b.id
-	}
-	return ids
-}
-
 // drawCharts builds and renders every chart in memory, checking ctx
 // between figures. A chart whose data is missing is returned with Missing
 // set; other errors abort. A panic in a chart builder or a plotting library

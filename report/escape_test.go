@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func TestDataStringsEscaped(t *testing.T) {
 	f.Notes = append(f.Notes, "note <script>alert(3)</script>\x00")
 	dir := writeResults(t, f)
 	var term bytes.Buffer
-	if _, err := Generate(dir, &term); err != nil {
+	if _, err := GenerateContext(context.Background(), dir, &term); err != nil {
 		t.Fatal(err)
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "REPORT.md"))

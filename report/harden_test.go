@@ -75,7 +75,7 @@ func TestBadNumbers(t *testing.T) {
 			tt.edit(f)
 			dir := writeResults(t, f)
 			done := make(chan error, 1)
-			go func() { _, err := Generate(dir, nil); done <- err }()
+			go func() { _, err := GenerateContext(context.Background(), dir, nil); done <- err }()
 			var err error
 			select {
 			case err = <-done:

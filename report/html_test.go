@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 // gives each model its PNG colour.
 func TestHTMLSelfContained(t *testing.T) {
 	dir := fixtureDir(t)
-	r, err := Generate(dir, nil)
+	r, err := GenerateContext(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestHTMLSelfContained(t *testing.T) {
 func TestHTMLMerged(t *testing.T) {
 	dir := fixtureDir(t)
 	out := t.TempDir()
-	r, err := GenerateMerged(out, []string{dir, dir}, []string{"laptop", "server"}, nil)
+	r, err := GenerateMergedContext(context.Background(), out, []string{dir, dir}, []string{"laptop", "server"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ func TestReportNamesViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	var term bytes.Buffer
-	if _, err := Generate(dir, &term); err != nil {
+	if _, err := GenerateContext(context.Background(), dir, &term); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "REPORT.md"))

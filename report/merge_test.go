@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,7 @@ func TestGenerateMergedReport(t *testing.T) {
 	smallDir, bigDir := twoMachines(t)
 	out := t.TempDir()
 	var term strings.Builder
-	if _, err := GenerateMerged(out, []string{smallDir, bigDir}, []string{"laptop", "server"}, &term); err != nil {
+	if _, err := GenerateMergedContext(context.Background(), out, []string{smallDir, bigDir}, []string{"laptop", "server"}, &term); err != nil {
 		t.Fatal(err)
 	}
 	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
@@ -110,7 +111,7 @@ func TestGenerateMergedReport(t *testing.T) {
 	}
 	checkSVG(t, filepath.Join(out, "throughput.svg"))
 	checkPNG(t, filepath.Join(out, "throughput.png"))
-	if _, err := GenerateMerged(out, []string{smallDir}, []string{"a", "b"}, nil); err == nil {
+	if _, err := GenerateMergedContext(context.Background(), out, []string{smallDir}, []string{"a", "b"}, nil); err == nil {
 		t.Error("a label count mismatch was accepted")
 	}
 }

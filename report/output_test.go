@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"os"
@@ -35,7 +36,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func TestReportAllOrNothing(t *testing.T) {
 	f := fixtureFile()
 	dir := writeResults(t, f)
-	if _, err := Generate(dir, nil); err != nil {
+	if _, err := GenerateContext(context.Background(), dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)
@@ -54,7 +55,7 @@ func TestReportAllOrNothing(t *testing.T) {
 			}
 			return staged(path, data)
 		}
-		_, err := Generate(dir, nil)
+		_, err := GenerateContext(context.Background(), dir, nil)
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Fatalf("failing file %d: err = %v, want ENOSPC", k, err)
 		}
@@ -68,7 +69,7 @@ func TestReportAllOrNothing(t *testing.T) {
 		}
 	}
 	stageFile = staged
-	if _, err := Generate(dir, nil); err != nil {
+	if _, err := GenerateContext(context.Background(), dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	after := snapshot(t, dir)

@@ -20,16 +20,12 @@ type Report struct {
 	Findings []Finding
 }
 
-// Generate reads dir/results.json.gz (or results.json), draws every chart
+// GenerateContext reads dir/results.json.gz (or results.json), draws every chart
 // into dir (SVG and PNG), writes dir/REPORT.md and dir/report.html and,
 // when terminal is not nil, prints the tables and findings there. A
 // missing, corrupt, wrong-version or out-of-range results file yields an
-// error wrapping resultfmt.ErrBadResults.
-func Generate(dir string, terminal io.Writer) (*Report, error) {
-	return GenerateContext(context.Background(), dir, terminal)
-}
-
-// GenerateContext is Generate that stops when ctx ends (Ctrl-C).
+// error wrapping resultfmt.ErrBadResults. It stops when ctx
+// ends (Ctrl-C).
 func GenerateContext(ctx context.Context, dir string, terminal io.Writer) (*Report, error) {
 	f, err := readResults(dir)
 	if err != nil {
@@ -38,15 +34,10 @@ func GenerateContext(ctx context.Context, dir string, terminal io.Writer) (*Repo
 	return generate(ctx, dir, NewData(f), terminal)
 }
 
-// GenerateMerged draws one report across machines into out: it reads
+// GenerateMergedContext draws one report across machines into out: it reads
 // dirs[i]/results.json, labels its configurations labels[i] (which must
 // pass CheckLabels) and merges them by configuration, each machine's
-// models a series of their own.
-func GenerateMerged(out string, dirs, labels []string, terminal io.Writer) (*Report, error) {
-	return GenerateMergedContext(context.Background(), out, dirs, labels, terminal)
-}
-
-// GenerateMergedContext is GenerateMerged that stops when ctx ends.
+// models a series of their own. It stops when ctx ends.
 func GenerateMergedContext(ctx context.Context, out string, dirs, labels []string, terminal io.Writer) (*Report, error) {
 	if len(dirs) != len(labels) {
 		return nil, fmt.Errorf("%d results directories but %d labels", len(dirs), len(labels))

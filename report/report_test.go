@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"image/png"
@@ -17,7 +18,7 @@ import (
 func TestGenerateFromFixture(t *testing.T) {
 	dir := fixtureDir(t)
 	var term bytes.Buffer
-	r, err := Generate(dir, &term)
+	r, err := GenerateContext(context.Background(), dir, &term)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +26,8 @@ func TestGenerateFromFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Charts) != len(ChartIDs()) {
-		t.Fatalf("got %d charts, want %d", len(r.Charts), len(ChartIDs()))
+	if len(r.Charts) != len(builders) {
+		t.Fatalf("got %d charts, want %d", len(r.Charts), len(builders))
 	}
 	for _, c := range r.Charts {
 		if c.Missing != "" {
@@ -176,7 +177,7 @@ func TestBadResults(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, err := Generate(d, nil)
+			_, err := GenerateContext(context.Background(), d, nil)
 			if !errors.Is(err, resultfmt.ErrBadResults) {
 				t.Fatalf("err = %v, want ErrBadResults", err)
 			}
@@ -203,7 +204,7 @@ func TestIncompleteAndMissingCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var term bytes.Buffer
-	r, err := Generate(dir, &term)
+	r, err := GenerateContext(context.Background(), dir, &term)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestTablesFitWidths(t *testing.T) {
 // TestTerminalReportFits prints the fixture's report for a 100-column
 // terminal: no line over 100; in full (width 0) the tables are wider.
 func TestTerminalReportFits(t *testing.T) {
-	r, err := Generate(fixtureDir(t), nil)
+	r, err := GenerateContext(context.Background(), fixtureDir(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
