@@ -267,7 +267,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
 }
 
-func seriesModels(wc *webChart) []string {
+func seriesModels(wc *chartSpec) []string {
 	var out []string
 	for _, s := range wc.Series {
 		out = append(out, s.Model)
@@ -346,7 +346,7 @@ type specDrawn struct {
 	Points []int
 }
 
-func drawnOf(wc *webChart) specDrawn {
+func drawnOf(wc *chartSpec) specDrawn {
 	var d specDrawn
 	for _, s := range append(slices.Clone(wc.Series), wc.Refs...) {
 		d.Labels = append(d.Labels, s.Label)

@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/plot/plotter"
-
 	"concbench/resultfmt"
 )
 
@@ -21,48 +19,10 @@ func speedupChart(d *Data) ([]*figure, string, error) {
 		return nil, "", missing("no parallel model in the \"speedup\" experiment")
 	}
 	cores, _ := d.machineCores()
-	xl, yl := speedupAxes(d)
-	p := newPlot(speedupTitle(d), xl, yl)
-	maxW := 1
-	maxY := float64(slices.Max(cores))
-	for _, q := range pts {
-		maxW = max(maxW, q.Workers)
-		maxY = math.Max(maxY, q.Speedup.Max)
+	p, err := linePlot(d, speedupSpecs(d)[0])
+	if err != nil {
+		return nil, "", err
 	}
-	// One ideal line per core count; in a report across machines it names
-	// the machines it bounds.
-	for i, l := range speedupIdeals(d, maxW) {
-		var ideal plotter.XYs
-		for _, q := range l.Pts {
-			ideal = append(ideal, plotter.XY{X: q[0], Y: q[1]})
-		}
-		if err := refLineDash(p, l.Label, ideal, 6-2*float64(i%3), 4); err != nil {
-			return nil, "", err
-		}
-	}
-	one, _ := plotter.NewLine(plotter.XYs{{X: 0.5, Y: 1}, {X: float64(maxW) + 0.5, Y: 1}})
-	one.Color = refGrey
-	one.Width = 1
-	p.Add(one)
-	byModel := map[string]errPoints{}
-	var order []string
-	for _, q := range pts {
-		if _, seen := byModel[q.Model]; !seen {
-			order = append(order, q.Model)
-		}
-		byModel[q.Model] = append(byModel[q.Model], errPoint{X: float64(q.Workers), Y: q.Speedup.Median, Lo: q.Speedup.Min, Hi: q.Speedup.Max})
-	}
-	order = SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order))
-	for _, m := range order {
-		label := speedupLabel(d, m)
-		if err := addSeries(p, d.seriesStyle(m), label, byModel[m], false); err != nil {
-			return nil, "", err
-		}
-	}
-	p.X.Min, p.X.Max = 0.5, float64(maxW)+0.5
-	p.Y.Min, p.Y.Max = 0, math.Ceil(maxY+0.9)
-	p.X.Tick.Marker = intTicks{}
-	p.Legend.Left = true
 	machine := fmt.Sprintf("this %d-core machine", d.cores())
 	if len(d.Inputs) > 1 {
 		machine = fmt.Sprintf("each machine (%s cores; speedups against each machine's own sequential run)", joinInts(cores))
@@ -83,4 +43,37 @@ func cellsOf(cells []*Cell, ms []string) []*Cell {
 		}
 	}
 	return out
+}
+
+// speedupSpecs describe the speedup chart: each model's speedup over the
+// baseline per worker count (median, min..max), the ideal min(workers,
+// cores) per machine and the 1x line.
+func speedupSpecs(d *Data) []*chartSpec {
+	pts, _, _ := speedups(d)
+	xl, yl := speedupAxes(d)
+	wc := &chartSpec{ID: "speedup", Title: speedupTitle(d), X: specAxis{Label: xl, Ints: true}, Y: specAxis{Label: yl}, LegendLeft: true}
+	byModel := map[string][]specPoint{}
+	var order []string
+	cores, _ := d.machineCores()
+	maxW, maxY := 1, float64(slices.Max(cores))
+	for _, q := range pts {
+		if _, seen := byModel[q.Model]; !seen {
+			order = append(order, q.Model)
+		}
+		maxW, maxY = max(maxW, q.Workers), math.Max(maxY, q.Speedup.Max)
+		n := len(ByModel(d.Tag(resultfmt.TagSpeedup))[q.Model][0].Trials)
+		byModel[q.Model] = append(byModel[q.Model], statPoint(float64(q.Workers), q.Speedup, n, fmt.Sprintf("makespan %s s", num(q.Makespan.Median))))
+	}
+	for _, m := range SeriesOf(cellsOf(d.Tag(resultfmt.TagSpeedup), order)) {
+		wc.Series = append(wc.Series, d.modelSeries(m, speedupLabel(d, m), "line", byModel[m]))
+	}
+	for _, l := range speedupIdeals(d, maxW) {
+		wc.Refs = append(wc.Refs, refSeries(l.Label, l.Pts...))
+	}
+	one := refSeries("1x: no speedup", [2]float64{0.5, 1}, [2]float64{float64(maxW) + 0.5, 1})
+	one.Style = "dots"
+	wc.Refs = append(wc.Refs, one)
+	wc.X.Range = []float64{0.5, float64(maxW) + 0.5}
+	wc.Y.Range = []float64{0, math.Ceil(maxY + 0.9)}
+	return []*chartSpec{wc}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 func (m missing) Error() string { return string(m) }
@@ -14,7 +15,7 @@ func (m missing) Error() string { return string(m) }
 type builder struct {
 	id, title string
 	build     func(d *Data) ([]*figure, string, error)
-	web       func(d *Data) []*webChart
+	web       func(d *Data) []*chartSpec
 }
 
 // builders lists the charts in report order: adding a chart is one line
@@ -22,8 +23,8 @@ type builder struct {
 var builders = []builder{
 	{"throughput", "Throughput per model and workload", throughputChart, webThroughput},
 	{"latency", "Latency percentiles", latencyCharts, webLatency},
-	{"speedup", "CPU-bound speedup as workers grow", speedupChart, webSpeedup},
-	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, webIOScaling},
+	{"speedup", "CPU-bound speedup as workers grow", speedupChart, speedupSpecs},
+	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs},
 	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
 	{"cpu-util", "CPU utilisation", cpuUtilChart, webCPUUtil},
 	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
@@ -84,4 +85,22 @@ func drawChart(ctx context.Context, b builder, d *Data) (ch Chart, files []outpu
 	}
 	ch.Caption = caption
 	return ch, files, nil
+}
+
+// webCharts builds the interactive charts, one per chart file of the
+// report, in report order.
+func webCharts(d *Data, charts []Chart) []*chartSpec {
+	var out []*chartSpec
+	for _, ch := range charts {
+		i := slices.IndexFunc(builders, func(b builder) bool { return b.id == ch.ID })
+		if i < 0 || ch.Missing != "" {
+			continue
+		}
+		for _, wc := range builders[i].web(d) {
+			wc.Family = ch.ID
+			wc.Caption = ch.Caption
+			out = append(out, wc.finish())
+		}
+	}
+	return out
 }

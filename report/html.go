@@ -38,7 +38,7 @@ type webTable struct {
 
 // webData is what the page's script reads (REPORT_DATA).
 type webData struct {
-	Charts []*webChart `json:"charts"`
+	Charts []*chartSpec `json:"charts"`
 }
 
 // webMachine is one machine's metadata and warnings.
@@ -58,7 +58,7 @@ type page struct {
 	Invariants    []string
 	Violated      bool
 	Findings      []Finding
-	Charts        []*webChart
+	Charts        []*chartSpec
 	Tables        []webTable
 	Data          webData
 	UPlotJS       template.JS

@@ -5,9 +5,9 @@ import "fmt"
 // webRuntimes is the runtimes section for report.html: the same four
 // figures as chart_runtimes.go, from the same analysis (rtOverhead,
 // rtSpeedups, rtStall, rtLittle), one point per model in each group.
-func webRuntimes(d *Data) []*webChart {
-	var out []*webChart
-	level := func(wc *webChart, label string, y float64) {
+func webRuntimes(d *Data) []*chartSpec {
+	var out []*chartSpec
+	level := func(wc *chartSpec, label string, y float64) {
 		wc.Refs = append(wc.Refs, refSeries(label, [2]float64{-0.5, y}, [2]float64{float64(len(wc.Cats)) - 0.5, y}))
 	}
 	if ov := rtOverhead(d); len(ov) > 0 {
@@ -37,15 +37,15 @@ func webRuntimes(d *Data) []*webChart {
 
 // rtChart is a category chart of RTBars: groups (kernels, or one unnamed
 // group) along x, one series per model in display order.
-func (d *Data) rtChart(id, title, ylabel string, vals []RTBar, logY bool) *webChart {
+func (d *Data) rtChart(id, title, ylabel string, vals []RTBar, logY bool) *chartSpec {
 	groups, ms := rtGroups(d, vals)
-	wc := &webChart{ID: id, Title: title, X: webAxis{Label: "kernel"}, Y: webAxis{Label: ylabel, Log: logY}, Cats: groups}
+	wc := &chartSpec{ID: id, Title: title, X: specAxis{Label: "kernel"}, Y: specAxis{Label: ylabel, Log: logY}, Cats: groups}
 	if len(groups) == 1 && groups[0] == "" {
 		wc.X.Label, wc.Cats = "model", []string{"all models"}
 	}
 	for mi, m := range ms {
 		off, _ := groupOffset(mi, len(ms))
-		var pts []webPoint
+		var pts []specPoint
 		for gi, g := range groups {
 			if v, ok := barOf(vals, g, m); ok {
 				pts = append(pts, statPoint(float64(gi)+off, v, 0, ""))

@@ -42,15 +42,15 @@ func toyChart(d *Data) ([]*figure, string, error) {
 	return []*figure{single("toy", p)}, "A toy chart: the makespan of each model on the cpu-hash batch.", nil
 }
 
-func webToy(d *Data) []*webChart {
+func webToy(d *Data) []*chartSpec {
 	series, pts := toyAnalysis(d)
-	wc := &webChart{ID: "toy", Title: "Toy: makespan per model", X: webAxis{Label: "model"}, Y: webAxis{Label: "makespan (s)"}}
+	wc := &chartSpec{ID: "toy", Title: "Toy: makespan per model", X: specAxis{Label: "model"}, Y: specAxis{Label: "makespan (s)"}}
 	for _, m := range series {
 		q := pts[m]
-		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", []webPoint{{X: q[0], Y: q[1]}}))
+		wc.Series = append(wc.Series, d.modelSeries(m, "", "line", []specPoint{{X: q[0], Y: q[1]}}))
 	}
 	wc.Refs = append(wc.Refs, refSeries("zero", [2]float64{0, 0}, [2]float64{float64(len(series)), 0}))
-	return []*webChart{wc}
+	return []*chartSpec{wc}
 }
 
 // TestToyChart adds a chart as README's "Adding a chart" says (its

@@ -123,7 +123,7 @@ func chartTwins(t *testing.T, d *Data) {
 }
 
 // compareSingle compares a one-plot figure with its web chart.
-func compareSingle(t *testing.T, wc *webChart, p *plot.Plot) {
+func compareSingle(t *testing.T, wc *chartSpec, p *plot.Plot) {
 	t.Helper()
 	if p.Title.Text != wc.Title {
 		t.Errorf("%s: title %q in the figure, %q on the web", wc.ID, p.Title.Text, wc.Title)

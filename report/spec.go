@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"concbench/resultfmt"
+)
+
+// A chart's description, independent of how it is drawn: its series of
+// points (median, min..max range, repeats, a note, a mark), its axes (label,
+// log or linear, categories) and its reference lines (ideal, bounds). The
+// analysis of each chart builds one (html_data.go, html_runtimes.go: one
+// builder per registered chart); report.html carries it as JSON for uPlot,
+// and TestChartTwins checks the gonum figures of REPORT.md against it.
+
+// chartSpec is one chart: series of points per model,
+// reference lines, and the axes' labels and scales.
+type chartSpec struct {
+	ID      string       `json:"id"`
+	Family  string       `json:"family"`
+	Title   string       `json:"title"`
+	Caption string       `json:"caption"`
+	X       specAxis     `json:"x"`
+	Y       specAxis     `json:"y"`
+	Cats    []string     `json:"cats,omitempty"` // x is a category index
+	Series  []specSeries `json:"series"`
+	Refs    []specSeries `json:"refs,omitempty"` // reference lines (no model)
+	// LegendLeft puts the legend at the top left, clear of lines that
+	// rise to the right.
+	LegendLeft bool `json:"legendLeft,omitempty"`
+}
+
+// specAxis is an axis; Toggle offers log/linear when the data span decades.
+type specAxis struct {
+	// Range fixes the axis ends [min, max] (nil: from the data; a log
+	// axis's range is padded by gonum's renderer).
+	Range []float64 `json:"range,omitempty"`
+	// Ints draws integer ticks (worker counts).
+	Ints   bool   `json:"ints,omitempty"`
+	Label  string `json:"label"`
+	Log    bool   `json:"log"`
+	Toggle bool   `json:"toggle"`
+}
+
+// specSeries is one model's points (or, in Refs, a grey reference line).
+// Style is line (line and markers), points (markers), step (a stepped line
+// filled below) or dots (a dense scatter).
+type specSeries struct {
+	Model string      `json:"model,omitempty"`
+	Label string      `json:"label"`
+	Color string      `json:"color"`
+	Style string      `json:"style"`
+	Pts   []specPoint `json:"pts"`
+}
+
+// specPoint is one value: X, Y (the median over N repeats), its min..max
+// range R when the repeats differ, a note for the tooltip, and a Mark
+// drawn over it: "x" (a blocking task) or "ring" (a knee).
+type specPoint struct {
+	X    float64   `json:"x"`
+	Y    float64   `json:"y"`
+	R    []float64 `json:"r,omitempty"`
+	N    int       `json:"n,omitempty"`
+	Note string    `json:"note,omitempty"`
+	Mark string    `json:"mark,omitempty"`
+}
+
+// hexColor is c as #rrggbb, the colour a model has in the PNG charts.
+func hexColor(c color.Color) string {
+	r, g, b, _ := c.RGBA()
+	return fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8)
+}
+
+// statPoint is a point from a Stat over n repeats.
+func statPoint(x float64, s resultfmt.Stat, n int, note string) specPoint {
+	p := specPoint{X: x, Y: s.Median, N: n, Note: note}
+	if s.Min != s.Max {
+		p.R = []float64{s.Min, s.Max}
+	}
+	return p
+}
+
+// modelSeries is a series (a model, or "model @ machine" across machines)
+// in its colour in the PNG charts.
+func (d *Data) modelSeries(series, label, style string, pts []specPoint) specSeries {
+	if label == "" {
+		label = series
+	}
+	return specSeries{Model: series, Label: label, Color: hexColor(d.color(series)), Style: style, Pts: pts}
+}
+
+// refSeries is a grey reference line through xys.
+func refSeries(label string, xys ...[2]float64) specSeries {
+	s := specSeries{Label: label, Color: hexColor(refGrey), Style: "line"}
+	for _, p := range xys {
+		s.Pts = append(s.Pts, specPoint{X: p[0], Y: p[1]})
+	}
+	return s
+}
+
+// spansDecades reports whether the positive ys of the charts' series span
+// two decades or more (a log axis helps).
+func spansDecades(series []specSeries) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, s := range series {
+		for _, p := range s.Pts {
+			if v := p.Y; v > 0 {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	return hi > 0 && hi/lo >= 100
+}
+
+// finish sets the axes' toggles: a y axis whose data span decades, and an
+// x axis drawn logarithmic (tasks, in-flight counts; not times or rates).
+func (c *chartSpec) finish() *chartSpec {
+	c.Y.Toggle = c.Y.Log || spansDecades(c.Series)
+	c.X.Toggle = c.X.Log
+	return c
+}

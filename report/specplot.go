@@ -1,0 +1,85 @@
+package report
+
+import (
+	"math"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+)
+
+// linePlot is the gonum/plot renderer of a line chart's spec: every
+// series a line with markers and min..max bars in its model's style, every
+// reference line dashed grey (dotted in its model's colour when it bounds
+// one model), log axes, ranges, integer ticks and the legend's side as the
+// spec says. It decides nothing about the data: the analysis wrote the
+// spec, and report.js draws the same spec in the browser.
+func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
+	p := newPlot(s.Title, axisLabel(s.X), axisLabel(s.Y))
+	for _, a := range []struct {
+		ax   *plot.Axis
+		spec specAxis
+	}{{&p.X, s.X}, {&p.Y, s.Y}} {
+		if a.spec.Log {
+			logAxis(a.ax)
+		}
+		if a.spec.Ints {
+			a.ax.Tick.Marker = intTicks{}
+		}
+		switch r := a.spec.Range; {
+		case len(r) == 2 && a.spec.Log:
+			padLogRange(a.ax, r[0], r[1])
+		case len(r) == 2:
+			a.ax.Min, a.ax.Max = r[0], r[1]
+		}
+	}
+	grey := 0
+	for _, r := range s.Refs {
+		xys := make(plotter.XYs, len(r.Pts))
+		for i, q := range r.Pts {
+			xys[i] = plotter.XY{X: q.X, Y: q.Y}
+		}
+		var err error
+		switch {
+		case r.Model != "":
+			err = modelBound(p, r.Model, d.color(r.Model), r.Label, xys)
+		case r.Style == "dots":
+			err = refLineDash(p, r.Label, xys, 2, 3)
+		default:
+			err = refLineDash(p, r.Label, xys, 6-2*float64(grey%3), 4)
+			grey++
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, ser := range s.Series {
+		var pts errPoints
+		for _, q := range ser.Pts {
+			lo, hi := q.Y, q.Y
+			if len(q.R) == 2 {
+				lo, hi = q.R[0], q.R[1]
+			}
+			if s.Y.Log && !(q.Y > 0) || math.IsNaN(q.Y) {
+				continue
+			}
+			pts = append(pts, errPoint{X: q.X, Y: q.Y, Lo: lo, Hi: hi})
+		}
+		if err := addSeries(p, d.seriesStyle(ser.Model), ser.Label, pts, false); err != nil {
+			return nil, err
+		}
+	}
+	p.Legend.Left = s.LegendLeft
+	return p, nil
+}
+
+// axisLabel is an axis's label as a figure prints it: a log axis says so.
+func axisLabel(a specAxis) string {
+	switch {
+	case !a.Log:
+		return a.Label
+	case strings.HasSuffix(a.Label, ")"):
+		return strings.TrimSuffix(a.Label, ")") + ", log scale)"
+	}
+	return a.Label + " (log scale)"
+}
