@@ -157,6 +157,15 @@
     return box;
   }
 
+  // specRange is the axis range the chart's spec fixes (as the PNG's: a
+  // log axis padded by 1.5x each way), or undefined to fit the data.
+  function specRange(axis, log) {
+    var r = axis.range;
+    if (!r) return undefined;
+    if (!log) return function () { return [r[0], r[1]]; };
+    return function () { return [r[0] / 1.5, r[1] * 1.5]; };
+  }
+
   function makeChart(fig, chart) {
     var st = { logX: chart.x.log, logY: chart.y.log, hidden: {}, u: null };
     var plotEl = fig.querySelector('.plot'), tip = el('div', 'tip');
@@ -177,8 +186,10 @@
         legend: { show: false },
         cursor: { points: { show: false }, drag: { x: true, y: false } },
         scales: {
-          x: chart.cats ? { time: false, range: [-0.5, chart.cats.length - 0.5] } : { time: false, distr: st.logX ? 3 : 1, log: 10 },
-          y: st.logY ? { distr: 3, log: 10 } : { range: function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.08 : 1]; } }
+          x: chart.cats ? { time: false, range: [-0.5, chart.cats.length - 0.5] }
+            : { time: false, distr: st.logX ? 3 : 1, log: 10, range: specRange(chart.x, st.logX) },
+          y: st.logY ? { distr: 3, log: 10, range: specRange(chart.y, true) }
+            : { range: specRange(chart.y, false) || function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.08 : 1]; } }
         },
         axes: [xAxis, { label: chart.y.label + (st.logY ? ', log scale' : ''), size: 64, values: function (u, sp) { return sp.map(tick); } }],
         series: series,
