@@ -29,7 +29,7 @@ var builders = []builder{
 	{"cpu-util", "CPU utilisation", cpuUtilChart, webCPUUtil},
 	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
 	{"memory", "Memory per in-flight task", memoryChart, webMemory},
-	{"open-load", "Latency vs offered load (open load)", openLoadChart, webOpenLoad},
+	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},
 	{"blocking", "The blocking mistake", blockingChart, webBlocking},
 	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, webRuntimes},
 }

@@ -130,40 +130,6 @@ func webMemory(d *Data) []*chartSpec {
 	return []*chartSpec{wc}
 }
 
-func webOpenLoad(d *Data) []*chartSpec {
-	cells := d.Tag(resultfmt.TagOpenLoad)
-	wc := &chartSpec{ID: "open-load", Title: fmt.Sprintf("Latency vs offered load: %s, open arrivals", cells[0].Spec.Workload),
-		X: specAxis{Label: "offered load (tasks/s)"}, Y: specAxis{Label: "p99 latency (ms)", Log: true}}
-	for _, cur := range openCurves(d) {
-		var pts []specPoint
-		for i, q := range cur.Points {
-			note := fmt.Sprintf("achieved %s tasks/s", num(q.Throughput.Median))
-			if i == cur.Knee {
-				note += "; knee: " + cur.Why
-			}
-			if q.P99.Median > 0 {
-				n := 0
-				for _, c := range ByModel(cells)[cur.Model] {
-					if resultfmt.OpenRate(c.Spec.Load) == q.Rate {
-						n = len(c.Trials)
-					}
-				}
-				p := statPoint(q.Rate, q.P99, n, note)
-				if i == cur.Knee {
-					p.Mark = "ring"
-				}
-				pts = append(pts, p)
-			}
-		}
-		label := cur.Model + ": no knee"
-		if cur.Knee >= 0 {
-			label = fmt.Sprintf("%s: knee at %s/s", cur.Model, fmtNum(cur.Points[cur.Knee].Rate))
-		}
-		wc.Series = append(wc.Series, d.modelSeries(cur.Model, label, "line", pts))
-	}
-	return []*chartSpec{wc}
-}
-
 func webTimeline(d *Data) []*chartSpec {
 	all := d.Tag(resultfmt.TagThroughput)
 	w := timelineWorkload(all)

@@ -37,11 +37,13 @@ type specAxis struct {
 	// Range fixes the axis ends [min, max] (nil: from the data; a log
 	// axis's range is padded by gonum's renderer).
 	Range []float64 `json:"range,omitempty"`
-	// Ints draws integer ticks (worker counts).
-	Ints   bool   `json:"ints,omitempty"`
-	Label  string `json:"label"`
-	Log    bool   `json:"log"`
-	Toggle bool   `json:"toggle"`
+	// Ints draws integer ticks (worker counts); Compact labels ticks
+	// like 2k (rates).
+	Ints    bool   `json:"ints,omitempty"`
+	Compact bool   `json:"compact,omitempty"`
+	Label   string `json:"label"`
+	Log     bool   `json:"log"`
+	Toggle  bool   `json:"toggle"`
 }
 
 // specSeries is one model's points (or, in Refs, a grey reference line).

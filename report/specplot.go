@@ -1,11 +1,14 @@
 package report
 
 import (
+	"image/color"
 	"math"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // linePlot is the gonum/plot renderer of a line chart's spec: every
@@ -23,8 +26,11 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		if a.spec.Log {
 			logAxis(a.ax)
 		}
-		if a.spec.Ints {
+		switch {
+		case a.spec.Ints:
 			a.ax.Tick.Marker = intTicks{}
+		case a.spec.Compact:
+			a.ax.Tick.Marker = compactTicks{}
 		}
 		switch r := a.spec.Range; {
 		case len(r) == 2 && a.spec.Log:
@@ -68,6 +74,9 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		if err := addSeries(p, d.seriesStyle(ser.Model), ser.Label, pts, false); err != nil {
 			return nil, err
 		}
+		if err := addMarks(p, d.color(ser.Model), ser.Pts); err != nil {
+			return nil, err
+		}
 	}
 	p.Legend.Left = s.LegendLeft
 	return p, nil
@@ -82,4 +91,26 @@ func axisLabel(a specAxis) string {
 		return strings.TrimSuffix(a.Label, ")") + ", log scale)"
 	}
 	return a.Label + " (log scale)"
+}
+
+// addMarks rings the points marked "ring" (a knee) in colour c.
+func addMarks(p *plot.Plot, c color.Color, pts []specPoint) error {
+	var rings plotter.XYs
+	for _, q := range pts {
+		if q.Mark == "ring" {
+			rings = append(rings, plotter.XY{X: q.X, Y: q.Y})
+		}
+	}
+	if len(rings) == 0 {
+		return nil
+	}
+	s, err := plotter.NewScatter(rings)
+	if err != nil {
+		return err
+	}
+	s.Shape = draw.RingGlyph{}
+	s.Radius = vg.Points(9)
+	s.Color = c
+	p.Add(s)
+	return nil
 }
