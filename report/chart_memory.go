@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"concbench/resultfmt"
 )
 
@@ -18,54 +15,14 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"memory\" in the results")
 	}
-	fits := map[string]MemFit{}
-	for _, f := range memFits(d) {
-		fits[f.Model] = f
-	}
-	p := newPlot("Memory per in-flight task", "tasks in flight at once (log scale)", "RSS per in-flight task (KiB, log scale)")
-	logAxis(&p.X)
-	logAxis(&p.Y)
-	xLo, xHi, yLo, yHi := math.Inf(1), 0.0, math.Inf(1), 0.0
-	for _, m := range SeriesOf(cells) {
-		var pts errPoints
-		for _, c := range ByModel(cells)[m] {
-			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) })
-			y := c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight / 1024 })
-			if x.Median <= 0 || y.Median <= 0 || y.Min <= 0 {
-				continue
-			}
-			pts = append(pts, errPoint{X: x.Median, Y: y.Median, Lo: y.Min, Hi: y.Max})
-			xLo, xHi = math.Min(xLo, x.Median), math.Max(xHi, x.Median)
-			yLo, yHi = math.Min(yLo, y.Min), math.Max(yHi, y.Max)
-		}
-		if len(pts) == 0 {
-			continue
-		}
-		label := m
-		if f, ok := fits[m]; ok && f.PerTask > 0 {
-			label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
-		}
-		if err := addSeries(p, d.seriesStyle(m), label, pts, false); err != nil {
-			return nil, "", err
-		}
-		if f, ok := fits[m]; ok && f.PerTask > 0 {
-			l, err := plotter.NewLine(plotter.XYs{{X: f.MinInflight, Y: f.PerTask / 1024}, {X: f.MaxInflight, Y: f.PerTask / 1024}})
-			if err != nil {
-				return nil, "", err
-			}
-			l.Color = d.color(m)
-			l.Width = 1.5
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-			p.Add(l)
-			yLo, yHi = math.Min(yLo, f.PerTask/1024), math.Max(yHi, f.PerTask/1024)
-		}
-	}
-	if xHi == 0 {
+	specs := memorySpecs(d)
+	if specs == nil {
 		return nil, "", missing("no memory trial grew its RSS above the baseline")
 	}
-	padLogRange(&p.X, xLo, xHi)
-	padLogRange(&p.Y, yLo, yHi*4)
-	p.Legend.Left = false // top right: the lines fall from upper left to lower right
+	p, err := linePlot(d, specs[0])
+	if err != nil {
+		return nil, "", err
+	}
 	c0 := cells[0]
 	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %v, median of %s with min..max bars. "+
 		"The plateau is the span, found afterwards from every task's start and end times, when the most tasks were in flight at once; its RSS is the highest process-tree RSS sampled inside it (every 20 ms, from the parent process), so tasks finishing, result slots being summarised and samples after the window do not count. "+
@@ -73,4 +30,48 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 		"Dashed: the slope of a least-squares line of plateau RSS against tasks in flight over all of a model's trials, the per-task figure quoted in the legend. %s and %s hold at most W (P) tasks in flight, so their W (P) is set to N.",
 		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells), capital(d.modelWhere(goKind(resultfmt.KindPool, false))), d.modelWhere(goProcesses))
 	return []*figure{single("memory", p)}, caption, nil
+}
+
+// memorySpecs describe the memory chart: per model, each cell's plateau
+// RSS per task in flight against the tasks in flight on the plateau
+// (median, min..max), and the model's least-squares slope as a dashed
+// level; the legend top right, where the falling lines leave room. Nil
+// when no memory trial grew its RSS.
+func memorySpecs(d *Data) []*chartSpec {
+	cells := d.Tag(resultfmt.TagMemory)
+	fits := map[string]MemFit{}
+	for _, f := range memFits(d) {
+		fits[f.Model] = f
+	}
+	wc := &chartSpec{ID: "memory", Title: "Memory per in-flight task",
+		X: specAxis{Label: "tasks in flight at once", Log: true}, Y: specAxis{Label: "RSS per in-flight task (KiB)", Log: true}}
+	xLo, xHi, yLo, yHi := math.Inf(1), 0.0, math.Inf(1), 0.0
+	for _, m := range SeriesOf(cells) {
+		var pts []specPoint
+		for _, c := range ByModel(cells)[m] {
+			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PlateauInflight) })
+			y := c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight / 1024 })
+			if x.Median <= 0 || y.Median <= 0 || y.Min <= 0 {
+				continue
+			}
+			pts = append(pts, statPoint(x.Median, y, len(c.Trials), fmt.Sprintf("%d tasks", c.Spec.Tasks)))
+			xLo, xHi = math.Min(xLo, x.Median), math.Max(xHi, x.Median)
+			yLo, yHi = math.Min(yLo, y.Min), math.Max(yHi, y.Max)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		s := d.modelSeries(m, m, "line", pts)
+		if f, ok := fits[m]; ok && f.PerTask > 0 {
+			s.Label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
+			s.Fit = [][2]float64{{f.MinInflight, f.PerTask / 1024}, {f.MaxInflight, f.PerTask / 1024}}
+			yLo, yHi = math.Min(yLo, f.PerTask/1024), math.Max(yHi, f.PerTask/1024)
+		}
+		wc.Series = append(wc.Series, s)
+	}
+	if xHi == 0 {
+		return nil
+	}
+	wc.X.Range, wc.Y.Range = []float64{xLo, xHi}, []float64{yLo, yHi * 4}
+	return []*chartSpec{wc}
 }

@@ -28,7 +28,7 @@ var builders = []builder{
 	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
 	{"cpu-util", "CPU utilisation", cpuUtilChart, webCPUUtil},
 	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
-	{"memory", "Memory per in-flight task", memoryChart, webMemory},
+	{"memory", "Memory per in-flight task", memoryChart, memorySpecs},
 	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},
 	{"blocking", "The blocking mistake", blockingChart, webBlocking},
 	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, webRuntimes},

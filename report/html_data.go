@@ -104,32 +104,6 @@ func webLatency(d *Data) []*chartSpec {
 	return out
 }
 
-func webMemory(d *Data) []*chartSpec {
-	cells := d.Tag(resultfmt.TagMemory)
-	fits := map[string]MemFit{}
-	for _, f := range memFits(d) {
-		fits[f.Model] = f
-	}
-	wc := &chartSpec{ID: "memory", Title: "Memory per in-flight task",
-		X: specAxis{Label: "tasks in flight at peak", Log: true}, Y: specAxis{Label: "RSS per in-flight task (KiB)", Log: true}}
-	for _, m := range SeriesOf(cells) {
-		var pts []specPoint
-		for _, c := range ByModel(cells)[m] {
-			x := c.stat(func(r resultfmt.Result) float64 { return float64(r.PeakInflight) })
-			y := c.stat(func(r resultfmt.Result) float64 { return r.MemPerInflight / 1024 })
-			if x.Median > 0 && y.Median > 0 {
-				pts = append(pts, statPoint(x.Median, y, len(c.Trials), fmt.Sprintf("%d tasks", c.Spec.Tasks)))
-			}
-		}
-		label := m
-		if f, ok := fits[m]; ok && f.PerTask > 0 {
-			label = fmt.Sprintf("%s: %s/task (fit)", m, fmtBytes(f.PerTask))
-		}
-		wc.Series = append(wc.Series, d.modelSeries(m, label, "line", pts))
-	}
-	return []*chartSpec{wc}
-}
-
 func webTimeline(d *Data) []*chartSpec {
 	all := d.Tag(resultfmt.TagThroughput)
 	w := timelineWorkload(all)

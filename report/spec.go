@@ -55,6 +55,9 @@ type specSeries struct {
 	Color string      `json:"color"`
 	Style string      `json:"style"`
 	Pts   []specPoint `json:"pts"`
+	// Fit is a line fitted to the points (x, y pairs), drawn dashed in the
+	// series' colour under the same legend entry.
+	Fit [][2]float64 `json:"fit,omitempty"`
 }
 
 // specPoint is one value: X, Y (the median over N repeats), its min..max

@@ -77,6 +77,20 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		if err := addMarks(p, d.color(ser.Model), ser.Pts); err != nil {
 			return nil, err
 		}
+		if len(ser.Fit) > 1 {
+			xys := make(plotter.XYs, len(ser.Fit))
+			for i, q := range ser.Fit {
+				xys[i] = plotter.XY{X: q[0], Y: q[1]}
+			}
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return nil, err
+			}
+			l.Color = d.color(ser.Model)
+			l.Width = 1.5
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(l)
+		}
 	}
 	p.Legend.Left = s.LegendLeft
 	return p, nil

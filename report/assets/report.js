@@ -92,6 +92,16 @@
       if (!u.series[k + 1].show) return;
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 1.5 * devicePixelRatio;
+      if (s.fit && s.fit.length > 1) { // a fitted line, dashed
+        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+        ctx.beginPath();
+        s.fit.forEach(function (q, i) {
+          var fx = u.valToPos(q[0], 'x', true), fy = u.valToPos(q[1], 'y', true);
+          if (i === 0) ctx.moveTo(fx, fy); else ctx.lineTo(fx, fy);
+        });
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
       s.pts.forEach(function (p) {
         var x = u.valToPos(p.x, 'x', true);
         if (p.r && !(logY && p.r[0] <= 0)) {
