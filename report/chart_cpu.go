@@ -86,35 +86,10 @@ func cpuUtilChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"throughput\" in the results")
 	}
-	wls, ms := Workloads(cells), SeriesOf(cells)
-	p := newPlot("CPU utilisation (batch load)", "workload", "CPU used (cores)")
-	b := &bars{}
-	top := float64(d.cores())
-	for wi, w := range wls {
-		for mi, m := range ms {
-			off, width := groupOffset(mi, len(ms))
-			b.width = width
-			for _, c := range cells {
-				if c.Spec.Workload == w && c.Series() == m {
-					s := c.Summary.CPUCores
-					b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: d.color(m)})
-					top = math.Max(top, s.Max)
-				}
-			}
-		}
-	}
-	p.Add(b)
-	x0, x1 := -0.5, float64(len(wls))-0.5
-	if err := refLine(p, fmt.Sprintf("%d cores (machine)", d.cores()), plotter.XYs{{X: x0, Y: float64(d.cores())}, {X: x1, Y: float64(d.cores())}}); err != nil {
+	p, err := barPlot(d, cpuUtilSpecs(d)[0])
+	if err != nil {
 		return nil, "", err
 	}
-	for _, m := range ms {
-		p.Legend.Add(m, swatch{d.color(m)})
-	}
-	p.NominalX(wls...)
-	p.X.Min, p.X.Max = x0, x1
-	p.Y.Min, p.Y.Max = 0, top*1.45
-	p.Legend.Left = true
 	caption := fmt.Sprintf("Average CPU in use during the trial (CPU seconds of the process tree / wall seconds), median of %s with min..max bars; dashed: the %d cores of this machine. A single-threaded model cannot exceed 1 core.",
 		repeatsText(cells), d.cores())
 	return []*figure{single("cpu-util", p)}, caption, nil
@@ -210,4 +185,21 @@ func cpuTimelineChart(d *Data) ([]*figure, string, error) {
 	caption := fmt.Sprintf("Cores busy over time (process tree CPU per %v sample) while each model runs the same %s batch, the median-makespan repeat of each; shared axes, dashed: the %d cores of this machine.",
 		period, w, d.cores())
 	return []*figure{fig}, caption, nil
+}
+
+// cpuUtilSpecs describe the CPU-utilisation chart: cores in use per model
+// side by side per workload (median, min..max), the machine's core count
+// as the bound, room above for the legend at the left.
+func cpuUtilSpecs(d *Data) []*chartSpec {
+	top := float64(d.cores())
+	wc := d.categoryChart("cpu-util", "CPU utilisation (batch load)", "CPU used (cores)", d.Tag(resultfmt.TagThroughput),
+		func(c *Cell, x float64) (specPoint, bool) {
+			top = math.Max(top, c.Summary.CPUCores.Max)
+			return statPoint(x, c.Summary.CPUCores, len(c.Trials), ""), true
+		})
+	n := float64(len(wc.Cats))
+	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{-0.5, float64(d.cores())}, [2]float64{n - 0.5, float64(d.cores())}))
+	wc.Y.Range = []float64{0, top * 1.45}
+	wc.LegendLeft = true
+	return []*chartSpec{wc}
 }

@@ -70,6 +70,6 @@ func ioScalingSpecs(d *Data) []*chartSpec {
 	seq := refSeries(fmt.Sprintf("sequential bound: N x %v", sleep), [2]float64{nLo, nLo * lat}, [2]float64{math.Min(nHi, yHi/lat), math.Min(nHi, yHi/lat) * lat})
 	seq.Style = "dots"
 	wc.Refs = append([]specSeries{refSeries(fmt.Sprintf("ideal: one wait (%v)", sleep), [2]float64{nLo, lat}, [2]float64{nHi, lat}), seq}, bounds...)
-	wc.X.Range, wc.Y.Range = []float64{nLo, nHi}, []float64{yLo, yHi}
+	wc.X.Range, wc.Y.Range = []float64{nLo / 1.5, nHi * 1.5}, []float64{yLo / 1.5, yHi * 1.5}
 	return []*chartSpec{wc}
 }

@@ -72,6 +72,6 @@ func memorySpecs(d *Data) []*chartSpec {
 	if xHi == 0 {
 		return nil
 	}
-	wc.X.Range, wc.Y.Range = []float64{xLo, xHi}, []float64{yLo, yHi * 4}
+	wc.X.Range, wc.Y.Range = []float64{xLo / 1.5, xHi * 1.5}, []float64{yLo / 1.5, yHi * 4 * 1.5}
 	return []*chartSpec{wc}
 }

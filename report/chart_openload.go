@@ -66,6 +66,6 @@ func openLoadSpecs(d *Data) []*chartSpec {
 	if yHi == 0 {
 		return nil
 	}
-	wc.X.Range, wc.Y.Range = []float64{0, xHi * 1.05}, []float64{yLo, yHi * 6}
+	wc.X.Range, wc.Y.Range = []float64{0, xHi * 1.05}, []float64{yLo / 1.5, yHi * 6 * 1.5}
 	return []*chartSpec{wc}
 }

@@ -18,44 +18,16 @@ func throughputChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no batch trials tagged \"throughput\" in the results")
 	}
-	wls, ms := Workloads(cells), SeriesOf(cells)
-	p := newPlot("Throughput per model (batch load)", "workload", "throughput (tasks/s, log scale)")
-	logAxis(&p.Y)
-	b := &bars{}
-	lo, hi := math.Inf(1), 0.0
-	for wi, w := range wls {
-		for mi, m := range ms {
-			off, width := groupOffset(mi, len(ms))
-			b.width = width
-			for _, c := range cells {
-				if c.Spec.Workload != w || c.Series() != m {
-					continue
-				}
-				s := c.Summary.Throughput
-				if s.Median <= 0 {
-					continue
-				}
-				b.items = append(b.items, bar{X: float64(wi) + off, Y: s.Median, Lo: s.Min, Hi: s.Max, Color: d.color(m)})
-				lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
-			}
-		}
-	}
-	if len(b.items) == 0 {
+	specs := throughputSpecs(d)
+	if specs == nil {
 		return nil, "", missing("no throughput trial completed")
 	}
-	p.Add(b)
-	for _, m := range ms {
-		p.Legend.Add(m, swatch{d.color(m)})
+	p, err := barPlot(d, specs[0])
+	if err != nil {
+		return nil, "", err
 	}
-	labels := make([]string, len(wls))
-	for i, w := range wls {
-		labels[i] = fmt.Sprintf("%s\n(%s tasks)", w, taskRange(cells, w))
-	}
-	p.NominalX(labels...)
-	p.X.Min, p.X.Max = -0.5, float64(len(wls))-0.5
-	p.Y.Min, p.Y.Max = lo/3, hi*8 // room for the legend above the bars
-	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(4)
+	wls := Workloads(cells)
 	fig := single("throughput", p)
 	caption := fmt.Sprintf("Tasks completed per second under batch load (all tasks arrive at t=0), median of %s with min..max bars; log scale. Workloads: %s. "+
 		"Task counts differ by model where a model is orders of magnitude slower, so every trial lasts at least 200 ms. "+
@@ -95,3 +67,52 @@ func repeatsText(cells []*Cell) string {
 }
 
 var _ plot.Plotter = (*bars)(nil)
+
+// categoryChart is a chart of one figure per model and workload of cells
+// (category x, models side by side); value returns a cell's point value.
+func (d *Data) categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, x float64) (specPoint, bool)) *chartSpec {
+	wls, ms := Workloads(cells), SeriesOf(cells)
+	wc := &chartSpec{ID: id, Title: title, X: specAxis{Label: "workload"}, Y: specAxis{Label: ylabel}}
+	for _, w := range wls {
+		wc.Cats = append(wc.Cats, fmt.Sprintf("%s (%s tasks)", w, taskRange(cells, w)))
+	}
+	for mi, m := range ms {
+		off, _ := groupOffset(mi, len(ms))
+		var pts []specPoint
+		for wi, w := range wls {
+			for _, c := range ByModel(cells)[m] {
+				if c.Spec.Workload != w {
+					continue
+				}
+				if p, ok := value(c, float64(wi)+off); ok {
+					pts = append(pts, p)
+				}
+			}
+		}
+		wc.Series = append(wc.Series, d.modelSeries(m, "", "points", pts))
+	}
+	return wc
+}
+
+// throughputSpecs describe the throughput chart: tasks/s per model side by
+// side per workload (median, min..max), on a log axis (noop and io-sleep
+// differ by decades) with room above for the legend; nil when no trial
+// completed.
+func throughputSpecs(d *Data) []*chartSpec {
+	cells := d.Tag(resultfmt.TagThroughput)
+	lo, hi := math.Inf(1), 0.0
+	wc := d.categoryChart("throughput", "Throughput per model (batch load)", "throughput (tasks/s)", cells,
+		func(c *Cell, x float64) (specPoint, bool) {
+			s := c.Summary.Throughput
+			if s.Median > 0 {
+				lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
+			}
+			return statPoint(x, s, len(c.Trials), ""), s.Median > 0
+		})
+	if hi == 0 {
+		return nil
+	}
+	wc.Y.Log = true
+	wc.Y.Range = []float64{lo / 3, hi * 8}
+	return []*chartSpec{wc}
+}

@@ -21,12 +21,12 @@ type builder struct {
 // builders lists the charts in report order: adding a chart is one line
 // here, its analysis and its two drawings (see README, "Adding a chart").
 var builders = []builder{
-	{"throughput", "Throughput per model and workload", throughputChart, webThroughput},
+	{"throughput", "Throughput per model and workload", throughputChart, throughputSpecs},
 	{"latency", "Latency percentiles", latencyCharts, webLatency},
 	{"speedup", "CPU-bound speedup as workers grow", speedupChart, speedupSpecs},
 	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs},
 	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
-	{"cpu-util", "CPU utilisation", cpuUtilChart, webCPUUtil},
+	{"cpu-util", "CPU utilisation", cpuUtilChart, cpuUtilSpecs},
 	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
 	{"memory", "Memory per in-flight task", memoryChart, memorySpecs},
 	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},

@@ -7,48 +7,6 @@ import (
 	"concbench/resultfmt"
 )
 
-// categoryChart is a chart of one figure per model and workload of cells
-// (category x, models side by side); value returns a cell's point value.
-func (d *Data) categoryChart(id, title, ylabel string, cells []*Cell, value func(c *Cell, x float64) (specPoint, bool)) *chartSpec {
-	wls, ms := Workloads(cells), SeriesOf(cells)
-	wc := &chartSpec{ID: id, Title: title, X: specAxis{Label: "workload"}, Y: specAxis{Label: ylabel}}
-	for _, w := range wls {
-		tasks := 0
-		for _, c := range cells {
-			if c.Spec.Workload == w {
-				tasks = c.Spec.Tasks
-				break
-			}
-		}
-		wc.Cats = append(wc.Cats, fmt.Sprintf("%s (%d tasks)", w, tasks))
-	}
-	for mi, m := range ms {
-		off, _ := groupOffset(mi, len(ms))
-		var pts []specPoint
-		for wi, w := range wls {
-			for _, c := range ByModel(cells)[m] {
-				if c.Spec.Workload != w {
-					continue
-				}
-				if p, ok := value(c, float64(wi)+off); ok {
-					pts = append(pts, p)
-				}
-			}
-		}
-		wc.Series = append(wc.Series, d.modelSeries(m, "", "points", pts))
-	}
-	return wc
-}
-
-func webThroughput(d *Data) []*chartSpec {
-	wc := d.categoryChart("throughput", "Throughput per model (batch load)", "throughput (tasks/s)", d.Tag(resultfmt.TagThroughput),
-		func(c *Cell, x float64) (specPoint, bool) {
-			return statPoint(x, c.Summary.Throughput, len(c.Trials), ""), c.Summary.Throughput.Median > 0
-		})
-	wc.Y.Log = true
-	return []*chartSpec{wc}
-}
-
 func webCPUTime(d *Data) []*chartSpec {
 	wc := d.categoryChart("cpu-time", "CPU time per 1,000 tasks (batch load)", "CPU s per 1,000 tasks (user + sys)", d.Tag(resultfmt.TagThroughput),
 		func(c *Cell, x float64) (specPoint, bool) {
@@ -56,16 +14,6 @@ func webCPUTime(d *Data) []*chartSpec {
 			return specPoint{X: x, Y: u + s, N: len(c.Trials), Note: fmt.Sprintf("user %s s + sys %s s (median repeat)", num(u), num(s))}, u+s > 0
 		})
 	wc.Y.Log = true
-	return []*chartSpec{wc}
-}
-
-func webCPUUtil(d *Data) []*chartSpec {
-	wc := d.categoryChart("cpu-util", "CPU utilisation (batch load)", "CPU used (cores)", d.Tag(resultfmt.TagThroughput),
-		func(c *Cell, x float64) (specPoint, bool) {
-			return statPoint(x, c.Summary.CPUCores, len(c.Trials), ""), true
-		})
-	n := float64(len(wc.Cats))
-	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{-0.5, float64(d.cores())}, [2]float64{n - 0.5, float64(d.cores())}))
 	return []*chartSpec{wc}
 }
 

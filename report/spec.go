@@ -34,8 +34,7 @@ type chartSpec struct {
 
 // specAxis is an axis; Toggle offers log/linear when the data span decades.
 type specAxis struct {
-	// Range fixes the axis ends [min, max] (nil: from the data; a log
-	// axis's range is padded by gonum's renderer).
+	// Range fixes the axis ends [min, max] (nil: from the data).
 	Range []float64 `json:"range,omitempty"`
 	// Ints draws integer ticks (worker counts); Compact labels ticks
 	// like 2k (rates).

@@ -32,32 +32,12 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		case a.spec.Compact:
 			a.ax.Tick.Marker = compactTicks{}
 		}
-		switch r := a.spec.Range; {
-		case len(r) == 2 && a.spec.Log:
-			padLogRange(a.ax, r[0], r[1])
-		case len(r) == 2:
+		if r := a.spec.Range; len(r) == 2 {
 			a.ax.Min, a.ax.Max = r[0], r[1]
 		}
 	}
-	grey := 0
-	for _, r := range s.Refs {
-		xys := make(plotter.XYs, len(r.Pts))
-		for i, q := range r.Pts {
-			xys[i] = plotter.XY{X: q.X, Y: q.Y}
-		}
-		var err error
-		switch {
-		case r.Model != "":
-			err = modelBound(p, r.Model, d.color(r.Model), r.Label, xys)
-		case r.Style == "dots":
-			err = refLineDash(p, r.Label, xys, 2, 3)
-		default:
-			err = refLineDash(p, r.Label, xys, 6-2*float64(grey%3), 4)
-			grey++
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := addRefs(p, d, s.Refs); err != nil {
+		return nil, err
 	}
 	for _, ser := range s.Series {
 		var pts errPoints
@@ -127,4 +107,76 @@ func addMarks(p *plot.Plot, c color.Color, pts []specPoint) error {
 	s.Color = c
 	p.Add(s)
 	return nil
+}
+
+// addRefs draws reference lines: dashed grey (dotted for style "dots"),
+// or dotted in a model's colour when one bounds that model.
+func addRefs(p *plot.Plot, d *Data, refs []specSeries) error {
+	grey := 0
+	for _, r := range refs {
+		xys := make(plotter.XYs, len(r.Pts))
+		for i, q := range r.Pts {
+			xys[i] = plotter.XY{X: q.X, Y: q.Y}
+		}
+		var err error
+		switch {
+		case r.Model != "":
+			err = modelBound(p, r.Model, d.color(r.Model), r.Label, xys)
+		case r.Style == "dots":
+			err = refLineDash(p, r.Label, xys, 2, 3)
+		default:
+			err = refLineDash(p, r.Label, xys, 6-2*float64(grey%3), 4)
+			grey++
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// barPlot is the gonum/plot renderer of a category chart's spec: each
+// category's values side by side as bars with min..max whiskers, in each
+// series' colour, the categories named below (task counts on a second
+// line), reference lines and a swatch legend.
+func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
+	p := newPlot(s.Title, axisLabel(s.X), axisLabel(s.Y))
+	if s.Y.Log {
+		logAxis(&p.Y)
+	}
+	b := &bars{}
+	_, b.width = groupOffset(0, len(s.Series))
+	for _, ser := range s.Series {
+		for _, q := range ser.Pts {
+			lo, hi := q.Y, q.Y
+			if len(q.R) == 2 {
+				lo, hi = q.R[0], q.R[1]
+			}
+			if s.Y.Log && !(q.Y > 0) {
+				continue
+			}
+			b.items = append(b.items, bar{X: q.X, Y: q.Y, Lo: lo, Hi: hi, Color: d.color(ser.Model)})
+		}
+	}
+	p.Add(b)
+	if err := addRefs(p, d, s.Refs); err != nil {
+		return nil, err
+	}
+	for _, ser := range s.Series {
+		p.Legend.Add(ser.Label, swatch{d.color(ser.Model)})
+	}
+	labels := make([]string, len(s.Cats))
+	for i, c := range s.Cats {
+		if k := strings.LastIndex(c, " ("); k > 0 {
+			c = c[:k] + "\n" + c[k+1:]
+		}
+		labels[i] = c
+	}
+	p.NominalX(labels...)
+	p.X.Min, p.X.Max = -0.5, float64(len(s.Cats))-0.5
+	if r := s.Y.Range; len(r) == 2 {
+		p.Y.Min, p.Y.Max = r[0], r[1]
+	}
+	p.Legend.Left = s.LegendLeft
+	return p, nil
 }

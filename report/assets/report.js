@@ -167,13 +167,11 @@
     return box;
   }
 
-  // specRange is the axis range the chart's spec fixes (as the PNG's: a
-  // log axis padded by 1.5x each way), or undefined to fit the data.
-  function specRange(axis, log) {
+  // specRange is the axis range the chart's spec fixes (the PNG's too),
+  // or undefined to fit the data.
+  function specRange(axis) {
     var r = axis.range;
-    if (!r) return undefined;
-    if (!log) return function () { return [r[0], r[1]]; };
-    return function () { return [r[0] / 1.5, r[1] * 1.5]; };
+    return r ? function () { return [r[0], r[1]]; } : undefined;
   }
 
   function makeChart(fig, chart) {
@@ -197,9 +195,9 @@
         cursor: { points: { show: false }, drag: { x: true, y: false } },
         scales: {
           x: chart.cats ? { time: false, range: [-0.5, chart.cats.length - 0.5] }
-            : { time: false, distr: st.logX ? 3 : 1, log: 10, range: specRange(chart.x, st.logX) },
-          y: st.logY ? { distr: 3, log: 10, range: specRange(chart.y, true) }
-            : { range: specRange(chart.y, false) || function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.08 : 1]; } }
+            : { time: false, distr: st.logX ? 3 : 1, log: 10, range: specRange(chart.x) },
+          y: st.logY ? { distr: 3, log: 10, range: specRange(chart.y) }
+            : { range: specRange(chart.y) || function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.08 : 1]; } }
         },
         axes: [xAxis, { label: chart.y.label + (st.logY ? ', log scale' : ''), size: 64, values: function (u, sp) { return sp.map(tick); } }],
         series: series,
