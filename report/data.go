@@ -7,11 +7,13 @@
 //
 // Its files are layered, each using only files of its own layer or below:
 // data (data.go, merge.go, traits.go, format.go, thin.go, output.go), the
-// analysis (analysis_*.go: what a chart, table or finding says), drawing
-// helpers (style.go, plotters.go, ticks.go, figure.go, pngpalette.go), the
-// figures (chart_*.go), tables and findings (tables.go, findings.go), the
-// interactive charts (html_data.go, html_runtimes.go) and the writers and
-// registry on top (charts.go, markdown.go, html.go, report.go).
+// analysis (analysis_*.go: what a chart, table or finding says), chart
+// specs, their gonum renderer and the drawing helpers (spec.go,
+// specplot.go, style.go, plotters.go, ticks.go, figure.go, pngpalette.go),
+// each chart's spec and figure (chart_*.go), tables and findings (tables.go,
+// findings.go), the specs of the charts still drawn by hand (html_data.go,
+// html_runtimes.go) and the registry and writers on top (charts.go,
+// markdown.go, html.go, report.go).
 package report
 
 import (

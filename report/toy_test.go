@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"gonum.org/v1/plot/plotter"
-
 	"concbench/resultfmt"
 )
 
@@ -24,26 +22,13 @@ func toyAnalysis(d *Data) (series []string, pts map[string][2]float64) {
 	return series, pts
 }
 
-func toyChart(d *Data) ([]*figure, string, error) {
+// toySpecs describe the toy chart: one point per model and a reference
+// line at zero.
+func toySpecs(d *Data) []*chartSpec {
 	series, pts := toyAnalysis(d)
 	if len(series) == 0 {
-		return nil, "", missing("no cpu-hash batch")
+		return nil
 	}
-	p := newPlot("Toy: makespan per model", "model", "makespan (s)")
-	for _, m := range series {
-		q := pts[m]
-		if err := addSeries(p, d.seriesStyle(m), m, errPoints{{X: q[0], Y: q[1], Lo: q[1], Hi: q[1]}}, false); err != nil {
-			return nil, "", err
-		}
-	}
-	if err := refLine(p, "zero", plotter.XYs{{X: 0, Y: 0}, {X: float64(len(series)), Y: 0}}); err != nil {
-		return nil, "", err
-	}
-	return []*figure{single("toy", p)}, "A toy chart: the makespan of each model on the cpu-hash batch.", nil
-}
-
-func webToy(d *Data) []*chartSpec {
-	series, pts := toyAnalysis(d)
 	wc := &chartSpec{ID: "toy", Title: "Toy: makespan per model", X: specAxis{Label: "model"}, Y: specAxis{Label: "makespan (s)"}}
 	for _, m := range series {
 		q := pts[m]
@@ -53,14 +38,28 @@ func webToy(d *Data) []*chartSpec {
 	return []*chartSpec{wc}
 }
 
+// toyChart is the toy chart's figure: its spec drawn by linePlot, and a
+// caption.
+func toyChart(d *Data) ([]*figure, string, error) {
+	specs := toySpecs(d)
+	if specs == nil {
+		return nil, "", missing("no cpu-hash batch")
+	}
+	p, err := linePlot(d, specs[0])
+	if err != nil {
+		return nil, "", err
+	}
+	return []*figure{single("toy", p)}, "A toy chart: the makespan of each model on the cpu-hash batch.", nil
+}
+
 // TestToyChart adds a chart as README's "Adding a chart" says (its
-// analysis and drawings above, one registration line here) and checks it
+// analysis, spec and figure above, one registration line here) and checks it
 // reaches everything: REPORT.md's contents and section with its caption,
 // its SVG and PNG, report.html, and the twin comparison of its drawings.
 func TestToyChart(t *testing.T) {
 	saved := builders
 	t.Cleanup(func() { builders = saved })
-	builders = append(slices.Clone(builders), builder{"toy", "A toy chart", toyChart, webToy}) // the registration line
+	builders = append(slices.Clone(builders), builder{"toy", "A toy chart", toyChart, toySpecs}) // the registration line
 
 	dir := fixtureDir(t)
 	r, err := GenerateContext(context.Background(), dir, nil)
