@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/vg"
 
 	"concbench/resultfmt"
 )
@@ -26,7 +25,6 @@ func throughputChart(d *Data) ([]*figure, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	p.Legend.XOffs = -vg.Points(4)
 	wls := Workloads(cells)
 	fig := single("throughput", p)
 	caption := fmt.Sprintf("Tasks completed per second under batch load (all tasks arrive at t=0), median of %s with min..max bars; log scale. Workloads: %s. "+

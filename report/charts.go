@@ -31,7 +31,7 @@ var builders = []builder{
 	{"memory", "Memory per in-flight task", memoryChart, memorySpecs},
 	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},
 	{"blocking", "The blocking mistake", blockingChart, webBlocking},
-	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, webRuntimes},
+	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, runtimesSpecs},
 }
 
 // drawCharts builds and renders every chart in memory, checking ctx

@@ -178,5 +178,8 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		p.Y.Min, p.Y.Max = r[0], r[1]
 	}
 	p.Legend.Left = s.LegendLeft
+	if !s.LegendLeft {
+		p.Legend.XOffs = -vg.Points(4)
+	}
 	return p, nil
 }
