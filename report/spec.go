@@ -9,11 +9,13 @@ import (
 )
 
 // A chart's description, independent of how it is drawn: its series of
-// points (median, min..max range, repeats, a note, a mark), its axes (label,
-// log or linear, categories) and its reference lines (ideal, bounds). The
-// analysis of each chart builds one (html_data.go, html_runtimes.go: one
-// builder per registered chart); report.html carries it as JSON for uPlot,
-// and TestChartTwins checks the gonum figures of REPORT.md against it.
+// points (median, min..max range, repeats, a note, a mark, a fitted line),
+// its axes (label, log or linear, range, categories) and its reference
+// lines (ideal, bounds). Each registered chart builds its specs from its
+// analysis (chart_*.go; html_data.go for the charts whose figure is still
+// drawn by hand); gonum draws them for REPORT.md (specplot.go), report.html
+// carries them as JSON for uPlot, and TestChartTwins and the browser test
+// check both drawings against them.
 
 // chartSpec is one chart: series of points per model,
 // reference lines, and the axes' labels and scales.
