@@ -130,7 +130,7 @@ func speedupFindings(d *Data) []Finding {
 				if q.Speedup.Median > 1.15*ideal {
 					add("speedup", false, "%s That is above the ideal, which no model can truly beat: the %s baseline (%s s) or this configuration was disturbed by noise; see the min..max range in the table.", text, base, num(q.Base))
 				} else if cores > 1 && q.Speedup.Median < 0.7*float64(min(cores, q.Workers)) && q.Workers > 1 {
-					add("speedup", true, "%s (goroutines, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
+					add("speedup", true, "%s (a goroutine per task, pools and processes should run CPU work in parallel; check the machine warnings: a cgroup CPU limit or other load can cap it).", strings.TrimSuffix(text, "."))
 				} else {
 					add("speedup", false, "%s", text)
 				}

@@ -13,7 +13,7 @@ import (
 )
 
 // blockingChart is chart 9: per-task latency over arrival time, one panel
-// per model (event loop vs goroutines), blocking tasks marked.
+// per model (the event loop vs a goroutine per task), blocking tasks marked.
 func blockingChart(d *Data) ([]*figure, string, error) {
 	ss := stalls(d)
 	if len(ss) == 0 {

@@ -125,8 +125,8 @@ func (d *Data) modelStyle(model string) modelStyle {
 }
 
 // machineShades and machineGlyphs tell machines apart in a report across
-// machines: a series keeps its model's colour family, so "goroutines on the
-// laptop" and "goroutines on the server" read as the same model. The first
+// machines: a series keeps its model's colour family, so "a model on the
+// laptop" and "the same model on the server" read as one model. The first
 // machine is drawn in the model's own style; the i-th (i >= 1) shaded by
 // machineShades[i-1] (lighter > 0, darker < 0) with marker machineGlyphs[i-1],
 // cycling.
