@@ -128,60 +128,11 @@ func cpuTimelineChart(d *Data) ([]*figure, string, error) {
 	if len(cells) == 0 {
 		return nil, "", missing("no throughput trial recorded a CPU timeline")
 	}
-	ms := SeriesOf(cells)
-	cols := min(len(ms), 3)
-	if len(ms) == 4 {
-		cols = 2
-	}
-	rows := (len(ms) + cols - 1) / cols
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-	}
-	tMax, yMax := 0.0, float64(d.cores())
-	trials := map[string]resultfmt.Result{}
-	for _, m := range ms {
-		r := ByModel(cells)[m][0].median(func(r resultfmt.Result) float64 { return r.Makespan })
-		trials[m] = r
-		tMax = math.Max(tMax, r.Timeline[len(r.Timeline)-1].T)
-		for _, s := range r.Timeline {
-			yMax = math.Max(yMax, s.Cores)
-		}
-	}
-	for i, m := range ms {
-		r := trials[m]
-		ylabel, xlabel := "", ""
-		if i%cols == 0 {
-			ylabel = "cores busy"
-		}
-		if i/cols == rows-1 {
-			xlabel = "time since trial start (ms)"
-		}
-		p := newPlot(fmt.Sprintf("%s (%.0f ms)", m, r.Makespan*1000), xlabel, ylabel)
-		p.Title.TextStyle.Font.Size = vg.Points(11)
-		xys := plotter.XYs{{X: 0, Y: 0}}
-		for _, s := range r.Timeline {
-			xys = append(xys, plotter.XY{X: s.T, Y: s.Cores})
-		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			return nil, "", err
-		}
-		l.Color = d.color(m)
-		l.Width = vg.Points(1.8)
-		l.StepStyle = plotter.PreStep
-		l.FillColor = lighter(d.color(m), 0.65)
-		p.Add(l)
-		if err := refLine(p, "", plotter.XYs{{X: 0, Y: float64(d.cores())}, {X: tMax, Y: float64(d.cores())}}); err != nil {
-			return nil, "", err
-		}
-		p.X.Min, p.X.Max = 0, tMax*1.02
-		p.Y.Min, p.Y.Max = 0, math.Ceil(yMax*1.1*2)/2
-		grid[i/cols][i%cols] = p
+	fig, err := panelsFigure(d, cpuTimelineSpecs(d)[0])
+	if err != nil {
+		return nil, "", err
 	}
 	period := cells[0].Trials[0].Spec.Sample
-	fig := &figure{name: "cpu-timeline", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.62*float64(rows))),
-		title: fmt.Sprintf("CPU-use timeline: %s batch of %d tasks", w, cells[0].Spec.Tasks)}
 	caption := fmt.Sprintf("Cores busy over time (process tree CPU per %v sample) while each model runs the same %s batch, the median-makespan repeat of each; shared axes, dashed: the %d cores of this machine.",
 		period, w, d.cores())
 	return []*figure{fig}, caption, nil
@@ -201,5 +152,36 @@ func cpuUtilSpecs(d *Data) []*chartSpec {
 	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{-0.5, float64(d.cores())}, [2]float64{n - 0.5, float64(d.cores())}))
 	wc.Y.Range = []float64{0, top * 1.45}
 	wc.LegendLeft = true
+	return []*chartSpec{wc}
+}
+
+// cpuTimelineSpecs describe the CPU-use timeline: the cores busy over time
+// of each model's median-makespan repeat on one batch (cpu-hash when
+// present), a step per model, in panels on shared axes, with the machine's
+// cores as the bound.
+func cpuTimelineSpecs(d *Data) []*chartSpec {
+	all := d.Tag(resultfmt.TagThroughput)
+	w := timelineWorkload(all)
+	wc := &chartSpec{ID: "cpu-timeline", X: specAxis{Label: "time since trial start (ms)"}, Y: specAxis{Label: "cores busy"}, Panels: true}
+	tMax, yMax, tasks := 0.0, float64(d.cores()), 0
+	for _, c := range all {
+		if c.Spec.Workload != w || len(c.Trials) == 0 {
+			continue
+		}
+		r := c.median(func(r resultfmt.Result) float64 { return r.Makespan })
+		if len(r.Timeline) == 0 {
+			continue
+		}
+		pts := []specPoint{{X: 0, Y: 0}}
+		for _, s := range r.Timeline {
+			pts = append(pts, specPoint{X: s.T, Y: s.Cores})
+			tMax, yMax = math.Max(tMax, s.T), math.Max(yMax, s.Cores)
+		}
+		tasks = c.Spec.Tasks
+		wc.Series = append(wc.Series, d.modelSeries(c.Series(), fmt.Sprintf("%s (%.0f ms)", c.Series(), r.Makespan*1000), "step", pts))
+	}
+	wc.Title = fmt.Sprintf("CPU-use timeline: %s batch of %d tasks", w, tasks)
+	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{0, float64(d.cores())}, [2]float64{tMax, float64(d.cores())}))
+	wc.X.Range, wc.Y.Range = []float64{0, tMax * 1.02}, []float64{0, math.Ceil(yMax*1.1*2) / 2}
 	return []*chartSpec{wc}
 }

@@ -27,7 +27,7 @@ var builders = []builder{
 	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs},
 	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
 	{"cpu-util", "CPU utilisation", cpuUtilChart, cpuUtilSpecs},
-	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, webTimeline},
+	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, cpuTimelineSpecs},
 	{"memory", "Memory per in-flight task", memoryChart, memorySpecs},
 	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},
 	{"blocking", "The blocking mistake", blockingChart, webBlocking},

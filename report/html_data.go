@@ -52,31 +52,6 @@ func webLatency(d *Data) []*chartSpec {
 	return out
 }
 
-func webTimeline(d *Data) []*chartSpec {
-	all := d.Tag(resultfmt.TagThroughput)
-	w := timelineWorkload(all)
-	wc := &chartSpec{ID: "cpu-timeline", Title: fmt.Sprintf("CPU-use timeline: %s batch", w),
-		X: specAxis{Label: "time since trial start (ms)"}, Y: specAxis{Label: "cores busy"}}
-	tMax := 0.0
-	for _, c := range all {
-		if c.Spec.Workload != w || len(c.Trials) == 0 {
-			continue
-		}
-		r := c.median(func(r resultfmt.Result) float64 { return r.Makespan })
-		if len(r.Timeline) == 0 {
-			continue
-		}
-		pts := []specPoint{{X: 0, Y: 0}}
-		for _, s := range r.Timeline {
-			pts = append(pts, specPoint{X: s.T, Y: s.Cores})
-			tMax = math.Max(tMax, s.T)
-		}
-		wc.Series = append(wc.Series, d.modelSeries(c.Series(), fmt.Sprintf("%s (%.0f ms)", c.Series(), r.Makespan*1000), "step", pts))
-	}
-	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("%d cores (machine)", d.cores()), [2]float64{0, float64(d.cores())}, [2]float64{tMax, float64(d.cores())}))
-	return []*chartSpec{wc}
-}
-
 func webBlocking(d *Data) []*chartSpec {
 	ss := stalls(d)
 	c := d.Tag(resultfmt.TagBlocking)[0]

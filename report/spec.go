@@ -32,6 +32,9 @@ type chartSpec struct {
 	// LegendLeft puts the legend at the top left, clear of lines that
 	// rise to the right.
 	LegendLeft bool `json:"legendLeft,omitempty"`
+	// Panels draws each series in a panel of its own (small multiples on
+	// shared axes) where a figure has the room.
+	Panels bool `json:"panels,omitempty"`
 }
 
 // specAxis is an axis; Toggle offers log/linear when the data span decades.

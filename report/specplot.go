@@ -183,3 +183,62 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 	}
 	return p, nil
 }
+
+// panelsFigure is the gonum/plot renderer of a spec of small multiples:
+// one panel per series, titled by its label, on the spec's shared axis
+// ranges, each with the reference lines; "step" series as filled steps.
+func panelsFigure(d *Data, s *chartSpec) (*figure, error) {
+	n := len(s.Series)
+	cols := min(n, 3)
+	if n == 4 {
+		cols = 2
+	}
+	rows := (n + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, ser := range s.Series {
+		ylabel, xlabel := "", ""
+		if i%cols == 0 {
+			ylabel = axisLabel(s.Y)
+		}
+		if i/cols == rows-1 {
+			xlabel = axisLabel(s.X)
+		}
+		p := newPlot(ser.Label, xlabel, ylabel)
+		p.Title.TextStyle.Font.Size = vg.Points(11)
+		xys := make(plotter.XYs, len(ser.Pts))
+		for k, q := range ser.Pts {
+			xys[k] = plotter.XY{X: q.X, Y: q.Y}
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = d.color(ser.Model)
+		l.Width = vg.Points(1.8)
+		if ser.Style == "step" {
+			l.StepStyle = plotter.PreStep
+			l.FillColor = lighter(d.color(ser.Model), 0.65)
+		}
+		p.Add(l)
+		for _, r := range s.Refs {
+			xys := make(plotter.XYs, len(r.Pts))
+			for k, q := range r.Pts {
+				xys[k] = plotter.XY{X: q.X, Y: q.Y}
+			}
+			if err := refLine(p, "", xys); err != nil {
+				return nil, err
+			}
+		}
+		if r := s.X.Range; len(r) == 2 {
+			p.X.Min, p.X.Max = r[0], r[1]
+		}
+		if r := s.Y.Range; len(r) == 2 {
+			p.Y.Min, p.Y.Max = r[0], r[1]
+		}
+		grid[i/cols][i%cols] = p
+	}
+	return &figure{name: s.ID, grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.62*float64(rows))), title: s.Title}, nil
+}
