@@ -1,20 +1,19 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"os/signal"
+	"strconv"
+	"syscall"
 	"time"
 
 	"concbench/internal/child"
-	"concbench/internal/tailbuf"
 	_ "concbench/models/all" // a trial child must know every model
-	"concbench/workload"
 )
 
 // trialRole is the child role that runs one trial: a Spec as JSON on stdin,
@@ -33,8 +32,14 @@ func init() { child.Register(trialRole, trialMain) }
 // that had touched 300 MB made a 10-task trial report 308.9 MiB. VmHWM belongs to the child's own address space, made
 // at exec. Workers' peaks are not added: PeakRSS samples the whole tree.
 func trialMain() int {
+	entered := time.Now()
+	window := os.NewFile(3, "window-closed")
+	if window != nil {
+		syscall.CloseOnExec(3) // not for the latency server or the workers
+	}
+	dec := json.NewDecoder(os.Stdin)
 	var spec Spec
-	if err := json.NewDecoder(os.Stdin).Decode(&spec); err != nil {
+	if err := dec.Decode(&spec); err != nil {
 		fmt.Fprintf(os.Stderr, "trial child: read spec: %v\n", err)
 		return 2
 	}
@@ -43,11 +48,22 @@ func trialMain() int {
 	spec.Params.Exact = true
 	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
-	if dir := os.Getenv(envDataDir); dir != "" {
-		ctx = withDataDir(ctx, dir) // the parent owns and removes it
+	if dir := os.Getenv(envDataDir); dir != "" { // the parent owns and removes it
+		var secret dataSecret
+		ready := os.Getenv(envDataReady) != ""
+		if ready {
+			if err := dec.Decode(&secret); err != nil {
+				fmt.Fprintf(os.Stderr, "trial child: read data key: %v\n", err)
+				return 2
+			}
+		}
+		ctx = withDataDir(ctx, dir, ready, secret.Key)
 	}
+	ctx = withHooks(ctx, childHooks(io.MultiReader(dec.Buffered(), os.Stdin), window))
 	res, err := Run(ctx, spec)
 	if res != nil {
+		spawned, _ := strconv.ParseInt(os.Getenv(envSpawned), 10, 64)
+		costOutside(res, time.Unix(0, spawned), entered)
 		res.Isolated = true
 		res.ChildMaxRSS = selfHWM()
 		if encErr := json.NewEncoder(os.Stdout).Encode(res); encErr != nil {
@@ -65,6 +81,61 @@ func trialMain() int {
 	return 0
 }
 
+// dataSecret follows the spec on a trial child's stdin when the parent
+// made the data files: their key, which the harness needs to check the
+// File outputs and the model must not see.
+type dataSecret struct {
+	Key uint64 `json:"key"`
+}
+
+// childHooks are a trial child's side of the parent's go-ahead: at its
+// ready point it waits for one byte on stdin (after the spec), and as its
+// window closes it writes one byte to fd 3 (window), so the parent can
+// start the next trial's child while this one tears down.
+func childHooks(goAhead io.Reader, window *os.File) trialHooks {
+	return trialHooks{
+		ready: func() time.Duration {
+			t0 := time.Now()
+			var b [1]byte
+			for b[0] != 'g' { // past any whitespace after the spec
+				if _, err := io.ReadFull(goAhead, b[:]); err != nil {
+					break // the parent is gone; Pdeathsig ends us
+				}
+			}
+			return time.Since(t0)
+		},
+		closed: func() {
+			if window != nil {
+				_, _ = window.Write([]byte{1})
+				window.Close()
+			}
+		},
+	}
+}
+
+// envSpawned carries the wall time (Unix ns) at which the parent started
+// a trial child, so the child can tell how long its own start took.
+const envSpawned = "CONCBENCH_SPAWNED_NS"
+
+// costOutside fills the parts of res.Cost measured around Run: the child's
+// start (from spawned, zero time in process, to entered), the set-up
+// (entered until the window opened) and the teardown (the window's end
+// until now).
+func costOutside(res *Result, spawned, entered time.Time) {
+	if res.Cost == nil {
+		res.Cost = &Cost{}
+	}
+	if spawned.UnixNano() > 0 && entered.After(spawned) {
+		res.Cost.ChildStart = entered.Sub(spawned).Seconds()
+	}
+	if res.StartUnixNano == 0 {
+		return // the window never opened
+	}
+	opened := time.Unix(0, res.StartUnixNano)
+	res.Cost.Setup = max(0, opened.Sub(entered).Seconds()-res.Cost.Waited)
+	res.Cost.Teardown = max(0, time.Since(opened).Seconds()-res.Window)
+}
+
 // RunIsolated runs one trial in a fresh child process of this binary (as
 // JMH forks a JVM), so one model's heap, GC and threads never pollute
 // another's. The CPU-use timeline and peak RSS are sampled from here, from
@@ -72,74 +143,10 @@ func trialMain() int {
 // reports its own peak RSS (see trialMain). If ctx ends the child is killed (its
 // own children die with it via Pdeathsig).
 func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
-	if err := ValidateSpec(&spec); err != nil {
-		return nil, err
-	}
-	spec.ExternalSampler = true
-	in, err := json.Marshal(spec)
-	if err != nil {
-		return nil, fmt.Errorf("encode spec: %w", err)
-	}
-	// The child enforces spec.Timeout itself; this bound catches a child
-	// that hangs anyway.
-	hard := spec.Timeout + StopGrace + 5*time.Second
-	ctx, cancel := context.WithTimeout(ctx, hard)
-	defer cancel()
-	var env []string
-	if pr, _ := workload.Lookup(spec.Workload); pr.NeedsFiles {
-		dir, err := makeDataDir()
-		if err != nil {
-			return nil, err
-		}
-		// Removed on every way out, after the child is gone (Wait).
-		defer os.RemoveAll(dir)
-		env = append(env, envDataDir+"="+dir)
-	}
-	cmd, err := child.Command(ctx, trialRole, env)
+	c, err := startChild(ctx, spec, dataSet{})
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	errTail := &tailbuf.Tail{Max: 4096}
-	cmd.Stdin = bytes.NewReader(in)
-	cmd.Stdout = &out
-	cmd.Stderr = errTail
-	cmd.WaitDelay = 5 * time.Second
-	var ext *external
-	runErr := cmd.Start()
-	if runErr == nil {
-		ext = startExternal(cmd.Process.Pid, spec.Sample)
-		runErr = cmd.Wait()
-	}
-	var points []extPoint
-	if ext != nil {
-		points = ext.finish()
-	}
-
-	var res Result
-	decErr := json.Unmarshal(out.Bytes(), &res)
-	if decErr == nil && ext != nil {
-		ext.apply(&res, points)
-	}
-	switch {
-	case ctx.Err() != nil && runErr != nil:
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("trial child for %s/%s did not finish within %v: killed", spec.Model, spec.Workload, hard)
-		}
-		return nil, fmt.Errorf("trial child for %s/%s: %w", spec.Model, spec.Workload, context.Cause(ctx))
-	case runErr != nil && decErr == nil && res.Error != "":
-		return &res, errors.New(res.Error)
-	case runErr != nil:
-		msg := errTail.LastLine()
-		if msg == "" {
-			msg = "no output"
-		}
-		if ee, ok := runErr.(*exec.ExitError); ok && ee.ExitCode() == 2 {
-			return nil, fmt.Errorf("%w: %s", ErrUsage, msg)
-		}
-		return nil, fmt.Errorf("trial child for %s/%s failed (%v): %s", spec.Model, spec.Workload, runErr, msg)
-	case decErr != nil:
-		return nil, fmt.Errorf("trial child for %s/%s: unreadable result: %w", spec.Model, spec.Workload, decErr)
-	}
-	return &res, nil
+	c.goAhead()
+	return c.wait()
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"concbench/server"
 	"concbench/workload"
@@ -23,6 +24,15 @@ type resources struct {
 	// its files derives from it, and the harness, which never hands it to
 	// the model, recomputes the File outputs from it.
 	key uint64
+	// server and files are how long starting the server and making (or
+	// checking) the data files took.
+	server, files time.Duration
+}
+
+// cost is the trial's set-up cost spent here, with the model's own
+// start-up (prep) and the wait at the ready point measured by the caller.
+func (rs *resources) cost(prep, waited time.Duration) *Cost {
+	return &Cost{Server: rs.server.Seconds(), Files: rs.files.Seconds(), Prepare: prep.Seconds(), Waited: waited.Seconds()}
 }
 
 // EnvServer names the environment variable that points Net steps at a
@@ -60,6 +70,7 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 	if pr.NeedsNet && RemoteServer() != "" {
 		env.ServerAddr = RemoteServer()
 	} else if pr.NeedsNet {
+		t0 := time.Now()
 		srv, err := server.Spawn(ctx, server.Options{
 			MaxDelay: max(server.Defaults.MaxDelay, 2*spec.Params.NetDelay),
 			MaxSize:  max(server.Defaults.MaxSize, spec.Params.NetSize),
@@ -68,23 +79,32 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 			return env, nil, fmt.Errorf("start latency server: %w", err)
 		}
 		rs.srv = srv
+		rs.server = time.Since(t0)
 		env.ServerAddr = srv.Addr()
 	}
 	if pr.NeedsFiles {
-		dir := dataDirFrom(ctx)
-		if dir == "" {
-			var err error
-			if dir, err = makeDataDir(); err != nil {
-				rs.release()
-				return env, nil, err
+		t0 := time.Now()
+		defer func() { rs.files = time.Since(t0) }()
+		given := dataDirFrom(ctx)
+		var err error
+		if given.ready {
+			// A sweep's data set: written once with its own key, checked here.
+			rs.key = given.key
+			env.Files, err = checkFiles(given.path, spec.Params)
+		} else {
+			rs.key = workload.NewSecret()
+			p := spec.Params
+			p.Key = rs.key
+			dir := given.path
+			if dir == "" {
+				rs.dir, err = makeDataDir()
+				dir = rs.dir
+			}
+			if err == nil {
+				env.Files, err = workload.MakeFiles(dir, p)
 			}
 		}
-		rs.dir = dir
-		rs.key = workload.NewSecret()
-		p := spec.Params
-		p.Key = rs.key
-		var err error
-		if env.Files, err = workload.MakeFiles(dir, p); err != nil {
+		if err != nil {
 			rs.release()
 			return env, nil, err
 		}
@@ -99,21 +119,33 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 // up after itself. A directory left by a parent that was itself killed
 // with SIGKILL is removed by the next trial (removeStale).
 const (
-	envDataDir     = "CONCBENCH_DATA_DIR"
+	envDataDir = "CONCBENCH_DATA_DIR"
+	// envDataReady says the files in envDataDir are already written (a
+	// sweep's shared data set): the trial checks them instead.
+	envDataReady   = "CONCBENCH_DATA_READY"
 	dataDirPattern = "concbench-files-"
 )
 
 type dataDirKey struct{}
 
-// withDataDir tells prepare to make the data files in dir, which the
-// caller owns.
-func withDataDir(ctx context.Context, dir string) context.Context {
-	return context.WithValue(ctx, dataDirKey{}, dir)
+// dataDir is a data directory the caller owns; ready says its files are
+// already written (and are only checked), with key their secret.
+type dataDir struct {
+	path  string
+	ready bool
+	key   uint64
 }
 
-func dataDirFrom(ctx context.Context) string {
-	dir, _ := ctx.Value(dataDirKey{}).(string)
-	return dir
+// withDataDir tells prepare to make the data files in dir, which the
+// caller owns, or with ready to use the files already there, made with
+// key.
+func withDataDir(ctx context.Context, dir string, ready bool, key uint64) context.Context {
+	return context.WithValue(ctx, dataDirKey{}, dataDir{dir, ready, key})
+}
+
+func dataDirFrom(ctx context.Context) dataDir {
+	d, _ := ctx.Value(dataDirKey{}).(dataDir)
+	return d
 }
 
 // makeDataDir creates an empty data directory in TMPDIR named after this

@@ -1,8 +1,10 @@
 package bench
 
 import (
-	"concbench/resultfmt"
+	"slices"
 	"time"
+
+	"concbench/resultfmt"
 )
 
 // builtinSuites returns fresh copies of the built-in suites.
@@ -19,34 +21,43 @@ var (
 	ioModels       = []string{"eventloop", "goroutines"}
 )
 
-// quickSuite feeds every chart in about two minutes on two cores: small
-// task counts, two repeats.
+// quickSuite feeds every chart with small task counts and 5 repeats (so
+// `compare` can call a change significant between two quick runs), in
+// about two minutes on two cores: the Python and Node.js models join the
+// runtimes charts but not the memory regression, whose held-in-flight
+// sleeps cost more than the rest of their experiments.
 func quickSuite() *Suite {
 	return &Suite{
-		Name: "quick", Repeats: 2, Seed: 1,
-		Doc: "every chart, small sizes: about 3 minutes on 2 cores (1 of them Python and Node.js)",
+		Name: "quick", Repeats: 5, CITarget: ciTarget, Seed: 1,
+		Doc: "every chart, small sizes, 5 repeats: about 2 minutes on 2 cores",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
-			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net", "mixed"}, Tasks: []int{100}},
-			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{200}, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net"}, Tasks: []int{100}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"mixed"}, Tasks: []int{40}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{100}, Params: Params{Units: 1000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-file"}, Tasks: []int{1000}},
-			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"sequential"}, Tasks: []int{200}, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"sequential"}, Tasks: []int{100}, Params: Params{Units: 1000}},
 			// The event loop has one loop thread whatever GOMAXPROCS is: its
 			// x axis is GOMAXPROCS, to show more threads do not help it.
-			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 1, Params: Params{Units: 1000}},
-			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 2, Params: Params{Units: 1000}},
-			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{200}, Procs: 4, Params: Params{Units: 1000}},
-			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: parallelModels, Tasks: []int{200}, Concurrency: []int{1, 2, 4}, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{100}, Procs: 1, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{100}, Procs: 2, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: []string{"eventloop"}, Tasks: []int{100}, Procs: 4, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagSpeedup, Workloads: []string{"cpu-hash"}, Models: parallelModels, Tasks: []int{100}, Concurrency: []int{1, 2, 4}, Params: Params{Units: 1000}},
 			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{10, 100, 1000, 10000}},
 			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"sequential", "pool", "multiproc"}, Tasks: []int{10, 100}},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 30000}, Params: Params{Sleep: ms(400)}},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(400)}},
-			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:500", "open:1200", "open:3000"}, OpenSeconds: 0.4, Params: Params{Units: 1000}},
-			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 1, Series: 2000,
-				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 125}},
-		}, runtimeExperiments(true)...),
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000}, Params: Params{Sleep: ms(200)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(200)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(200)}},
+			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: []string{"open:500", "open:1200", "open:3000"}, OpenSeconds: 0.15, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 0.4, Series: 2000,
+				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},
+		}, withoutTag(runtimeExperiments(true), resultfmt.TagMemory)...),
 	}
+}
+
+// withoutTag returns the experiments whose tag is not tag.
+func withoutTag(es []Experiment, tag string) []Experiment {
+	return slices.DeleteFunc(es, func(e Experiment) bool { return e.Tag == tag })
 }
 
 // Model groups of the default suite whose per-task cost differs by orders
@@ -58,31 +69,41 @@ var (
 	waitModels = []string{"eventloop", "goroutines", "pool"}
 	slowModels = []string{"sequential", "multiproc"}
 	readModels = []string{"sequential", "goroutines", "pool"}
+	// parallelFast are the models a batch of 400 mixed tasks keeps busy
+	// for well under a second.
+	parallelFast = []string{"eventloop", "goroutines", "pool"}
 )
 
+// ciTarget is the built-in suites' target for the 95% CI of a cell's
+// median throughput: ±5%, what 5 repeats reach on a 2-core VM for most
+// cells (±3% was met by under half of them with up to 6).
+const ciTarget = 0.05
+
 // defaultSuite is the published matrix behind `make report`. Its budget on
-// two cores: about 15 minutes of fixed trials (3 repeats after a warm-up,
-// every trial at least 200 ms) plus at most 60 s of adaptive repeats (up
-// to 6 in all) for the cells whose 95% CI of the median throughput is
-// wider than ±3%.
+// two cores: about 13 minutes of fixed trials (5 repeats, every trial at
+// least 200 ms, one warm-up per model and workload) plus at most 60 s of
+// adaptive repeats (up to 8 in all) for the cells whose 95% CI of the
+// median throughput is wider than ±5%.
 func defaultSuite() *Suite {
 	rates := []string{"open:250", "open:500", "open:1000", "open:2000", "open:3000", "open:4000"}
 	sleep200 := Params{Sleep: ms(200)}
 	return &Suite{
-		Name: "default", Repeats: 3, MaxRepeats: 6, ExtraBudget: Duration(60 * time.Second), Seed: 1,
-		Doc: "the published matrix: about 19 minutes on 2 cores (15 fixed, 3 of Python and Node.js, up to 1 of adaptive repeats)",
+		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(60 * time.Second), Seed: 1,
+		Doc: "the published matrix, 5 repeats: about 15 minutes on 2 cores (up to 1 of adaptive repeats)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines"}, Tasks: []int{1_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"multiproc"}, Tasks: []int{30_000}},
 			// A batch of 200 ms sleeps lasts at least 200 ms on any model;
 			// the serial models get fewer tasks (throughput is c / wait).
-			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep"}, Models: waitModels, Tasks: []int{400}, Params: sleep200},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{400}, Params: sleep200},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{96}, Params: sleep200},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep"}, Models: []string{"sequential"}, Tasks: []int{10}, Params: sleep200},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{20}, Params: sleep200},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-net"}, Models: waitModels, Tasks: []int{1200}},
-			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-net"}, Models: slowModels, Tasks: []int{400}},
-			{Tag: resultfmt.TagThroughput, Workloads: []string{"mixed"}, Tasks: []int{400}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-net"}, Models: slowModels, Tasks: []int{150}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"mixed"}, Models: parallelFast, Tasks: []int{400}},
+			{Tag: resultfmt.TagThroughput, Workloads: []string{"mixed"}, Models: slowModels, Tasks: []int{100}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"cpu-hash"}, Tasks: []int{1000}},
 			// io-file reads the data files just written: from the page cache.
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-file"}, Models: readModels, Tasks: []int{300_000}},
@@ -92,8 +113,9 @@ func defaultSuite() *Suite {
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-file"}, Tasks: []int{12_000}, Direct: true},
 			{Tag: resultfmt.TagLatency, Workloads: []string{"io-sleep"}, Models: waitModels, Loads: []string{"closed:32"}, Tasks: []int{800}},
 			{Tag: resultfmt.TagLatency, Workloads: []string{"io-net"}, Models: waitModels, Loads: []string{"closed:32"}, Tasks: []int{1200}},
-			{Tag: resultfmt.TagLatency, Workloads: []string{"io-sleep", "io-net"}, Models: slowModels, Loads: []string{"closed:32"}, Tasks: []int{400}},
-			{Tag: resultfmt.TagLatency, Workloads: []string{"mixed"}, Loads: []string{"closed:32"}, Tasks: []int{400}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"io-sleep", "io-net"}, Models: slowModels, Loads: []string{"closed:32"}, Tasks: []int{100}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"mixed"}, Models: parallelFast, Loads: []string{"closed:32"}, Tasks: []int{400}},
+			{Tag: resultfmt.TagLatency, Workloads: []string{"mixed"}, Models: slowModels, Loads: []string{"closed:32"}, Tasks: []int{100}},
 			{Tag: resultfmt.TagLatency, Workloads: []string{"cpu-hash"}, Loads: []string{"closed:32"}, Tasks: []int{1000}},
 			{Tag: resultfmt.TagLatency, Workloads: []string{"io-file"}, Models: readModels, Loads: []string{"closed:32"}, Tasks: []int{200_000}},
 			{Tag: resultfmt.TagLatency, Workloads: []string{"io-file"}, Models: []string{"eventloop", "multiproc"}, Loads: []string{"closed:32"}, Tasks: []int{20_000}},
@@ -108,11 +130,11 @@ func defaultSuite() *Suite {
 			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{10, 30, 100, 300}, Params: sleep200},
 			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 10, 30}, Params: sleep200},
 			{Tag: resultfmt.TagIOScaling, Workloads: []string{"io-sleep"}, Models: []string{"sequential"}, Tasks: []int{1, 3, 10}, Params: sleep200},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 100000}, Params: Params{Sleep: ms(1000)}},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000, 50000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(1000)}},
-			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8, 16}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(1000)}},
-			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: rates, OpenSeconds: 1, Params: Params{Units: 1000}},
-			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:1000"}, OpenSeconds: 3, Series: 3000,
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: ioModels, Tasks: []int{1000, 10000, 100000}, Params: Params{Sleep: ms(600)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"pool"}, Tasks: []int{1000, 10000, 50000}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(600)}},
+			{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"multiproc"}, Tasks: []int{2, 4, 8, 16}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(600)}},
+			{Tag: resultfmt.TagOpenLoad, Workloads: []string{"cpu-hash"}, Loads: rates, OpenSeconds: 0.5, Params: Params{Units: 1000}},
+			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:1000"}, OpenSeconds: 1.5, Series: 1500,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 500}},
 		}, runtimeExperiments(false)...),
 	}

@@ -80,6 +80,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
+	tasks = slowTasks(tasks, slowdownFor(spec.Model))
 	ctx, cancel := context.WithTimeoutCause(ctx, spec.Timeout, fmt.Errorf("trial timed out after %v (--timeout)", spec.Timeout))
 	defer cancel()
 
@@ -100,11 +101,14 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 
 	tr := models.NewTrial(ctx, tasks, load, env, spec.Track)
 	defer tr.Close()
+	prep := time.Now()
 	if p, ok := m.(models.Preparer); ok {
 		if err := p.Prepare(tr.Context(), tr); err != nil {
 			return nil, fmt.Errorf("%s: prepare: %w", spec.Model, err)
 		}
 	}
+	prepared := time.Since(prep)
+	waited := atReady(ctx)
 	runtime.GC()
 	debug.FreeOSMemory()
 
@@ -113,6 +117,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	rt0 := readRuntime()
 	// The CPU clocks are read right at the window's edges, so the CPU
 	// figures cover the same span as the wall time they are divided by.
+	stat0 := readMachineStat()
 	cpu0 := markCPU(tr)
 	// Time zero: the nonce every CPU and File output depends on is drawn
 	// now, after Prepare, so no model has a result before the clock.
@@ -126,6 +131,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	runErr := runModel(tr, m)
 
 	wall := time.Duration(tr.Rec.Now())
+	stat1 := readMachineStat()
+	atClose(ctx)
 	res.StartUnixNano = tr.Rec.Base().UnixNano()
 	res.Window = wall.Seconds()
 	var own usage
@@ -160,6 +167,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	res.CtxInvoluntary = cpu.nivcs
 	res.ServerCPU = srvUsage.CPUSeconds()
 	res.ServerRequests = srvUsage.Requests
+	res.Cost = rs.cost(prepared, waited)
+	res.Noise = noiseOver(stat0, stat1, wall, res.CPUUser+res.CPUSys+res.HarnessCPU+res.ServerCPU)
 	res.Runtime = runtimeDelta(rt0, rt1)
 	res.WorkerPIDs = tr.AllPIDs()
 	res.Extra = tr.Extra()

@@ -178,7 +178,7 @@ func (r *Report) methodText() string {
 	if isolated == 0 {
 		iso = "the trials ran in-process (not isolated: a quick check, not for publication)"
 	}
-	warm := "Each configuration first ran one discarded warm-up trial, then"
+	warm := "Discarded warm-up trials ran first (one per model and workload), then each configuration ran"
 	if !f.Warmup {
 		warm = "No warm-up trial was run (--no-warmup); each configuration ran"
 	}
@@ -186,8 +186,8 @@ func (r *Report) methodText() string {
 	if m := f.TraitsMissing(); len(m) > 0 {
 		traits = fmt.Sprintf(" Traits unknown for %s: the results file records no family, baseline or kind for them, so the analyses that compare models by kind leave them out.", strings.Join(m, ", "))
 	}
-	return fmt.Sprintf("Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats (at least %d; where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than ±3%% ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.%s",
-		iso, warm, repeats, minRepeats(r.Data), 100*resultfmt.NoisySpread, traits)
+	return fmt.Sprintf("Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats (at least %d; where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than its target ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.%s",
+		iso, warm, repeats, minRepeats(r.Data), 100*resultfmt.NoisySpread, traits) + strings.TrimRight(" "+sweepText(f, r.Data.Cells), " ")
 }
 
 // minRepeats is the fewest measured repeats of any cell.

@@ -28,8 +28,13 @@ type File struct {
 	// Failed counts the trials that failed (their cells are missing).
 	Failed int      `json:"failed,omitempty"`
 	Notes  []string `json:"notes,omitempty"`
-	// Warmup says each configuration ran one discarded warm-up trial first.
+	// Warmup says discarded warm-up trials ran: one before each model's
+	// first trial of each workload (each trial is a fresh process, so a
+	// warm-up warms the machine's caches, not the measured process).
 	Warmup bool `json:"warmup"`
+	// CITarget is the suite's target for the 95% CI of each cell's median
+	// throughput (relative half width; 0 in files of one `run`).
+	CITarget float64 `json:"ci_target,omitempty"`
 	// Models is the display order of the models (the registry's order when
 	// the file was written); the report orders tables and legends by it.
 	Models []string `json:"models,omitempty"`
@@ -38,7 +43,9 @@ type File struct {
 	// analysis reads instead of model names (see TraitsOf).
 	Traits []ModelTraits `json:"model_traits,omitempty"`
 	Meta   Meta          `json:"meta"`
-	Trials []Result      `json:"trials"`
+	// Duty is the sweep's duty cycle (nil for files of one `run`).
+	Duty   *Duty    `json:"duty,omitempty"`
+	Trials []Result `json:"trials"`
 }
 
 // WriteAtomic writes data to path through a temporary file in the same

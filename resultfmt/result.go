@@ -62,6 +62,10 @@ type Result struct {
 	// samples the trial from outside aligns its samples with them.
 	StartUnixNano int64   `json:"start_unix_ns"`
 	Window        float64 `json:"window_s"`
+	// Cost is the trial's time outside its window, by part; Noise what
+	// the rest of the machine did during the window.
+	Cost  *Cost  `json:"cost,omitempty"`
+	Noise *Noise `json:"noise,omitempty"`
 
 	Tasks      int     `json:"tasks"`
 	Completed  int64   `json:"completed"`

@@ -82,6 +82,8 @@ func (f *File) Validate() error {
 	for _, l := range f.Meta.LoadAvg {
 		c.num("loadavg", l, nonNeg)
 	}
+	c.num("ci_target", f.CITarget, bound{0, 1, false})
+	c.duty(f.Duty)
 	for i := range f.Trials {
 		r := &f.Trials[i]
 		c.where = fmt.Sprintf("trial %d (%s/%s)", i+1, r.Spec.Model, r.Spec.Workload)
@@ -103,6 +105,7 @@ func (c *checker) trial(r *Result) {
 	c.num("verified", float64(r.Verified), bound{0, float64(r.Tasks), false})
 	c.num("makespan_s", r.Makespan, positive)
 	c.num("window_s", r.Window, nonNeg)
+	c.costs(r.Cost, r.Noise)
 	c.num("throughput_per_s", r.Throughput, positive)
 	c.dist("latency", r.Latency, positive)
 	c.dist("wait", r.Wait, nonNeg)

@@ -89,7 +89,16 @@ func cached(key string, find func() interp) interp {
 		probed[key] = e
 	}
 	probeMu.Unlock()
-	e.once.Do(func() { e.in = find() })
+	e.once.Do(func() {
+		if in, ok := inherited(key); ok {
+			e.in = in
+			return
+		}
+		e.in = find()
+		if e.in.Err == nil {
+			bequeath(key, e.in)
+		}
+	})
 	if errors.Is(e.in.Err, context.Canceled) {
 		probeMu.Lock()
 		if probed[key] == e {
@@ -98,6 +107,46 @@ func cached(key string, find func() interp) interp {
 		probeMu.Unlock()
 	}
 	return e.in
+}
+
+// envProbePrefix starts the environment variables through which a process
+// hands its successful probes down to its child processes: a sweep
+// probes each interpreter once, and each trial child then starts its
+// interpreter only to run the model, not once more to probe it (a Python
+// probe cost 100-400 ms per trial on 2 cores).
+const envProbePrefix = "CONCBENCH_PROBE_"
+
+// probeRecord is an inherited probe, with the key it answers.
+type probeRecord struct {
+	Key, Path, Version, Label, Uvloop string
+}
+
+// probeVar is the environment variable holding key's probe.
+func probeVar(key string) string {
+	return envProbePrefix + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, key)
+}
+
+// inherited returns the probe of key a parent process handed down.
+func inherited(key string) (interp, bool) {
+	var r probeRecord
+	if v := os.Getenv(probeVar(key)); v == "" || json.Unmarshal([]byte(v), &r) != nil || r.Key != key || r.Path == "" {
+		return interp{}, false
+	}
+	return interp{Path: r.Path, Version: r.Version, Label: r.Label, Uvloop: r.Uvloop}, true
+}
+
+// bequeath puts key's successful probe in this process's environment,
+// which child processes inherit.
+func bequeath(key string, in interp) {
+	b, err := json.Marshal(probeRecord{Key: key, Path: in.Path, Version: in.Version, Label: in.Label, Uvloop: in.Uvloop})
+	if err == nil {
+		_ = os.Setenv(probeVar(key), string(b))
+	}
 }
 
 // configured returns the interpreter named by env, or def on PATH.
