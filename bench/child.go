@@ -25,7 +25,8 @@ type childTrial struct {
 	out     bytes.Buffer
 	errTail *tailbuf.Tail
 	ext     *external
-	ownDir  string // data directory made for this trial alone
+	ownDir  string       // data directory made for this trial alone
+	shared  sharedServer // the sweep's latency server, if the trial uses it
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -41,12 +42,19 @@ type childTrial struct {
 // errChildHung is the cause of killing a child that outlived its bound.
 var errChildHung = errors.New("trial child hung")
 
-// startChild starts spec's trial child with the data set ds (zero: a
-// directory of its own, made here, for the child to fill) and sends it the
-// spec, and the data set's key on stdin, never in its environment, which
-// the model's processes inherit; the child prepares and then waits for
-// goAhead.
-func startChild(ctx context.Context, spec Spec, ds dataSet) (*childTrial, error) {
+// trialEnv is what a sweep shares with its trial children: a data set
+// (zero: the child makes its own in a directory made for it) and a latency
+// server (zero: the child spawns its own).
+type trialEnv struct {
+	data   dataSet
+	server sharedServer
+}
+
+// startChild starts spec's trial child with te and sends it the spec, and
+// the data set's key on stdin, never in its environment, which the model's
+// processes inherit; the child prepares and then waits for goAhead.
+func startChild(ctx context.Context, spec Spec, te trialEnv) (*childTrial, error) {
+	ds := te.data
 	if err := ValidateSpec(&spec); err != nil {
 		return nil, err
 	}
@@ -55,11 +63,14 @@ func startChild(ctx context.Context, spec Spec, ds dataSet) (*childTrial, error)
 	if err != nil {
 		return nil, fmt.Errorf("encode spec: %w", err)
 	}
-	c := &childTrial{spec: spec, errTail: &tailbuf.Tail{Max: 4096}, closed: make(chan struct{}), exited: make(chan struct{}),
+	c := &childTrial{spec: spec, shared: te.server, errTail: &tailbuf.Tail{Max: 4096}, closed: make(chan struct{}), exited: make(chan struct{}),
 		// The child enforces spec.Timeout itself; this bound, from
 		// goAhead, catches a child that hangs anyway.
 		hard: spec.Timeout + StopGrace + 5*time.Second}
 	var env []string
+	if e := te.server.env(); e != "" {
+		env = append(env, e)
+	}
 	if pr, _ := workload.Lookup(spec.Workload); pr.NeedsFiles && ds.dir != "" {
 		env = append(env, envDataDir+"="+ds.dir, envDataReady+"=1")
 		secret, err := json.Marshal(dataSecret{Key: ds.key})

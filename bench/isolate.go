@@ -143,7 +143,7 @@ func costOutside(res *Result, spawned, entered time.Time) {
 // reports its own peak RSS (see trialMain). If ctx ends the child is killed (its
 // own children die with it via Pdeathsig).
 func RunIsolated(ctx context.Context, spec Spec) (*Result, error) {
-	c, err := startChild(ctx, spec, dataSet{})
+	c, err := startChild(ctx, spec, trialEnv{})
 	if err != nil {
 		return nil, err
 	}

@@ -29,14 +29,14 @@ const ledgerTimeout = 10 * time.Second
 // own (a remote CONCBENCH_SERVER serves other clients, on another clock),
 // or was interrupted.
 func proveNet(ctx context.Context, rs *resources, tasks []workload.Task, rec *models.Recorder, res *Result) error {
-	if rs == nil || rs.srv == nil || ctx.Err() != nil || !hasKind(tasks, workload.Net) {
+	if rs == nil || !rs.own() || ctx.Err() != nil || !hasKind(tasks, workload.Net) {
 		return nil
 	}
 	fctx, cancel := context.WithTimeout(ctx, ledgerTimeout)
 	defer cancel()
 	// Reset: a server kept for several trials starts each with an empty
 	// ledger.
-	entries, dropped, err := rs.srv.Ledger(fctx, true)
+	entries, dropped, err := rs.ledger(fctx)
 	if err != nil {
 		res.SetCheck(Check{Name: "net-ledger", Evidence: LedgerEvidence, Detail: "the latency server's ledger could not be read: " + err.Error()})
 		return fmt.Errorf("net ledger: %w", err)

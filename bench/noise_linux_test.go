@@ -91,3 +91,38 @@ func TestFailedCellDropsChildStartedAhead(t *testing.T) {
 		t.Errorf("child processes left after the sweep: %s", kids)
 	}
 }
+
+// TestSweepSharesOneServer: an isolated sweep's Net trials all talk to one
+// latency server, spawned once, and each still proves its own requests
+// against the server's ledger.
+func TestSweepSharesOneServer(t *testing.T) {
+	suite := &Suite{Name: "net", Repeats: 2, Experiments: []Experiment{
+		{Tag: "t", Workloads: []string{"io-net"}, Models: []string{"eventloop", "goroutines"}, Tasks: []int{20}},
+	}}
+	servers := map[string]bool{}
+	f, err := Sweep(context.Background(), suite, SweepOptions{OnStart: func(_, _ int, s Spec) {
+		for _, pid := range strings.Fields(children(t)) {
+			if cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline"); strings.Contains(string(cmd), "--max-delay") {
+				servers[pid] = true
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(servers) != 1 {
+		t.Errorf("latency servers seen during the sweep: %v, want one", servers)
+	}
+	for _, r := range f.Trials {
+		ok := false
+		for _, c := range r.Invariants {
+			ok = ok || c.Name == "net-ledger" && c.OK
+		}
+		if !ok || r.ServerRequests != 20 {
+			t.Errorf("trial %s: net-ledger held %v, %d requests, want held and 20", r.Spec.Model, ok, r.ServerRequests)
+		}
+	}
+	if kids := children(t); kids != "" {
+		t.Errorf("processes left after the sweep: %s", kids)
+	}
+}

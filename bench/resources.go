@@ -19,7 +19,13 @@ import (
 // figures) and the data files.
 type resources struct {
 	srv *server.Process
-	dir string
+	// shared is a sweep's latency server, kept for all its trials (not
+	// stopped here); served counts the requests its ledger held for this
+	// trial, and cpu0 its CPU seconds as the trial began.
+	shared sharedServer
+	served int64
+	cpu0   float64
+	dir    string
 	// key is the data set's secret (workload.Params.Key): the content of
 	// its files derives from it, and the harness, which never hands it to
 	// the model, recomputes the File outputs from it.
@@ -69,6 +75,14 @@ func prepare(ctx context.Context, spec Spec) (workload.Env, *resources, error) {
 	rs := &resources{}
 	if pr.NeedsNet && RemoteServer() != "" {
 		env.ServerAddr = RemoteServer()
+	} else if shared := sweepServerFrom(ctx); pr.NeedsNet && shared.addr != "" {
+		// The ledger is empty: the previous trial read its own entries,
+		// and after a trial that could not the sweep emptied it.
+		t0 := time.Now()
+		rs.shared, rs.served = shared, -1
+		rs.cpu0, _, _ = pidCPU(shared.pid)
+		rs.server = time.Since(t0)
+		env.ServerAddr = shared.addr
 	} else if pr.NeedsNet {
 		t0 := time.Now()
 		srv, err := server.Spawn(ctx, server.Options{
@@ -177,10 +191,44 @@ func removeStale(tmp string) {
 	}
 }
 
-// release stops the server (returning its usage) and removes the files.
+// own reports whether the trial's Net steps go to a latency server of
+// this benchmark's (its own, or its sweep's): exact delays, a ledger of
+// only its requests.
+func (rs *resources) own() bool { return rs.srv != nil || rs.shared.addr != "" }
+
+// ledger returns the trial's entries of its latency server's ledger and
+// empties it for the next trial.
+func (rs *resources) ledger(ctx context.Context) ([]server.Entry, int64, error) {
+	if rs.srv != nil {
+		return rs.srv.Ledger(ctx, true)
+	}
+	entries, dropped, err := server.FetchLedger(ctx, rs.shared.addr, true)
+	if err == nil {
+		rs.served = int64(len(entries)) + dropped
+	}
+	return entries, dropped, err
+}
+
+// release stops the server (returning its usage) and removes the files. A
+// sweep's shared server is left running; its usage is this trial's: the
+// requests in its ledger and the CPU it used since prepare (user and
+// system together, in UserSeconds).
 func (rs *resources) release() (server.Usage, error) {
 	var u server.Usage
 	var err error
+	if rs.shared.addr != "" {
+		if rs.served < 0 { // the ledger was not read (no Net step ran, or interrupted)
+			ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+			_, _, err = rs.ledger(ctx)
+			cancel()
+		}
+		cpu1, _, _ := pidCPU(rs.shared.pid)
+		u = server.Usage{UserSeconds: max(0, cpu1-rs.cpu0), Requests: max(0, rs.served)}
+		rs.shared = sharedServer{}
+		if err != nil {
+			err = fmt.Errorf("the sweep's latency server: %w", err)
+		}
+	}
 	if rs.srv != nil {
 		u, err = rs.srv.Stop()
 		rs.srv = nil
@@ -193,4 +241,46 @@ func (rs *resources) release() (server.Usage, error) {
 		rs.dir = ""
 	}
 	return u, err
+}
+
+// A sweep runs one latency server for all its trials (sweep_server.go) and
+// hands it to each trial child as envSweepServer, "host:port pid"; each
+// trial reads (and empties) its ledger after its window (bench/ledger.go),
+// and the sweep empties it after a trial that failed to, before the next
+// trial's window.
+const envSweepServer = "CONCBENCH_SWEEP_SERVER"
+
+// sharedServer is a sweep's latency server: its address and PID.
+type sharedServer struct {
+	addr string
+	pid  int
+}
+
+// env is the sharedServer as an envSweepServer entry, "" for none.
+func (s sharedServer) env() string {
+	if s.addr == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s=%s %d", envSweepServer, s.addr, s.pid)
+}
+
+type sweepServerKey struct{}
+
+// withSweepServer makes s the latency server of the trials run with ctx.
+func withSweepServer(ctx context.Context, s sharedServer) context.Context {
+	return context.WithValue(ctx, sweepServerKey{}, s)
+}
+
+// sweepServerFrom returns the sweep's latency server of ctx, else of this
+// trial child's environment; zero for none.
+func sweepServerFrom(ctx context.Context) sharedServer {
+	if s, ok := ctx.Value(sweepServerKey{}).(sharedServer); ok {
+		return s
+	}
+	addr, pid, ok := strings.Cut(os.Getenv(envSweepServer), " ")
+	n, err := strconv.Atoi(pid)
+	if !ok || err != nil || addr == "" {
+		return sharedServer{}
+	}
+	return sharedServer{addr: addr, pid: n}
 }

@@ -105,6 +105,7 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 		return nil, err
 	}
 	defer s.data.release()
+	defer s.server.stop()
 	if err := s.runFixed(); err != nil {
 		return s.f, err
 	}

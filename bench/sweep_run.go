@@ -20,6 +20,7 @@ type sweep struct {
 	f     *File
 
 	cells    []Spec
+	server   *sweepServer
 	skip     []string   // why a cell no longer runs ("" while it does)
 	measured [][]Result // each cell's successful measured trials
 	warmed   map[string]bool
@@ -56,6 +57,7 @@ func newSweep(ctx context.Context, suite *Suite, opt SweepOptions) (*sweep, erro
 	}
 	s := &sweep{ctx: ctx, suite: suite, opt: opt, cells: suite.Cells(), repeats: suite.Repeats,
 		warmed: map[string]bool{}, data: newSweepData()}
+	s.server = newSweepServer(s.cells)
 	if opt.Repeats > 0 {
 		s.repeats = opt.Repeats
 	}

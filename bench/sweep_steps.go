@@ -154,31 +154,50 @@ func (s *sweep) trial(spec Spec, c *childTrial, closed func()) (*Result, error) 
 			return nil, err
 		}
 	}
+	if err := s.server.clean(s.ctx); err != nil {
+		c.abort()
+		return nil, err
+	}
 	c.goAhead()
 	select {
 	case <-c.closed:
 		closed()
 	case <-s.ctx.Done():
 	}
-	return c.wait()
+	res, err := c.wait()
+	s.server.after(c.shared, err)
+	return res, err
 }
 
-// startChild starts spec's trial child with the sweep's data files.
+// startChild starts spec's trial child with the sweep's data files and
+// latency server.
 func (s *sweep) startChild(spec Spec) (*childTrial, error) {
 	ds, err := s.dataSet(spec)
 	if err != nil {
 		return nil, err
 	}
-	return startChild(s.ctx, spec, ds)
+	srv, err := s.server.forSpec(s.ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return startChild(s.ctx, spec, trialEnv{data: ds, server: srv})
 }
 
-// inProcess runs spec in this process with the sweep's data files.
+// inProcess runs spec in this process with the sweep's data files and
+// latency server.
 func (s *sweep) inProcess(spec Spec) (*Result, error) {
 	ds, err := s.dataSet(spec)
 	if err != nil {
 		return nil, err
 	}
-	ctx := s.ctx
+	srv, err := s.server.forSpec(s.ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.server.clean(s.ctx); err != nil {
+		return nil, err
+	}
+	ctx := withSweepServer(s.ctx, srv)
 	if ds.dir != "" {
 		ctx = withDataDir(ctx, ds.dir, true, ds.key)
 	}
@@ -188,6 +207,7 @@ func (s *sweep) inProcess(spec Spec) (*Result, error) {
 		costOutside(res, time.Time{}, entered)
 		res.Cost.Total = max(0, time.Since(entered).Seconds()-res.Window)
 	}
+	s.server.after(srv, err)
 	return res, err
 }
 

@@ -89,8 +89,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	defer rs.release() // no-op once released below
-	// A server spawned here waits exact delays and counts our requests.
-	ownServer := rs.srv != nil
+	// A server of ours (spawned here, or the sweep's) waits exact delays
+	// and its ledger holds only our requests.
+	ownServer := rs.own()
 
 	m, err := info.New(cfg)
 	if err != nil {
