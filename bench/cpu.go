@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"concbench/models"
@@ -121,37 +120,8 @@ func cpuUnresolved(window time.Duration, res float64) string {
 		window.Round(time.Microsecond), need, time.Duration(res*1e9), MinCPUWindow)
 }
 
-// CPUBound returns the most cores a trial's model may use on a machine
-// with cores CPUs: its GOMAXPROCS plus one per worker process (multiproc
-// workers run with GOMAXPROCS=1; Result.Extra["workers"]), and never more
-// than the machine. It bounds CPU-bound work: threads blocked in syscalls
-// (file reads on the goroutine model, the event loop's offload threads)
-// are not limited by GOMAXPROCS.
-func CPUBound(r *Result, cores int) float64 {
-	procs := float64(r.Config.Procs) + r.Extra["workers"]
-	if procs <= 0 {
-		procs = math.Inf(1)
-	}
-	return min(procs, float64(cores))
-}
-
 // cpuAllowance is the most cores a resolved trial may show against bound:
 // 5% for the window's edges and the clock's resolution on top.
 func cpuAllowance(r *Result, bound float64) float64 {
 	return bound*1.05 + 50*r.CPUResolution/r.Window
-}
-
-// CheckCPUBound returns an error when a resolved trial used more cores
-// than CPUBound allows, within the clock's resolution and 5% for the
-// window's edges. Unresolved trials pass: their figures are not published.
-func CheckCPUBound(r *Result, cores int) error {
-	if r.CPUUnresolved != "" || r.Window <= 0 {
-		return nil
-	}
-	bound := CPUBound(r, cores)
-	if r.CPUCores > cpuAllowance(r, bound) {
-		return fmt.Errorf("%s used %.2f cores over a %.1f ms window; it may use %.2f (GOMAXPROCS %d, workers %g, %d cores)",
-			r.Spec.Model, r.CPUCores, r.Window*1e3, bound, r.Config.Procs, r.Extra["workers"], cores)
-	}
-	return nil
 }

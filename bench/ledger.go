@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/server"
 	"concbench/workload"
 )
 
 // LedgerEvidence names the evidence of the net-ledger invariant.
-const LedgerEvidence = "latency server ledger"
+const LedgerEvidence = resultfmt.EvidenceLedger
 
 // ledgerTimeout bounds fetching the ledger after a trial.
 const ledgerTimeout = 10 * time.Second

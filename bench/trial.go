@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
 
 	"concbench/internal/badinput"
 	"concbench/models"
@@ -84,6 +85,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, spec.Timeout, fmt.Errorf("trial timed out after %v (--timeout)", spec.Timeout))
 	defer cancel()
 
+	// Each CPU kernel's cost on this machine, now, before anything of the
+	// trial's (server, workers) runs beside the probe.
+	costs := calibrateCPU(tasks)
 	env, rs, err := prepare(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -108,6 +112,11 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 			return nil, fmt.Errorf("%s: prepare: %w", spec.Model, err)
 		}
 	}
+	// Evidence gathered before the clock: each task's floor, and the
+	// recorder's slots made resident so the model's memory figure leaves
+	// them out.
+	floor := taskFloors(tasks, costs, ownServer, info.TimerSlack)
+	tr.Rec.Prefault()
 	prepared := time.Since(prep)
 	waited := atReady(ctx)
 	runtime.GC()
@@ -123,6 +132,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	// Time zero: the nonce every CPU and File output depends on is drawn
 	// now, after Prepare, so no model has a result before the clock.
 	tr.SetNonce(workload.NewSecret())
+	chars0, chars0OK := charsMark(tr)
 	tr.Rec.Reset()
 	var smp *sampler
 	if !spec.ExternalSampler {
@@ -142,6 +152,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		own = smp.own
 	}
 	cpu := markCPU(tr).since(cpu0)
+	chars1, chars1OK := charsMark(tr)
 	if smp != nil {
 		res.PeakRSS = max(smp.peakRSS, baseRSS)
 		res.Threads = smp.threads
@@ -173,6 +184,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	res.Runtime = runtimeDelta(rt0, rt1)
 	res.WorkerPIDs = tr.AllPIDs()
 	res.Extra = tr.Extra()
+	res.Workers = tr.Workers()
+	res.BytesRead = max(0, chars1-chars0)
+	res.HarnessMemPerTask = float64(tr.Rec.SlotBytes() + tr.HarnessBytes() + int(unsafe.Sizeof(workload.Task{})))
 	if info.Runtime != nil {
 		res.RuntimeVersion = info.Runtime()
 	}
@@ -207,8 +221,17 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	// DeadlineExceeded) was cut short, not measured whole: checking it
 	// recorded false violations ("0 of 1000 tasks completed").
 	if !errors.Is(ctx.Err(), context.Canceled) {
-		checkInvariants(res, trialFacts{tasks: tasks, load: load, rec: tr.Rec, verifyErr: verifyErr, verified: verified, cores: machineCores(),
-			ownServer: ownServer, slack: info.TimerSlack})
+		files := hasKind(tasks, workload.File)
+		invErr := checkInvariants(res, trialFacts{tasks: tasks, load: load, tr: tr, rec: tr.Rec, verifyErr: verifyErr, verified: verified,
+			ownServer: ownServer, slack: info.TimerSlack, floors: floor, runtime: info.Runtime != nil,
+			parallel: parallelism(info, cfg, res.Workers, files, len(tasks)),
+			chars:    res.BytesRead, charsOK: chars0OK && chars1OK})
+		switch {
+		case runErr == nil:
+			runErr = invErr
+		case invErr != nil:
+			runErr = fmt.Errorf("%w; %v", runErr, invErr)
+		}
 	}
 	if runErr != nil {
 		runErr = fmt.Errorf("%s on %s (%s, %d tasks): %w", spec.Model, spec.Workload, spec.Load, len(tasks), runErr)
@@ -230,13 +253,13 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 func proveSteps(p workload.Params, info models.Info, tasks []workload.Task, r *models.Recorder, ownServer bool, served int64) (workload.Verification, error) {
 	checked, err := workload.Check(tasks, r.Result, p)
 	if err != nil {
-		return checked, err
+		return checked, fmt.Errorf("%w (evidence %s)", err, resultfmt.EvidenceDigest)
 	}
 	if err := workload.CheckService(tasks, r.Start, r.End, info.TimerSlack, ownServer); err != nil {
-		return checked, err
+		return checked, fmt.Errorf("%w (evidence %s)", err, resultfmt.EvidenceFloors)
 	}
 	if want := workload.NetSteps(tasks, r.End); ownServer && served != want {
-		return checked, fmt.Errorf("verify: the latency server answered %d requests, but the completed tasks (%s) made %d net steps: net steps did not reach the server", served, netTasks(tasks), want)
+		return checked, fmt.Errorf("verify: the latency server answered %d requests, but the completed tasks (%s) made %d net steps: net steps did not reach the server (evidence %s)", served, netTasks(tasks), want, resultfmt.EvidenceLedger)
 	}
 	return checked, nil
 }
@@ -261,7 +284,9 @@ func netTasks(tasks []workload.Task) string {
 // LittlesRatio is the Result.Extra key of a closed load's Little's law
 // ratio: mean latency x throughput / clients. Each client always has
 // exactly one task outstanding (its next arrives the instant its previous
-// completes), so the ratio is 1 up to the ramp-down at the end.
+// completes), so the ratio is 1 up to the ramp-down at the end by
+// construction: information, not a check (the floors and the release
+// ledger hold the closed load, see invariants.go).
 const LittlesRatio = "littles_ratio"
 
 // summarise derives latency, wait and service distributions, throughput,

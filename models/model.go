@@ -105,6 +105,15 @@ type Info struct {
 	// runtime is missing or too old: the reason and the fix), or nil. Nil
 	// Available means always available.
 	Available func() error
+	// FileThreads returns how many threads beside GOMAXPROCS may run the
+	// model's file reads at once under cfg (a blocking read releases its
+	// P, so GOMAXPROCS does not bound it): the event loop's offload pool,
+	// the pool's workers, 1 for the sequential model, 0 where each worker
+	// process reads on its one thread. Nil means one per task in flight
+	// (cfg.Concurrency, or every task when unlimited). With GOMAXPROCS
+	// and the worker processes (Trial.SetWorkers) it is the model's
+	// parallelism bound (README, "How a trial is measured"), which the harness holds its CPU to.
+	FileThreads func(cfg Config) int
 }
 
 // Traits are the model's traits as results.json records them.

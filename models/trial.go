@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -39,7 +40,7 @@ func (s Shape) String() string {
 
 // Load says when a trial's tasks arrive. The harness builds it; models
 // release tasks by it (most through Trial.Feed; the event loop on its own
-// timers).
+// timers), and Trial.Begin refuses a task the load has not released yet.
 type Load struct {
 	Shape Shape
 	// Clients is the closed load's client count.
@@ -66,14 +67,29 @@ type Trial struct {
 	cancel  context.CancelCauseFunc
 	stopped atomic.Bool
 	stop    func() bool
-	// released carries, under a closed load, the end timestamp of each
-	// finished task: the instant its client submits the next one.
-	released chan int64
+	// released carries, under a closed load, the task each completion
+	// frees (its arrival is freed[j]).
+	released chan int
 
-	mu    sync.Mutex
-	extra map[string]float64
-	pids  map[int]struct{}
-	all   []int
+	// The release ledger (README, "How a trial is measured": load by construction): what the
+	// harness itself knows of when each task may start, in fields no
+	// model can write. arrivals is the harness's own copy of an open
+	// load's schedule; under a closed load finished counts completions and
+	// freed[j] is the end stamp of the completion that freed task j's
+	// client (-1 until then).
+	arrivals []int64
+	clients  int
+	finished atomic.Int64
+	freed    []int64
+	// feeding is set once Feed runs: only then do completions queue the
+	// tasks they free on released.
+	feeding atomic.Bool
+
+	mu      sync.Mutex
+	extra   map[string]float64
+	pids    map[int]struct{}
+	all     []int
+	workers int
 }
 
 // NewTrial prepares a trial; track records the OS thread id of every step
@@ -82,8 +98,18 @@ func NewTrial(ctx context.Context, tasks []workload.Task, load Load, env workloa
 	tr := &Trial{Tasks: tasks, Load: load, Env: env, Rec: NewRecorder(len(tasks), track)}
 	tr.ctx, tr.cancel = context.WithCancelCause(ctx)
 	tr.stop = context.AfterFunc(tr.ctx, func() { tr.stopped.Store(true) })
-	if load.Shape == Closed {
-		tr.released = make(chan int64, len(tasks))
+	switch load.Shape {
+	case Closed:
+		// At most C completions wait to be fed at once while the model
+		// keeps the load (a client has one task outstanding).
+		tr.clients = min(load.Clients, len(tasks))
+		tr.released = make(chan int, tr.clients)
+		tr.freed = make([]int64, len(tasks))
+		for j := range tr.freed {
+			tr.freed[j] = -1
+		}
+	case Open:
+		tr.arrivals = append([]int64(nil), load.Arrivals...)
 	}
 	return tr
 }
@@ -99,6 +125,67 @@ func (tr *Trial) Nonce() uint64 { return tr.nonce }
 // again.
 func (tr *Trial) SetNonce(n uint64) { tr.nonce = n }
 
+// ReleasedAt returns when the harness released task i, in ns since time
+// zero, from its own ledger (batch: 0; open: its scheduled arrival;
+// closed: 0 for the first clients, else the end stamp of the completion
+// that freed its client), and false if it never released it.
+func (tr *Trial) ReleasedAt(i int) (int64, bool) {
+	switch tr.Load.Shape {
+	case Open:
+		return tr.arrivals[i], true
+	case Closed:
+		if i < tr.clients {
+			return 0, true
+		}
+		return tr.freed[i], tr.freed[i] >= 0
+	}
+	return 0, true
+}
+
+// gate returns why task i may not begin at now (ns since time zero), or
+// "" if the harness has released it: under an open load not before its
+// scheduled arrival, under a closed load of C clients task j >= C not
+// before j-C+1 tasks have finished. It costs an atomic load or a slice
+// read per task.
+func (tr *Trial) gate(i int, now int64) string {
+	switch tr.Load.Shape {
+	case Open:
+		if at := tr.arrivals[i]; now < at {
+			return fmt.Sprintf("begun at %v, before its scheduled arrival at %v (evidence harness-release)", time.Duration(now), time.Duration(at))
+		}
+	case Closed:
+		if need, done := int64(i-tr.clients+1), tr.finished.Load(); need > done {
+			return fmt.Sprintf("begun while %d tasks had finished; closed:%d releases it at completion %d (evidence harness-release)", done, tr.clients, need)
+		}
+	}
+	return ""
+}
+
+// HarnessBytes is the harness's own memory per task of the trial beyond
+// the recorder's slots (Recorder.SlotBytes): the closed load's ledger.
+func (tr *Trial) HarnessBytes() int {
+	if tr.freed != nil {
+		return 8
+	}
+	return 0
+}
+
+// SetWorkers records how many worker processes (or runner processes and
+// their pool) run the model's tasks beside this process, each on one
+// thread: part of the model's parallelism bound.
+func (tr *Trial) SetWorkers(n int) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.workers = n
+}
+
+// Workers returns what SetWorkers recorded (0 if never called).
+func (tr *Trial) Workers() int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.workers
+}
+
 // Context is cancelled when the trial fails or its parent context ends.
 func (tr *Trial) Context() context.Context { return tr.ctx }
 
@@ -113,11 +200,18 @@ func (tr *Trial) Close() {
 func (tr *Trial) Stopped() bool { return tr.stopped.Load() }
 
 // Begin records that task i starts executing and returns the start time.
+// A task the harness has not released yet (see ReleasedAt) fails the
+// trial: a model cannot start task i early, whether or not it uses Feed.
 func (tr *Trial) Begin(i int) int64 {
 	r := tr.Rec
 	now := r.Now()
 	r.Start[i] = now
 	r.inflight.enter()
+	if tr.Load.Shape != Batch {
+		if why := tr.gate(i, now); why != "" {
+			tr.Fail(i, errors.New(why))
+		}
+	}
 	return now
 }
 
@@ -130,7 +224,19 @@ func (tr *Trial) Finish(i int, res uint64) {
 	r.Result[i] = res
 	r.inflight.exit()
 	if tr.released != nil {
-		tr.released <- end
+		if j := tr.clients - 1 + int(tr.finished.Add(1)); j < len(tr.freed) {
+			tr.freed[j] = end
+			if !tr.feeding.Load() {
+				return // the model releases tasks itself; Begin gates them
+			}
+			select {
+			case tr.released <- j:
+			default:
+				// Only a model with more than C tasks outstanding fills
+				// the queue (C completions not yet fed).
+				tr.Fail(i, fmt.Errorf("completed while %d freed clients waited to be fed: more than closed:%d tasks outstanding (evidence harness-release)", tr.clients, tr.clients))
+			}
+		}
 	}
 }
 
@@ -165,6 +271,9 @@ func (tr *Trial) Err() error { return tr.Rec.Err() }
 // to run: a client's request goes out the instant its previous one
 // completes, so any delay before the model starts it (the feeder preempted
 // by a CPU-bound step, say) counts as the client's wait.
+//
+// Feed is advice on when to start tasks; the harness's own ledger
+// (ReleasedAt) and Begin's gate are what hold a model to the load.
 func (tr *Trial) Feed(submit func(i int)) error {
 	n := len(tr.Tasks)
 	r := tr.Rec
@@ -172,17 +281,19 @@ func (tr *Trial) Feed(submit func(i int)) error {
 	case Closed:
 		// The C clients start with the trial (Arrive is already 0), as
 		// a batch does.
+		tr.feeding.Store(true)
 		c := min(tr.Load.Clients, n)
 		for i := 0; i < c; i++ {
 			submit(i)
 		}
-		for next := c; next < n; next++ {
+		for range n - c {
 			select {
-			case r.Arrive[next] = <-tr.released:
+			case j := <-tr.released:
+				r.Arrive[j] = tr.freed[j]
+				submit(j)
 			case <-tr.ctx.Done():
 				return context.Cause(tr.ctx)
 			}
-			submit(next)
 		}
 	case Open:
 		var timer *time.Timer

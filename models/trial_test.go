@@ -96,3 +96,43 @@ func TestFailStopsTrial(t *testing.T) {
 		t.Errorf("Err() = %v", err)
 	}
 }
+
+// TestBeginGate: a task the harness has not released cannot begin, under
+// each load shape, whether or not the model uses Feed; a released one can,
+// and the ledger says when it was released.
+func TestBeginGate(t *testing.T) {
+	tasks, _ := workload.Build("noop", 4, workload.Params{})
+	far := int64(1) << 50 // an arrival no test reaches
+	tests := []struct {
+		name    string
+		load    models.Load
+		finish  int // tasks finished (0, 1, ...) before task 3 begins
+		refused bool
+	}{
+		{"batch", models.Load{}, 0, false},
+		{"closed:2 with no completion", models.Load{Shape: models.Closed, Clients: 2}, 0, true},
+		{"closed:2 after one completion", models.Load{Shape: models.Closed, Clients: 2}, 1, true},
+		{"closed:2 after two completions", models.Load{Shape: models.Closed, Clients: 2}, 2, false},
+		{"open, before its arrival", models.Load{Shape: models.Open, Arrivals: []int64{0, 0, 0, far}}, 0, true},
+		{"open, after its arrival", models.Load{Shape: models.Open, Arrivals: []int64{0, 0, 0, 0}}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := models.NewTrial(context.Background(), tasks, tt.load, workload.Env{}, false)
+			defer tr.Close()
+			for i := range tt.finish {
+				tr.Begin(i)
+				tr.Finish(i, 0)
+			}
+			tr.Begin(3)
+			if refused := tr.Err() != nil; refused != tt.refused {
+				t.Fatalf("task 3 refused = %v, want %v (err %v)", refused, tt.refused, tr.Err())
+			}
+			if at, ok := tr.ReleasedAt(3); ok == tt.refused && tt.load.Shape == models.Closed {
+				t.Errorf("ledger: released %v at %d", ok, at)
+			} else if ok && tt.load.Shape == models.Closed && at != tr.Rec.End[1] {
+				t.Errorf("released at %d, not at the completion that freed it (%d)", at, tr.Rec.End[1])
+			}
+		})
+	}
+}

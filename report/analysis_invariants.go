@@ -18,10 +18,14 @@ type Violation struct {
 }
 
 // InvariantStatus is what the report says about the invariants at its
-// top: how many checks ran over how many trials, which invariants they
-// were, and every violation.
+// top: how many checks ran over how many trials, how many of them compared
+// a model's claims with evidence the model does not write (Independent,
+// by source in Evidence), which invariants they were, and every
+// violation.
 type InvariantStatus struct {
 	Checks, Trials int
+	Independent    int
+	Evidence       []string
 	Names          []string
 	Violations     []Violation
 }
@@ -50,6 +54,12 @@ func invariantStatus(f *resultfmt.File) InvariantStatus {
 		}
 		for _, c := range r.Invariants {
 			st.Checks++
+			if c.Independent() {
+				st.Independent++
+				if !slices.Contains(st.Evidence, c.Evidence) {
+					st.Evidence = append(st.Evidence, c.Evidence)
+				}
+			}
 			if !slices.Contains(st.Names, c.Name) {
 				st.Names = append(st.Names, c.Name)
 			}
@@ -68,16 +78,29 @@ func (st InvariantStatus) Lines() []string {
 		return []string{"No invariants were checked: these results predate the checks (results schema 1) or hold no trials."}
 	}
 	if len(st.Violations) == 0 {
-		return []string{fmt.Sprintf("All %d invariant checks over %d trials held (%s).", st.Checks, st.Trials, strings.Join(st.Names, ", "))}
+		return []string{fmt.Sprintf("All %d invariant checks over %d trials held (%s); %s.", st.Checks, st.Trials, strings.Join(st.Names, ", "), st.independence())}
 	}
-	out := []string{fmt.Sprintf("%d of %d invariant checks over %d trials FAILED: each is a bug in the tool or a broken machine, not a finding; the rows named below are not to be trusted.",
-		len(st.Violations), st.Checks, st.Trials)}
+	out := []string{fmt.Sprintf("%d of %d invariant checks over %d trials FAILED: each is a bug in the tool or a broken machine, not a finding; the rows named below are not to be trusted (%s).",
+		len(st.Violations), st.Checks, st.Trials, st.independence())}
 	for _, v := range st.Violations {
 		rep := fmt.Sprintf("repeat %d", v.Repeat)
 		if v.Repeat < 0 {
 			rep = "warm-up"
 		}
-		out = append(out, fmt.Sprintf("%s violated in %s (%s): %s", v.Check.Name, v.Row, rep, v.Check.Detail))
+		ev := ""
+		if v.Check.Evidence != "" {
+			ev = ", evidence " + v.Check.Evidence
+		}
+		out = append(out, fmt.Sprintf("%s violated in %s (%s%s): %s", v.Check.Name, v.Row, rep, ev, v.Check.Detail))
 	}
 	return out
+}
+
+// independence says how many checks compared the models' claims with
+// evidence they do not write, and which.
+func (st InvariantStatus) independence() string {
+	if st.Independent == 0 {
+		return "none of them names independent evidence (results from before the evidence was recorded)"
+	}
+	return fmt.Sprintf("%d of the %d compared the models' claims with evidence the models do not write (%s)", st.Independent, st.Checks, strings.Join(st.Evidence, ", "))
 }

@@ -107,9 +107,15 @@ func saturationFindings(d *Data) []Finding {
 			continue
 		}
 		k := cur.Points[cur.Knee]
+		// It kept up at the highest rate below the knee where no repeat
+		// saturated: a borderline rate (some repeats saturated) is not
+		// one it kept up at.
 		prev := ""
-		if cur.Knee > 0 {
-			prev = fmt.Sprintf("; it kept up at %s tasks/s", num(cur.Points[cur.Knee-1].Rate))
+		for i := cur.Knee - 1; i >= 0; i-- {
+			if r := cur.Points[i].Rate; !strings.Contains(cur.Why, fmt.Sprintf("saturated at %.0f/s", r)) {
+				prev = fmt.Sprintf("; it kept up at %s tasks/s", num(r))
+				break
+			}
 		}
 		add("saturation", false, "%s saturates at %s tasks/s offered: %s%s.", cur.Model, num(k.Rate), cur.Why, prev)
 	}

@@ -2,7 +2,11 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
+	"time"
 
 	"concbench/resultfmt"
 )
@@ -24,11 +28,11 @@ func memoryChart(d *Data) ([]*figure, string, error) {
 		return nil, "", err
 	}
 	c0 := cells[0]
-	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %v, median of %s with min..max bars. "+
+	caption := fmt.Sprintf("Each point: (RSS on the plateau - RSS before the trial) / tasks in flight on the plateau, for a batch of %s tasks that each wait %s, median of %s with min..max bars. "+
 		"The plateau is the span, found afterwards from every task's start and end times, when the most tasks were in flight at once; its RSS is the highest process-tree RSS sampled inside it (every 20 ms, from the parent process), so tasks finishing, result slots being summarised and samples after the window do not count. "+
-		"The RSS before the trial is taken just before time zero and already holds the task list, the per-task result slots and the model's set-up. "+
+		"The RSS before the trial is taken just before time zero and already holds the task list, the per-task result slots (written once before it, so the harness's own memory per task%s stays out of the figure) and the model's set-up. "+
 		"Dashed: the slope of a least-squares line of plateau RSS against tasks in flight over all of a model's trials, the per-task figure quoted in the legend. %s and %s hold at most W (P) tasks in flight, so their W (P) is set to N.",
-		c0.Spec.Workload, c0.Spec.Params.Sleep, repeatsText(cells), capital(d.modelWhere(goKind(resultfmt.KindPool, false))), d.modelWhere(goProcesses))
+		c0.Spec.Workload, modelWaits(cells), harnessPerTask(cells), repeatsText(cells), capital(d.modelWhere(goKind(resultfmt.KindPool, false))), d.modelWhere(goProcesses))
 	return []*figure{single("memory", p)}, caption, nil
 }
 
@@ -74,4 +78,47 @@ func memorySpecs(d *Data) []*chartSpec {
 	}
 	wc.X.Range, wc.Y.Range = []float64{xLo / 1.5, xHi * 1.5}, []float64{yLo / 1.5, yHi * 4 * 1.5}
 	return []*chartSpec{wc}
+}
+
+// modelWaits says how long each model's tasks wait in cells: one duration
+// when all share it, else each distinct wait with its models, e.g. "1s
+// (py-asyncio, node-eventloop: 800ms)".
+func modelWaits(cells []*Cell) string {
+	by := map[time.Duration][]string{}
+	for _, c := range cells {
+		w := c.Spec.Params.Sleep
+		if !slices.Contains(by[w], c.Spec.Model) {
+			by[w] = append(by[w], c.Spec.Model)
+		}
+	}
+	waits := slices.SortedFunc(maps.Keys(by), func(a, b time.Duration) int {
+		if n := len(by[b]) - len(by[a]); n != 0 {
+			return n
+		}
+		return int(a - b)
+	})
+	out := waits[0].String()
+	var rest []string
+	for _, w := range waits[1:] {
+		rest = append(rest, fmt.Sprintf("%s: %v", strings.Join(by[w], ", "), w))
+	}
+	if len(rest) > 0 {
+		out += " (" + strings.Join(rest, "; ") + ")"
+	}
+	return out
+}
+
+// harnessPerTask is the harness's own memory per task the cells' results
+// publish, as " (N B)", or "" for results from before it was published.
+func harnessPerTask(cells []*Cell) string {
+	var b float64
+	for _, c := range cells {
+		for _, t := range c.Trials {
+			b = max(b, t.HarnessMemPerTask)
+		}
+	}
+	if b == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %.0f B", b)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,5 +44,21 @@ func TestReportNamesViolations(t *testing.T) {
 	st := invariantStatus(fixtureFile())
 	if lines := st.Lines(); len(st.Violations) != 0 || !strings.HasPrefix(lines[0], "All ") {
 		t.Errorf("clean fixture: %q", lines)
+	}
+}
+
+// TestReportCountsIndependentEvidence: the summary line says how many
+// checks compared the models' claims with evidence they do not write, and
+// names the sources.
+func TestReportCountsIndependentEvidence(t *testing.T) {
+	f := fixtureFile()
+	f.Trials[0].Invariants = append(f.Trials[0].Invariants,
+		resultfmt.Check{Name: "teardown", OK: true, Value: 0.01, Bound: 0.25, Evidence: resultfmt.EvidenceClock},
+		resultfmt.Check{Name: "bytes-read", OK: true, Value: 2, Bound: 1, Evidence: resultfmt.EvidenceKernel})
+	st := invariantStatus(f)
+	line := st.Lines()[0]
+	want := "2 of the " + strconv.Itoa(st.Checks) + " compared the models' claims with evidence the models do not write (harness-clock, kernel-counters)"
+	if st.Independent != 2 || !strings.Contains(line, want) {
+		t.Errorf("independent %d; line %q lacks %q", st.Independent, line, want)
 	}
 }

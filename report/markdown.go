@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"concbench/internal/table"
@@ -167,12 +169,11 @@ func (r *Report) writeMethod(b *bytes.Buffer) {
 // methodText is the paragraph that says how the trials were run.
 func (r *Report) methodText() string {
 	f := r.Data.File
-	isolated, repeats := 0, 0 // repeats: the most any cell ran
+	isolated := 0
 	for _, t := range f.Trials {
 		if t.Isolated {
 			isolated++
 		}
-		repeats = max(repeats, t.Repeat+1)
 	}
 	iso := fmt.Sprintf("%d of %d trials ran each in a fresh child process of the benchmark binary (as JMH forks a JVM), so one model's heap, GC and threads never touch another's", isolated, len(f.Trials))
 	if isolated == 0 {
@@ -186,19 +187,29 @@ func (r *Report) methodText() string {
 	if m := f.TraitsMissing(); len(m) > 0 {
 		traits = fmt.Sprintf(" Traits unknown for %s: the results file records no family, baseline or kind for them, so the analyses that compare models by kind leave them out.", strings.Join(m, ", "))
 	}
-	return fmt.Sprintf("Every model runs the same tasks, built from the same step lists. %s. %s %d measured repeats (at least %d; where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than its target ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.%s",
-		iso, warm, repeats, minRepeats(r.Data), 100*resultfmt.NoisySpread, traits) + strings.TrimRight(" "+sweepText(f, r.Data.Cells), " ")
+	return fmt.Sprintf("Every model runs the same tasks, built from the same step lists. %s. %s %s (where the suite asks for adaptive repeats, cells whose 95%% confidence interval of the median throughput was wider than its target ran more, up to its limit); figures are medians with min..max over the repeats, the throughput table gives each median's 95%% confidence interval (median ± t × 1.2533 × s/√n), and configurations whose throughput spread exceeds %.0f%% are flagged noisy. The repeats ran in a randomised, interleaved order (round by round, a seeded permutation of all configurations), so slow drift of the machine spreads over every model instead of landing on one. Batch load submits all tasks at t=0 (makespan); closed load keeps C clients each with one task outstanding; open load offers tasks at a fixed rate whatever the system does, and latency is measured from each task's intended arrival time, so queueing is never hidden (no coordinated omission). CPU time and memory cover the whole process tree, worker processes included.%s",
+		iso, warm, repeatCounts(r.Data), 100*resultfmt.NoisySpread, traits) + strings.TrimRight(" "+sweepText(f, r.Data.Cells), " ")
 }
 
-// minRepeats is the fewest measured repeats of any cell.
-func minRepeats(d *Data) int {
-	lo := 0
-	for i, c := range d.Cells {
-		if i == 0 || len(c.Trials) < lo {
-			lo = len(c.Trials)
-		}
+// repeatCounts says how many measured repeats the cells ran, as run: e.g.
+// "3 measured repeats in 154 of 196 configurations, 4 in 42".
+func repeatCounts(d *Data) string {
+	count := map[int]int{}
+	for _, c := range d.Cells {
+		count[len(c.Trials)]++
 	}
-	return lo
+	ns := slices.Sorted(maps.Keys(count))
+	if len(ns) == 0 {
+		return "no measured repeats"
+	}
+	if len(ns) == 1 {
+		return fmt.Sprintf("%d measured repeats in every configuration", ns[0])
+	}
+	parts := []string{fmt.Sprintf("%d measured repeats in %d of %d configurations", ns[0], count[ns[0]], len(d.Cells))}
+	for _, n := range ns[1:] {
+		parts = append(parts, fmt.Sprintf("%d in %d", n, count[n]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // esc makes text that carries strings from the results file (model, label,

@@ -115,7 +115,8 @@ type Result struct {
 	ServerRequests int64 `json:"server_requests,omitempty"`
 
 	// BaseRSS is the process tree's RSS just before time zero: the task
-	// list, the per-task result slots and the model's set-up included.
+	// list, the per-task result slots (written once before it is read)
+	// and the model's set-up included.
 	BaseRSS int64 `json:"base_rss_bytes"`
 	// PeakRSS is the highest RSS sampled in the trial window.
 	PeakRSS int64 `json:"peak_rss_bytes"`
@@ -133,6 +134,18 @@ type Result struct {
 	// flight. It is 0 when no sample fell on the plateau (see
 	// PlateauSamples): too short a plateau to measure, not zero memory.
 	MemPerInflight float64 `json:"mem_per_inflight_bytes"`
+	// HarnessMemPerTask is the harness's own memory per task, bytes, by
+	// its accounting: the task value and the recorder's slots (and under a
+	// closed load the release ledger), all resident before BaseRSS is
+	// read, so MemPerInflight is the model's own memory.
+	HarnessMemPerTask float64 `json:"harness_mem_per_task_bytes,omitempty"`
+	// Workers is how many worker processes (a runtime's runner and its
+	// pool) ran tasks beside the trial process: part of the model's
+	// parallelism bound.
+	Workers int `json:"workers,omitempty"`
+	// BytesRead is what the process tree's read calls returned inside the
+	// window (/proc/PID/io rchar), bytes.
+	BytesRead int64 `json:"bytes_read,omitempty"`
 	// ChildMaxRSS is the trial child process's own peak resident set
 	// (VmHWM, read by the child as the trial ends; isolated runs only),
 	// workers not included: PeakRSS sums the process tree.

@@ -125,6 +125,8 @@ func (c *checker) trial(r *Result) {
 		{"server_requests", float64(r.ServerRequests), countMax},
 		{"base_rss_bytes", float64(r.BaseRSS), byteSpan}, {"peak_rss_bytes", float64(r.PeakRSS), byteSpan},
 		{"mem_per_inflight_bytes", r.MemPerInflight, byteSpan}, {"child_maxrss_bytes", float64(r.ChildMaxRSS), byteSpan},
+		{"harness_mem_per_task_bytes", r.HarnessMemPerTask, byteSpan}, {"bytes_read", float64(r.BytesRead), byteSpan},
+		{"workers", float64(r.Workers), taskSpan.withZero()},
 		{"ctx_voluntary", float64(r.CtxVoluntary), countMax}, {"ctx_involuntary", float64(r.CtxInvoluntary), countMax},
 		{"threads_peak", float64(r.Threads), taskSpan.withZero()},
 		{"runtime.sched_p50_ms", r.Runtime.SchedP50, nonNeg}, {"runtime.sched_p99_ms", r.Runtime.SchedP99, nonNeg},

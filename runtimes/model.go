@@ -260,8 +260,8 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	defer m.stop(tr)
 	tr.SetExtra("startup_ms", float64(m.startup)/1e6)
 	// The runner and its pool processes: processes beside the trial's own
-	// whose threads GOMAXPROCS does not bound (bench.CPUBound).
-	tr.SetExtra("workers", float64(1+len(m.ready.Workers)))
+	// whose threads GOMAXPROCS does not bound (the parallelism bound).
+	tr.SetWorkers(1 + len(m.ready.Workers))
 	// Time zero of the trial on CLOCK_MONOTONIC, and the trial's nonce,
 	// which the runner learns only now.
 	t0 := monotonicNow() - tr.Rec.Now()

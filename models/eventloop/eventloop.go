@@ -41,6 +41,12 @@ func init() {
 		Concurrency:    func() int { return 0 },
 		ConcurrencyDoc: "0 = unlimited, else at most C tasks in flight (the rest wait in arrival order on the loop)",
 		New:            New,
+		FileThreads: func(cfg models.Config) int {
+			if cfg.Threads > 0 {
+				return cfg.Threads
+			}
+			return DefaultThreads
+		},
 	})
 }
 

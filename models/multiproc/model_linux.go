@@ -148,7 +148,7 @@ func (m *Model) setExtras(tr *models.Trial, p *procPool, startup time.Duration) 
 			done++
 		}
 	}
-	tr.SetExtra("workers", float64(m.workers))
+	tr.SetWorkers(m.workers)
 	tr.SetExtra("depth", float64(m.depth))
 	tr.SetExtra("restarts", float64(m.restarts.Load()))
 	tr.SetExtra("ipc_bytes", float64(p.ipcBytes.Load()))

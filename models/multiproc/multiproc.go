@@ -74,6 +74,8 @@ func init() {
 		ConcurrencyDoc: "P worker processes (default: number of CPUs)",
 		Processes:      true,
 		New:            newModel,
+		// Each worker process reads on its one thread (Trial.SetWorkers).
+		FileThreads: func(models.Config) int { return 0 },
 	})
 }
 

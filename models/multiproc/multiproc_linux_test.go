@@ -156,7 +156,7 @@ func TestProcesses(t *testing.T) {
 		t.Errorf("peak in-flight %d, want %d (depth 1)", got, P)
 	}
 	ex := r.tr.Extra()
-	if ex["workers"] != P || ex["restarts"] != 0 || ex["ipc_bytes"] <= 0 {
+	if r.tr.Workers() != P || ex["restarts"] != 0 || ex["ipc_bytes"] <= 0 {
 		t.Errorf("extras %v", ex)
 	}
 }

@@ -33,6 +33,7 @@ func init() {
 		Doc:            "W long-lived workers pulling from a bounded queue (ThreadPoolExecutor)",
 		Concurrency:    func() int { return DefaultWorkers },
 		ConcurrencyDoc: "W workers (default 32, like ThreadPoolExecutor's cap)",
+		FileThreads:    func(c models.Config) int { return c.Concurrency },
 		New: func(c models.Config) (models.Model, error) {
 			if c.Concurrency < 1 {
 				return nil, fmt.Errorf("pool needs at least 1 worker, got %d", c.Concurrency)

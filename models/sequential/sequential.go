@@ -21,6 +21,7 @@ func init() {
 		Concurrency:    func() int { return 1 },
 		ConcurrencyDoc: "always 1",
 		New:            func(models.Config) (models.Model, error) { return model{}, nil },
+		FileThreads:    func(models.Config) int { return 1 },
 	})
 }
 
