@@ -61,15 +61,29 @@ func setPlateau(res *Result, rec *models.Recorder) {
 }
 
 // applyPlateau takes the highest RSS among res's timeline samples inside
-// the plateau and derives memory per in-flight task from it. With no
-// sample inside (a plateau shorter than the sampling period) the figure is
-// 0 and PlateauSamples says why.
+// the plateau and derives memory per in-flight task from it. A plateau
+// shorter than the sampling period holds no sample: a batch whose tasks
+// take longer to start than to sleep (100,000 Node.js or asyncio tasks of
+// 100 ms) has every task in flight only for the instant between the last
+// start and the first end. Then the first sample after the plateau while
+// tasks are still running (before the last ends) stands in
+// (PlateauSamples 1): the runtime has not returned the ended tasks' memory
+// yet, and dividing by the plateau's count errs low. With neither, the
+// figure is 0 and PlateauSamples says why.
 func applyPlateau(res *Result) {
 	res.PlateauRSS, res.PlateauSamples, res.MemPerInflight = 0, 0, 0
 	for _, s := range res.Timeline {
 		if s.T >= res.PlateauFrom && s.T <= res.PlateauTo {
 			res.PlateauRSS = max(res.PlateauRSS, s.RSS)
 			res.PlateauSamples++
+		}
+	}
+	if res.PlateauSamples == 0 {
+		for _, s := range res.Timeline {
+			if s.T > res.PlateauTo && s.T <= res.Makespan*1e3 {
+				res.PlateauRSS, res.PlateauSamples = s.RSS, 1
+				break
+			}
 		}
 	}
 	if res.PlateauSamples > 0 && res.PlateauInflight > 0 {

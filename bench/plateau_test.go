@@ -35,11 +35,26 @@ func TestMemoryAtPlateau(t *testing.T) {
 	if res.PlateauRSS != 5000 || res.PlateauSamples != 2 || res.MemPerInflight != 40 {
 		t.Errorf("plateau RSS %d from %d samples, %g B/task; want 5000 from 2, 40 B/task", res.PlateauRSS, res.PlateauSamples, res.MemPerInflight)
 	}
-	// No sample on the plateau: not measured, rather than the peak.
-	res.Timeline = res.Timeline[3:]
-	applyPlateau(res)
-	if res.PlateauSamples != 0 || res.MemPerInflight != 0 {
-		t.Errorf("no sample on the plateau: %d samples, %g B/task; want 0, 0", res.PlateauSamples, res.MemPerInflight)
+	// A plateau shorter than the sampling period: the first sample after
+	// it while tasks still run (the last ends at 40 ms); none: not
+	// measured, rather than the peak.
+	res.Makespan = 0.040
+	for _, c := range []struct {
+		name     string
+		timeline []Sample
+		rss      int64
+		samples  int
+		per      float64
+	}{
+		{"next sample while tasks run", []Sample{{T: 5, RSS: 2000}, {T: 35, RSS: 6000}, {T: 45, RSS: 9000}}, 6000, 1, 50},
+		{"no sample before the last task ends", []Sample{{T: 5, RSS: 2000}, {T: 45, RSS: 9000}}, 0, 0, 0},
+	} {
+		res.Timeline = c.timeline
+		applyPlateau(res)
+		if res.PlateauRSS != c.rss || res.PlateauSamples != c.samples || res.MemPerInflight != c.per {
+			t.Errorf("%s: plateau RSS %d from %d samples, %g B/task; want %d from %d, %g B/task",
+				c.name, res.PlateauRSS, res.PlateauSamples, res.MemPerInflight, c.rss, c.samples, c.per)
+		}
 	}
 }
 

@@ -24,11 +24,46 @@ func runtimeExperiments(quick bool) []Experiment {
 	noop := func(model string, tasks int) Experiment {
 		return Experiment{Tag: tag, Workloads: []string{"noop"}, Models: []string{model}, Tasks: []int{n(tasks, tasks/4)}}
 	}
-	return []Experiment{
-		// Per-task overhead: a batch of no-op tasks, sized so a trial lasts
-		// about 200 ms (the Go models' come from the throughput experiment).
-		noop("py-sequential", 300_000), noop("py-asyncio", 40_000), noop("py-uvloop", 50_000), noop("py-threads", 30_000),
-		noop("py-processes", 2500), noop("node-eventloop", 250_000), noop("node-workers", 250_000),
+	// The runner tax (report/analysis_tax.go): each runtime model's
+	// calibration, the idiomatic program for the same batch, beside the
+	// model's own cell below (the sweep interleaves them).
+	tax := func(workload string, model string, tasks int, p Params, concMatches bool) Experiment {
+		return Experiment{Tag: resultfmt.TagTax, Workloads: []string{workload}, Models: []string{model + "-idiomatic"},
+			Tasks: []int{tasks}, Params: p, ConcurrencyMatchesTasks: concMatches}
+	}
+	noopSizes := []struct {
+		model string
+		tasks int
+	}{{"py-sequential", 300_000}, {"py-asyncio", 40_000}, {"py-uvloop", 50_000}, {"py-threads", 30_000},
+		{"py-processes", 2500}, {"node-eventloop", 250_000}, {"node-workers", 250_000}}
+	var out []Experiment
+	for _, s := range noopSizes {
+		// Per-task overhead: a batch of no-op tasks, sized so a trial
+		// lasts about 200 ms (the Go models' come from the throughput
+		// experiment), and its calibration.
+		out = append(out, noop(s.model, s.tasks), tax("noop", s.model, n(s.tasks, s.tasks/4), Params{}, false))
+	}
+	memSleep := Params{Sleep: ms(n(800, 400))}
+	sleep100 := Params{Sleep: ms(100)}
+	out = append(out,
+		// Memory per in-flight task beside the idiomatic program's, at the
+		// memory experiment's largest batches below.
+		tax("io-sleep", "py-asyncio", n(16000, 8000), memSleep, false), tax("io-sleep", "py-uvloop", n(16000, 8000), memSleep, false),
+		tax("io-sleep", "node-eventloop", n(16000, 8000), memSleep, false), tax("io-sleep", "py-threads", n(1000, 600), memSleep, true),
+		tax("io-sleep", "py-processes", 8, memSleep, true),
+		// Many short sleeps: the tasks' start-up dominates (issue 18's
+		// batch of 100,000 x 100 ms, smaller for the slow runtimes).
+		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"node-eventloop", "node-eventloop-idiomatic"},
+			Tasks: []int{n(100_000, 20_000)}, Params: sleep100},
+		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"py-asyncio", "py-asyncio-idiomatic", "py-uvloop", "py-uvloop-idiomatic"},
+			Tasks: []int{n(20_000, 5000)}, Params: sleep100},
+		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"py-threads", "py-threads-idiomatic"},
+			Tasks: []int{n(320, 160)}, Params: sleep100},
+		// The harness alone (the null model) beside the Go models' no-op
+		// batches of the throughput experiment.
+		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"noop"}, Models: []string{"null"}, Tasks: []int{n(2_000_000, 5000)}},
+	)
+	return append(out, []Experiment{
 		// CPU-bound speedup over each runtime's one-thread model, sha256
 		// (~2 ms per task in Python) and spin (pure interpreted work).
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 60)}, Params: Params{Units: 2000}},
@@ -51,5 +86,5 @@ func runtimeExperiments(quick bool) []Experiment {
 			Tasks: []int{100, 300, n(1000, 600)}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(n(800, 400))}},
 		{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"py-processes"},
 			Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(n(800, 400))}},
-	}
+	}...)
 }

@@ -14,7 +14,8 @@ import (
 // metadata; the same functions write findings of REPORT.md.
 func RunFindings(f *resultfmt.File) []Finding {
 	d := NewData(f)
-	return append(parallelismFindings(d.Cells, d.cores()), boundFindings(d.Cells)...)
+	out := append(parallelismFindings(d.Cells, d.cores()), boundFindings(d.Cells)...)
+	return append(out, TaxFindings(d)...)
 }
 
 // singleCore is the CPU use (cores) up to which a model counts as running

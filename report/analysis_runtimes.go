@@ -145,12 +145,14 @@ func runtimeFindings(d *Data) []Finding {
 	add := adder(&out)
 	notBaseline := func(t resultfmt.ModelTraits) bool { return !isBaseline(t) }
 	ov := rtOverhead(d)
+	tax := RunnerTax(allTrials(d))
 	goLoopName := d.modelWhere(goLoop)
 	if el, ok := barOf(ov, "", goLoopName); ok && el.Median > 0 {
 		for _, m := range d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind != resultfmt.KindSequential }) {
 			if v, ok := barOf(ov, "", m); ok {
-				add("runtimes", false, "A %s task costs %.0fx a Go event-loop task in overhead (%s µs vs %s µs per no-op task in a batch).",
-					m, v.Median/el.Median, num(v.Median), num(el.Median))
+				x := v.Median / el.Median
+				add("runtimes", false, "A %s task costs %.0fx a Go event-loop task in overhead (%s µs vs %s µs per no-op task in a batch)%s.",
+					m, x, num(v.Median), num(el.Median), taxClause(tax, m, "noop", func(r TaxRow) float64 { return r.OverheadTax }, x))
 			}
 		}
 	}
@@ -161,8 +163,9 @@ func runtimeFindings(d *Data) []Finding {
 	if el := fits[goLoopName]; el.PerTask > 0 {
 		for _, m := range d.runtimeModels(func(t resultfmt.ModelTraits) bool { return t.Kind != resultfmt.KindSequential && !t.Processes }) {
 			if f, ok := fits[m]; ok && f.PerTask > 0 {
-				add("runtimes", false, "A %s task in flight holds %s of memory, %.1fx a Go event-loop task's %s (regression over %d trials).",
-					m, fmtBytes(f.PerTask), f.PerTask/el.PerTask, fmtBytes(el.PerTask), f.Points)
+				x := f.PerTask / el.PerTask
+				add("runtimes", false, "A %s task in flight holds %s of memory, %.1fx a Go event-loop task's %s (regression over %d trials)%s.",
+					m, fmtBytes(f.PerTask), x, fmtBytes(el.PerTask), f.Points, taxClause(tax, m, "io-sleep", func(r TaxRow) float64 { return r.MemTax }, x))
 			}
 		}
 	}

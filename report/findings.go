@@ -5,7 +5,7 @@ package report
 var findingTopics = []func(d *Data) []Finding{
 	throughputFindings, overheadFindings, speedupFindings, cpuFindings,
 	ioFindings, memoryFindings, saturationFindings, blockingFindings,
-	runtimeFindings,
+	runtimeFindings, TaxFindings,
 }
 
 // findings derives the report's findings from the data; every number comes

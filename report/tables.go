@@ -32,6 +32,7 @@ func buildTables(d *Data) []Table {
 	add(memoryTable(d))
 	add(openLoadTable(d))
 	add(blockingTable(d))
+	add(taxTable(d))
 	add(otherTable(d))
 	return ts
 }
@@ -151,7 +152,7 @@ func blockingTable(d *Data) Table {
 
 // otherTable lists cells of tags the report does not chart.
 func otherTable(d *Data) Table {
-	known := []string{resultfmt.TagThroughput, resultfmt.TagLatency, resultfmt.TagSpeedup, resultfmt.TagIOScaling, resultfmt.TagMemory, resultfmt.TagOpenLoad, resultfmt.TagBlocking}
+	known := []string{resultfmt.TagThroughput, resultfmt.TagLatency, resultfmt.TagSpeedup, resultfmt.TagIOScaling, resultfmt.TagMemory, resultfmt.TagOpenLoad, resultfmt.TagBlocking, resultfmt.TagTax}
 	t := Table{ID: "other", Title: "Other experiments",
 		Header: []string{"tag", "workload", "model", "load", "concurrency", "tasks", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
 		Core:   []string{"workload", "model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},

@@ -123,7 +123,9 @@ type Result struct {
 	// Plateau is the span when the most tasks were in flight at once
 	// (PlateauInflight of them, from the per-task start and end times),
 	// in ms since time zero; PlateauRSS is the highest RSS sampled inside
-	// it and PlateauSamples how many samples fell inside.
+	// it and PlateauSamples how many samples fell inside (1 for a plateau
+	// shorter than the sampling period: the first sample after it, before
+	// the last task ended).
 	PlateauFrom     float64 `json:"plateau_from_ms"`
 	PlateauTo       float64 `json:"plateau_to_ms"`
 	PlateauInflight int64   `json:"plateau_inflight"`

@@ -11,4 +11,5 @@ const (
 	TagOpenLoad   = "open-load"  // open:RATE at several rates: chart 8
 	TagBlocking   = "blocking"   // blocking-mistake per-task series: chart 9
 	TagRuntimes   = "runtimes"   // Go beside Python and Node.js: the runtimes charts
+	TagTax        = "tax"        // runtime models beside their idiomatic programs: the runner-tax table
 )

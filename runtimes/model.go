@@ -117,9 +117,9 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 
 // start launches the runner with its pipes.
 func (m *Model) start(in interp) error {
-	flag, src := "-c", pythonRunner
+	flag, src := "-c", m.spec.source()
 	if m.spec.node {
-		flag, src = "-e", nodeRunner
+		flag = "-e"
 	}
 	cmd := exec.Command(in.Path, flag, src)
 	cmd.Env = runnerEnv()

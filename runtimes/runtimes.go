@@ -49,6 +49,14 @@ var pythonRunner string
 //go:embed node/runner.js
 var nodeRunner string
 
+// The calibration programs (see idiomatic.go), prepended to the runners.
+var (
+	//go:embed python/idiomatic.py
+	pythonIdiomatic string
+	//go:embed node/idiomatic.js
+	nodeIdiomatic string
+)
+
 // spec describes one runtime model.
 type spec struct {
 	name, runner, doc, concDoc string
@@ -111,6 +119,14 @@ var specs = []spec{
 
 func init() {
 	for _, s := range specs {
+		register(s, false)
+		register(idiomaticSpec(s), true)
+	}
+}
+
+// register adds the model of s to the registry; hidden for a calibration.
+func register(s spec, hidden bool) {
+	{
 		models.Register(models.Info{
 			Name:           s.name,
 			Doc:            s.doc,
@@ -129,6 +145,7 @@ func init() {
 			Parallel:   s.parallel,
 			Runtime:    func() string { return s.find().Label },
 			Available:  func() error { return s.find().Err },
+			Hidden:     hidden,
 		})
 	}
 }

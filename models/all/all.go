@@ -7,6 +7,7 @@ import (
 	_ "concbench/models/eventloop"
 	_ "concbench/models/goroutines"
 	_ "concbench/models/multiproc"
+	_ "concbench/models/null"
 	_ "concbench/models/pool"
 	_ "concbench/models/sequential"
 

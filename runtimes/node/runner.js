@@ -28,6 +28,7 @@ const NOOP = 0, SLEEP = 1, CPU = 2, BLOCK = 3, NET = 4, FILE = 5;
 const KIND_NAMES = ['noop', 'sleep', 'cpu', 'block', 'net', 'file'];
 const now = process.hrtime.bigint;
 let NONCE = 0n; // the trial's nonce, from the "go" line
+const PID = process.pid;
 
 // ---------------------------------------------------------------- kernels
 // (also evaluated inside worker threads: keep them self-contained)
@@ -167,6 +168,10 @@ class Exec {
     this.files = (env.files || []).map((p) => fs.openSync(p, 'r'));
     this.handles = null;
     this.blocker = new Int32Array(new SharedArrayBuffer(4));
+    this.at = new Uint32Array(tr.n); // each waiting task's step
+    this.load = null;
+    this.slept = (i) => this.resume(i, 0n);
+    this.settled = (i) => this.end(i);
   }
   async open() {
     // fs.promises FileHandles, opened before the clock.
@@ -198,57 +203,101 @@ class Exec {
     const nb = Buffer.alloc(8); nb.writeBigUInt64LE(NONCE); // workload.FileProof
     return crypto.createHash('sha256').update(nb).update(buf).digest().readBigUInt64LE(0);
   }
-  async cpu(id, step) {
-    const seed = taskSeed(id) ^ NONCE; // workload.CPUSeed
-    if (this.pool) {
-      const r = await this.pool.run(step[1], step[2], seed);
-      this.tr.cpu.push(r.t0, r.t1);
-      return r.out;
-    }
+  // cpuSeed is the CPU kernel seed of task id (inline or in the pool).
+  cpuSeed(id) {
+    return taskSeed(id) ^ NONCE; // workload.CPUSeed
+  }
+  // cpu runs a CPU step inline on the loop.
+  cpu(id, step) {
     const t0 = now();
-    const out = runCpu(step[1], step[2], seed);
+    const out = runCpu(step[1], step[2], this.cpuSeed(id));
     this.tr.cpu.push(t0, now());
     return out;
   }
-  async task(i) {
+  // task starts task i. A task is a chain of promises, one per waiting
+  // step (a setTimeout promise for Sleep, as a Node.js program awaits a
+  // timer), continued by .then: the same objects per task as the
+  // idiomatic `Promise.all(tasks.map(...))`, without an async function's
+  // frame. Between steps the task's digest so far waits in result[i] and
+  // its step index in at[i].
+  task(i) {
+    const tr = this.tr;
+    tr.start[i] = now();
+    tr.who[i] = PID;
+    if (this.advance(i, 0, 0n)) {
+      // A task that never waited still settles as a promise, as an async
+      // function's does: it ends in a microtask, after the code that
+      // started it.
+      Promise.resolve(i).then(this.settled);
+    }
+  }
+  // advance runs task i from step k with digest acc until a step waits
+  // (its promise continues the task; false) or every step has run (true;
+  // the digest is in result[i]).
+  advance(i, k, acc) {
     const tr = this.tr;
     const steps = tr.shapes[tr.shapeOf[i]];
-    const id = tr.ids[i];
-    let kNet = 0;
-    const seedOff = tr.seedOff ? tr.seedOff[i] : 0;
-    tr.start[i] = now();
-    tr.who[i] = process.pid;
-    let acc = 0n;
-    for (let k = 0; k < steps.length; k++) {
+    for (; k < steps.length; k++) {
       const s = steps[k];
       let out = 0n;
       try {
         switch (s[0]) {
           case SLEEP:
-            await new Promise((r) => setTimeout(r, Math.ceil(s[1] / 1e6)));
-            break;
+            this.park(i, k, acc);
+            new Promise((r) => setTimeout(r, Math.ceil(s[1] / 1e6), i)).then(this.slept);
+            return false;
           case BLOCK:
             Atomics.wait(this.blocker, 0, 0, s[1] / 1e6); // the mistake: stalls the loop
             break;
           case CPU:
-            out = await this.cpu(id, s);
+            if (this.pool) {
+              this.park(i, k, acc);
+              this.pool.run(s[1], s[2], this.cpuSeed(tr.ids[i])).then((r) => {
+                tr.cpu.push(r.t0, r.t1);
+                this.resume(i, r.out);
+              }, (e) => this.fail(i, k, e));
+              return false;
+            }
+            out = this.cpu(tr.ids[i], s);
             break;
           case NET:
-            out = await this.net(s, tr.seedOff ? tr.seeds[seedOff + kNet] : 0n);
-            kNet++;
-            break;
+            this.park(i, k, acc);
+            this.net(s, tr.seedOff ? tr.seeds[tr.seedOff[i] + netIndex(steps, k)] : 0n)
+              .then((o) => this.resume(i, o), (e) => this.fail(i, k, e));
+            return false;
           case FILE:
-            out = await this.file(id, s);
-            break;
+            this.park(i, k, acc);
+            this.file(tr.ids[i], s).then((o) => this.resume(i, o), (e) => this.fail(i, k, e));
+            return false;
         }
       } catch (e) {
-        throw new StepError(k, `step ${k} ${stepName(s)}: ${e.message || e}`);
+        this.fail(i, k, e);
+        return false;
       }
       acc = mix(acc, out);
     }
     tr.result[i] = acc;
-    tr.end[i] = now();
+    return true;
   }
+  // end stamps task i's end once its last step has run.
+  end(i) {
+    this.tr.end[i] = now();
+    this.load.finished(i);
+  }
+  park(i, k, acc) { this.at[i] = k; this.tr.result[i] = acc; }
+  // resume continues task i after its waiting step produced out.
+  resume(i, out) { if (this.advance(i, this.at[i] + 1, mix(this.tr.result[i], out))) this.end(i); }
+  fail(i, k, e) {
+    const s = this.tr.shapes[this.tr.shapeOf[i]][k];
+    this.load.failed(i, new StepError(k, `step ${k} ${stepName(s)}: ${e.message || e}`));
+  }
+}
+
+// netIndex is how many Net steps come before step k.
+function netIndex(steps, k) {
+  let n = 0;
+  for (let j = 0; j < k; j++) if (steps[j][0] === NET) n++;
+  return n;
 }
 
 // Pool is a worker_threads pool running CPU steps, one at a time each.
@@ -302,53 +351,66 @@ class Pool {
 
 // ---------------------------------------------------------------- loads
 
-function runLoad(tr, ex, t0) {
-  const n = tr.n;
-  return new Promise((resolveAll) => {
-    if (n === 0) return resolveAll();
-    let left = n;
-    let next = 0;
-    let active = 0;
-    const limit = tr.conc > 0 ? tr.conc : Infinity;
-    const waiting = [];
-    const finished = (i) => {
-      active--;
-      if (waiting.length && !tr.failed) start(waiting.shift());
-      if (--left === 0) return resolveAll();
-      if (tr.shape === 'closed' && next < n && !tr.failed) {
-        const k = next++;
-        tr.arrive[k] = tr.end[i];
-        launch(k);
-      }
-    };
-    const failed = (i, e) => {
-      if (!tr.failed) tr.failed = { task: i, step: e.step === undefined ? -1 : e.step, error: e.message || String(e) };
-      resolveAll();
-    };
-    const start = (i) => { active++; ex.task(i).then(() => finished(i), (e) => failed(i, e)); };
-    const launch = (i) => { if (active < limit) start(i); else waiting.push(i); };
+// Load releases the tasks by the load shape and counts them out; run
+// resolves when every task has ended or one has failed.
+class Load {
+  constructor(tr, ex, t0) {
+    this.tr = tr; this.ex = ex; this.t0 = t0;
+    this.left = tr.n; this.next = 0; this.active = 0;
+    this.limit = tr.conc > 0 ? tr.conc : Infinity;
+    this.waiting = []; this.wHead = 0;
+    this.resolveAll = null;
+    ex.load = this;
+  }
+  run() {
+    const tr = this.tr, n = tr.n, t0 = this.t0;
+    const all = new Promise((r) => { this.resolveAll = r; });
+    if (n === 0) return Promise.resolve();
     if (tr.shape === 'closed') {
       // The C clients start with the trial (arrival = time zero).
       const c = Math.min(tr.clients, n);
-      for (next = 0; next < c; next++) { tr.arrive[next] = t0; launch(next); }
+      for (this.next = 0; this.next < c; this.next++) { tr.arrive[this.next] = t0; this.launch(this.next); }
     } else if (tr.shape === 'open') {
-      (async () => {
-        for (let i = 0; i < n; i++) {
-          const at = t0 + tr.arrivals[i];
-          tr.arrive[i] = at;
-          // A libuv timer may fire early: never release before the
-          // intended arrival.
-          for (let d = at - now(); d > 0n; d = at - now()) {
-            await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(Number(d) / 1e6))));
-          }
-          if (tr.failed) return;
-          launch(i);
-        }
-      })();
+      this.feedOpen();
     } else {
-      for (let i = 0; i < n; i++) { tr.arrive[i] = t0; launch(i); }
+      tr.arrive.fill(t0); // a batch arrives at time zero
+      for (let i = 0; i < n && !tr.failed; i++) this.launch(i);
     }
-  });
+    return all;
+  }
+  async feedOpen() {
+    const tr = this.tr;
+    for (let i = 0; i < tr.n; i++) {
+      const at = this.t0 + tr.arrivals[i];
+      tr.arrive[i] = at;
+      // A libuv timer may fire early: never release before the
+      // intended arrival.
+      for (let d = at - now(); d > 0n; d = at - now()) {
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(Number(d) / 1e6))));
+      }
+      if (tr.failed) return;
+      this.launch(i);
+    }
+  }
+  launch(i) {
+    if (this.active < this.limit) { this.active++; this.ex.task(i); } else this.waiting.push(i);
+  }
+  finished(i) {
+    const tr = this.tr;
+    this.active--;
+    if (this.wHead < this.waiting.length && !tr.failed) { this.active++; this.ex.task(this.waiting[this.wHead++]); }
+    if (--this.left === 0) return this.resolveAll();
+    if (tr.shape === 'closed' && this.next < tr.n && !tr.failed) {
+      const k = this.next++;
+      tr.arrive[k] = tr.end[i];
+      this.launch(k);
+    }
+  }
+  failed(i, e) {
+    const tr = this.tr;
+    if (!tr.failed) tr.failed = { task: i, step: e.step === undefined ? -1 : e.step, error: e.message || String(e) };
+    this.resolveAll();
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -389,10 +451,12 @@ async function main() {
   const rd = new Reader(process.stdin);
   const tr = await readTrial(rd);
   let pool = null;
-  if (tr.model === 'workers') {
+  const idiomatic = tr.model.startsWith('idiomatic-');
+  if (idiomatic) idiomaticBatch(tr); // the calibration (idiomatic.js, prepended to this file)
+  if (tr.model === 'workers' || tr.model === 'idiomatic-workers') {
     pool = new Pool(Math.max(1, tr.h.workers || 1));
     await pool.ready();
-  } else if (tr.model !== 'eventloop') {
+  } else if (tr.model !== 'eventloop' && tr.model !== 'idiomatic-eventloop') {
     throw new Error(`unknown model ${tr.model}`);
   }
   const ex = new Exec(tr, pool);
@@ -404,7 +468,8 @@ async function main() {
   const t0 = BigInt(go[1]);
   NONCE = BigInt(go[2]);
   fault('run');
-  await runLoad(tr, ex, t0);
+  if (idiomatic) await idiomaticRun(tr, t0, now);
+  else await new Load(tr, ex, t0).run();
   if (tr.failed) {
     writeLine('fail', tr.failed);
     process.exit(1);

@@ -39,6 +39,7 @@ What the GIL lets run in parallel (CPython 3.8-3.13, default build):
 
 import array
 import asyncio
+import functools
 import hashlib
 import http.client
 import json
@@ -179,7 +180,10 @@ class Trial:
         self.shape, self.clients = h["load"], h.get("clients", 0)
         self.env = h["env"]
         self.n = n = h["n"]
-        self.shapes = [[tuple(s) for s in steps] for steps in h["shapes"]]
+        # Sleep and Block steps carry their seconds, converted once here:
+        # (kind, ns, seconds).
+        self.shapes = [[tuple(s) + ((s[1] / 1e9,) if s[0] in (SLEEP, BLOCK) else ()) for s in steps]
+                       for steps in h["shapes"]]
         self.arrivals = read_array(f, "q", n) if self.shape == "open" else None
         self.seeds = read_array(f, "Q", h["nseeds"])
         self.ids = read_array(f, "I", n)
@@ -304,8 +308,10 @@ class Blocking:
         for k, s in enumerate(steps):
             kind = s[0]
             try:
-                if kind == SLEEP or kind == BLOCK:
-                    time.sleep(s[1] / 1e9)
+                if kind == NOOP:
+                    out = 0
+                elif kind == SLEEP or kind == BLOCK:
+                    time.sleep(s[2])
                     out = 0
                 elif kind == CPU:
                     seed = task_seed(task_id)
@@ -363,9 +369,9 @@ class Feeder:
         import queue
         self.tr, self.t0 = tr, t0
         self.done = queue.SimpleQueue()
-
-    def completed(self, i):
-        self.done.put(i)
+        # completed(i) is called as task i ends (-1: it failed); only a
+        # closed load waits for completions.
+        self.completed = self.done.put if tr.shape == "closed" else _ignore
 
     def feed(self, submit):
         tr, n = self.tr, self.tr.n
@@ -390,10 +396,14 @@ class Feeder:
                 wait_until(at)
                 submit(i)
         else:
-            t0 = self.t0
+            # A batch arrives at time zero.
+            tr.arrive[:] = array.array("q", [self.t0]) * n
             for i in range(n):
-                tr.arrive[i] = t0
                 submit(i)
+
+
+def _ignore(_):
+    pass
 
 
 # ---------------------------------------------------------------- models
@@ -401,15 +411,15 @@ class Feeder:
 def run_sequential(tr, t0):
     ex = Blocking(tr.env, 1)
     tid = threading.get_native_id()
-    n = tr.n
+    n, shape = tr.n, tr.shape
+    if shape == "batch":
+        tr.arrive[:] = array.array("q", [t0]) * n  # a batch arrives at time zero
     for i in range(n):
-        if tr.shape == "closed":
+        if shape == "closed":
             tr.arrive[i] = t0 if i < tr.clients else tr.end[i - tr.clients]
-        elif tr.shape == "open":
+        elif shape == "open":
             tr.arrive[i] = t0 + tr.arrivals[i]
             wait_until(tr.arrive[i])
-        else:
-            tr.arrive[i] = t0
         task_id, steps, seeds = tr.task(i)
         tr.start[i] = now()
         tr.who[i] = tid
@@ -430,7 +440,6 @@ class ThreadsModel:
         self.w = max(1, tr.conc)
         self.ex = ThreadPoolExecutor(max_workers=self.w)
         self.io = Blocking(tr.env, self.w)
-        self.local = threading.local()
         # Start every worker thread now: a barrier holds each warm-up task
         # until all W exist.
         b = threading.Barrier(self.w + 1)
@@ -443,12 +452,9 @@ class ThreadsModel:
         if tr.failed:
             self.feeder.completed(-1)
             return
-        tid = getattr(self.local, "tid", 0)
-        if not tid:
-            tid = self.local.tid = threading.get_native_id()
         task_id, steps, seeds = tr.task(i)
         tr.start[i] = now()
-        tr.who[i] = tid
+        tr.who[i] = threading.get_native_id()
         try:
             tr.result[i] = self.io.run(task_id, steps, seeds, tr.cpu, True)
         except StepError as e:
@@ -460,7 +466,7 @@ class ThreadsModel:
 
     def run(self, t0):
         self.feeder = Feeder(self.tr, t0)
-        self.feeder.feed(lambda i: self.ex.submit(self.task, i))
+        self.feeder.feed(functools.partial(self.ex.submit, self.task))
         self.ex.shutdown(wait=True)
 
 
@@ -681,35 +687,38 @@ class AsyncModel:
         return digest(body)
 
     async def task(self, i):
+        """Task i as one coroutine that awaits its steps. It counts itself
+        out (or reports its failure, failed) as it ends: no done callback
+        per task, as gather's children have none of the runner's."""
         tr = self.tr
         if self.limit is not None:
             await self.limit.acquire()
-        task_id, steps, seeds = tr.task(i)
+        steps = tr.shapes[tr.shape_of[i]]
         tr.start[i] = now()
         tr.who[i] = self.tid
-        acc, k_net = 0, 0
+        acc, k, k_net = 0, 0, 0
         try:
-            for k, s in enumerate(steps):
+            for s in steps:
                 kind = s[0]
                 try:
                     if kind == SLEEP:
-                        await asyncio.sleep(s[1] / 1e9)
+                        await asyncio.sleep(s[2])
                         out = 0
                     elif kind == BLOCK:
-                        time.sleep(s[1] / 1e9)  # the mistake: blocks the loop
+                        time.sleep(s[2])  # the mistake: blocks the loop
                         out = 0
                     elif kind == CPU:
                         c0 = now()
-                        out = run_cpu(s[1], s[2], task_seed(task_id))
+                        out = run_cpu(s[1], s[2], task_seed(tr.ids[i]))
                         tr.cpu.append(c0)
                         tr.cpu.append(now())
                     elif kind == NET:
-                        out = await self.net(s, seeds[k_net] if seeds else 0)
+                        out = await self.net(s, tr.seeds[tr.seed_off[i] + k_net])
                         k_net += 1
                     elif kind == FILE:
                         if not self.fds:
                             raise RuntimeError("file step needs data files, but the trial has none")
-                        fd = self.fds[task_id % len(self.fds)]
+                        fd = self.fds[tr.ids[i] % len(self.fds)]
                         b = await self.loop.run_in_executor(None, os.pread, fd, s[2], s[1])
                         out = file_output(b, s)
                     else:
@@ -717,56 +726,54 @@ class AsyncModel:
                 except Exception as e:
                     raise StepError(k, "step %d %s: %s" % (k, step_name(s), err_text(e))) from e
                 acc = mix(acc, out)
+                k += 1
+        except Exception as e:
+            self.failed(i, getattr(e, "step", -1), str(e))
+            return
         finally:
             if self.limit is not None:
                 self.limit.release()
         tr.result[i] = acc
         tr.end[i] = now()
+        self.running[i] = None
+        self.left -= 1
+        if self.left == 0:
+            if not self.all_done.done():
+                self.all_done.set_result(None)
+        elif self.next_task is not None:
+            self.next_task(i)
+
+    def failed(self, i, step, err):
+        self.tr.fail(i, step, err)
+        if not self.all_done.done():
+            self.all_done.set_result(None)
+
+    def launch(self, i):
+        # The loop keeps only weak references to tasks: hold each until it
+        # ends, as the asyncio docs ask.
+        self.running[i] = self.loop.create_task(self.task(i))
 
     async def main(self, t0):
         tr, n = self.tr, self.tr.n
         loop = self.loop
-        all_done = loop.create_future()
-        left = [n]
-
-        # The loop keeps only weak references to tasks: hold them until
-        # they finish, as the asyncio docs ask.
-        running = set()
-
-        def finished(i, t):
-            running.discard(t)
-            if t.cancelled():
-                return
-            e = t.exception()
-            if e is not None:
-                tr.fail(i, getattr(e, "step", -1), str(e))
-                if not all_done.done():
-                    all_done.set_result(None)
-                return
-            left[0] -= 1
-            if left[0] == 0 and not all_done.done():
-                all_done.set_result(None)
-            if nxt is not None:
-                nxt(i)
-
-        def launch(i):
-            t = loop.create_task(self.task(i))
-            running.add(t)
-            t.add_done_callback(lambda t: finished(i, t))
-
-        nxt = None
+        self.all_done = loop.create_future()
+        self.left = n
+        self.running = [None] * n
+        self.next_task = None
         if n == 0:
             return
+        launch = self.launch
         if tr.shape == "closed":
             c = min(tr.clients, n)
             counter = [c]
 
-            def nxt(j):
+            def next_task(j):
                 k = counter[0]
                 if k < n and not tr.failed:
                     counter[0] = k + 1
                     tr.arrive[k] = tr.end[j]
                     launch(k)
+            self.next_task = next_task
             for i in range(c):
                 tr.arrive[i] = t0
                 launch(i)
@@ -786,11 +793,12 @@ class AsyncModel:
                     launch(i)
             feeder = loop.create_task(feed())
         else:
+            # A batch arrives at time zero.
+            tr.arrive[:] = array.array("q", [t0]) * n
             for i in range(n):
-                tr.arrive[i] = t0
                 launch(i)
-        await all_done
-        if tr.shape == "open":
+        await self.all_done
+        if tr.shape == "open" and not tr.failed:
             await feeder
 
     def run(self, t0):
@@ -841,6 +849,10 @@ def main():
             info["uvloop"] = uvloop.__version__
     elif model == "sequential":
         m = None
+    elif model.startswith("idiomatic-"):
+        # The calibration (idiomatic.py, prepended to this file).
+        m = globals()["IDIOMATIC"](tr, model[len("idiomatic-"):])
+        info["workers"] = m.pids
     else:
         raise SystemExit("unknown model %r" % model)
     write_line("ready", info)
