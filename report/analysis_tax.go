@@ -210,7 +210,7 @@ func taxClause(rows []TaxRow, model, workload string, pick func(TaxRow) float64,
 	case tax <= 0:
 		return "; the runner's tax was not measured in this sweep (no " + model + idiomaticSuffix + " calibration), so part of this ratio may be concbench's runner rather than the runtime"
 	case tax <= 1:
-		return fmt.Sprintf("; the runner's tax is %.2fx (the idiomatic program costs as much), so the ratio is the runtime's", tax)
+		return fmt.Sprintf("; the runner's tax is %.2fx (the model costs no more than the idiomatic program), so the ratio is the runtime's", tax)
 	}
 	return fmt.Sprintf("; the runner's tax is %.2fx (model / idiomatic program), so the runtime itself accounts for about %.1fx", tax, x/tax)
 }
