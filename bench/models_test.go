@@ -25,6 +25,8 @@ var expect = map[string]struct {
 	"eventloop":  {func(n, c int) int64 { return int64(n) }, false},
 	"goroutines": {func(n, c int) int64 { return int64(n) }, true},
 	"pool":       {func(n, c int) int64 { return int64(min(n, c)) }, true},
+	// An OS thread per task, bounded by the thread budget.
+	"threads": {func(n, c int) int64 { return int64(min(n, c)) }, true},
 	// P worker processes at pipelining depth 1.
 	"multiproc": {func(n, c int) int64 { return int64(min(n, c)) }, true},
 	// Models in other runtimes (concbench/runtimes). py-threads has W

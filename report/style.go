@@ -37,6 +37,7 @@ var (
 	tolTeal      = color.RGBA{0x44, 0xAA, 0x99, 0xff}
 	tolOlive     = color.RGBA{0x99, 0x99, 0x33, 0xff}
 	tolIndigo    = color.RGBA{0x33, 0x22, 0x88, 0xff}
+	tolBlue      = color.RGBA{0x00, 0x44, 0x88, 0xff} // Tol high-contrast blue
 	tolSand      = color.RGBA{0x99, 0x77, 0x00, 0xff}
 	midGrey      = color.RGBA{0x77, 0x77, 0x77, 0xff}
 	refGrey      = color.RGBA{0x80, 0x80, 0x80, 0xff}
@@ -66,7 +67,7 @@ type styleKey struct {
 var kindStyles = map[styleKey][]modelStyle{
 	{resultfmt.FamilyGo, resultfmt.KindSequential, false, false}: {{okBlack, draw.BoxGlyph{}}},
 	{resultfmt.FamilyGo, resultfmt.KindEventLoop, false, false}:  {{okOrange, draw.TriangleGlyph{}}},
-	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}, {tolBlue, draw.BoxGlyph{}}}, // goroutines, threads
 	{resultfmt.FamilyGo, resultfmt.KindPool, true, false}:        {{okGreen, draw.SquareGlyph{}}},
 	{resultfmt.FamilyGo, resultfmt.KindPool, true, true}:         {{okPurple, draw.PyramidGlyph{}}},
 	{familyPython, resultfmt.KindSequential, false, false}:       {{midGrey, draw.CrossGlyph{}}},

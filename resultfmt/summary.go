@@ -45,9 +45,14 @@ type Summary struct {
 	CPUUnresolved string `json:"cpu_unresolved,omitempty"`
 	PeakRSS       Stat   `json:"peak_rss_bytes"`
 	Inflight      Stat   `json:"peak_inflight"`
-	Procs         int    `json:"gomaxprocs"`
-	Conc          int    `json:"concurrency"`
-	Noisy         bool   `json:"noisy"`
+	// Threads is the peak OS threads of the process tree; MemPerInflight
+	// the memory per in-flight task in bytes over the repeats whose plateau
+	// held a sample (the zero Stat when none did).
+	Threads        Stat `json:"threads_peak"`
+	MemPerInflight Stat `json:"mem_per_inflight_bytes"`
+	Procs          int  `json:"gomaxprocs"`
+	Conc           int  `json:"concurrency"`
+	Noisy          bool `json:"noisy"`
 	// Violations names the invariants a measured repeat violated.
 	Violations []string `json:"violations,omitempty"`
 	Error      string   `json:"error,omitempty"`
@@ -110,6 +115,14 @@ func Summarize(rs []Result) Summary {
 	s.CPUPerTask = stat(resolved, Result.CPUPerTask)
 	s.PeakRSS = stat(m, func(r Result) float64 { return float64(r.PeakRSS) })
 	s.Inflight = stat(m, func(r Result) float64 { return float64(r.PeakInflight) })
+	s.Threads = stat(m, func(r Result) float64 { return float64(r.Threads) })
+	var plateau []Result
+	for _, r := range m {
+		if r.PlateauSamples > 0 {
+			plateau = append(plateau, r)
+		}
+	}
+	s.MemPerInflight = stat(plateau, func(r Result) float64 { return r.MemPerInflight })
 	s.Noisy = len(m) > 1 && s.Throughput.Spread() > NoisySpread
 	for _, r := range m {
 		for _, c := range r.Violations() {

@@ -49,12 +49,12 @@ func (c *checkedWriter) Unwrap() io.Writer { return c.w }
 func runTable(spec resultfmt.Spec, rows []resultfmt.Summary) report.Table {
 	t := report.Table{ID: "run",
 		Header: []string{"model", "GOMAXPROCS", "concurrency", "makespan s", "tasks/s", "p50 ms", "p99 ms",
-			"peak in-flight", "CPU cores", "CPU µs/task", "peak RSS MiB", "note"},
+			"peak in-flight", "CPU cores", "CPU µs/task", "peak RSS MiB", "OS threads", "KiB/in-flight task", "note"},
 		Core: []string{"model", "tasks/s", "p50 ms", "p99 ms", "CPU cores", "peak RSS MiB"},
-		More: []string{"concurrency", "peak in-flight", "CPU µs/task", "GOMAXPROCS"},
+		More: []string{"concurrency", "peak in-flight", "CPU µs/task", "OS threads", "KiB/in-flight task", "GOMAXPROCS"},
 	}
 	if strings.HasPrefix(spec.Workload, "cpu") {
-		t.More = []string{"GOMAXPROCS", "concurrency", "CPU µs/task", "peak in-flight"}
+		t.More = []string{"GOMAXPROCS", "concurrency", "CPU µs/task", "peak in-flight", "OS threads", "KiB/in-flight task"}
 	}
 	if spec.Load == "batch" {
 		t.Core = append(t.Core, "makespan s")
@@ -62,7 +62,7 @@ func runTable(spec resultfmt.Spec, rows []resultfmt.Summary) report.Table {
 	t.Core = append(t.Core, "note")
 	for _, r := range rows {
 		if r.Repeats == 0 {
-			t.Rows = append(t.Rows, []string{r.Spec.Model, "", "", "", "", "", "", "", "", "", "", "FAILED: " + firstLine(r.Error)})
+			t.Rows = append(t.Rows, []string{r.Spec.Model, "", "", "", "", "", "", "", "", "", "", "", "", "FAILED: " + firstLine(r.Error)})
 			continue
 		}
 		var notes []string
@@ -83,7 +83,8 @@ func runTable(spec resultfmt.Spec, rows []resultfmt.Summary) report.Table {
 		t.Rows = append(t.Rows, []string{r.Spec.Model, strconv.Itoa(r.Procs), report.FormatConc(r.Conc),
 			report.FormatStat(r.Makespan), report.FormatStat(r.Throughput), report.FormatStat(r.P50), report.FormatStat(r.P99),
 			strconv.FormatFloat(r.Inflight.Median, 'f', 0, 64), cores, perTask,
-			report.FormatNum(r.PeakRSS.Median / (1 << 20)), strings.Join(notes, "; ")})
+			report.FormatNum(r.PeakRSS.Median / (1 << 20)), report.FormatNum(r.Threads.Median), memPerTask(r),
+			strings.Join(notes, "; ")})
 	}
 	return t
 }
@@ -101,6 +102,15 @@ func writeRunTable(w io.Writer, width int, spec resultfmt.Spec, out runOutput) e
 	}
 	report.WriteFindings(w, report.RunFindings(&resultfmt.File{Meta: out.Meta, Trials: out.Trials}), width)
 	return nil
+}
+
+// memPerTask is the memory per in-flight task in KiB, or "–" when no
+// repeat's plateau held an RSS sample (too short to measure, not zero).
+func memPerTask(r resultfmt.Summary) string {
+	if r.MemPerInflight == (resultfmt.Stat{}) {
+		return "–"
+	}
+	return report.FormatNum(r.MemPerInflight.Median / 1024)
 }
 
 func firstLine(s string) string {

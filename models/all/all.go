@@ -10,7 +10,7 @@ import (
 	_ "concbench/models/null"
 	_ "concbench/models/pool"
 	_ "concbench/models/sequential"
-
+	_ "concbench/models/threads"
 	// The Python and Node.js models (available where their runtime is).
 	_ "concbench/runtimes"
 )
