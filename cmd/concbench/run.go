@@ -35,11 +35,13 @@ type trialFlags struct {
 	jsonOut bool
 	force   bool
 	wide    bool
+	server  serverFlags // --role server (serverrole.go)
 }
 
 func (f *trialFlags) register(fs *flag.FlagSet) {
 	s := &f.spec
 	fs.StringVar(&f.models, "model", "all", "model name, comma-separated names, all (every model available here) or go (the Go models)")
+	f.server.register(fs)
 	fs.StringVar(&s.Workload, "workload", "io-sleep", "workload preset (see concbench list)")
 	fs.IntVar(&s.Tasks, "tasks", 1000, "number of tasks (1..10000000)")
 	fs.StringVar(&s.Load, "load", "batch", "load shape: batch, closed:C, open:RATE[:poisson]")
@@ -170,6 +172,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	names, err := f.modelList(stderr)
 	if err != nil {
 		return err
+	}
+	if f.server.role != "client" {
+		return runServerRole(ctx, &f, names, stdout, stderr)
 	}
 	// Validate once up front so a bad flag fails before any trial runs.
 	for _, m := range names {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"concbench/bench"
+	"concbench/models"
+	"concbench/report"
+	"concbench/serverrole"
+)
+
+// serverFlags are the flags of `concbench run --role server`.
+type serverFlags struct {
+	role     string
+	maxConns int
+}
+
+func (f *serverFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.role, "role", "client", "client: the model runs the tasks; server: the model serves HTTP/1.1, one request per task, driven by a load generator process (--load open:RATE[:poisson] or closed:C)")
+	fs.IntVar(&f.maxConns, "gen-conns", serverrole.DefaultMaxConns, "--role server: the load generator's connection cap")
+}
+
+// runServerRole runs every model in names as a server under the
+// generator and prints one row per model.
+func runServerRole(ctx context.Context, f *trialFlags, names []string, stdout, stderr io.Writer) error {
+	if f.server.role != "server" {
+		return usagef("--role %q unknown (allowed: client, server)", f.server.role)
+	}
+	if f.spec.Load == "batch" {
+		f.spec.Load = "open:1000"
+	}
+	if f.repeat != 1 || f.maxRep != 0 || f.inProc {
+		return usagef("--role server: --repeat, --max-repeat and --in-process are not supported yet")
+	}
+	var specs []serverrole.Spec
+	for _, m := range names {
+		if err := serverrole.Supports(m); err != nil {
+			if f.models == "all" {
+				fmt.Fprintf(stderr, "concbench: skipping %s: %v\n", m, err)
+				continue
+			}
+			return usagef("%v", err)
+		}
+		s := f.spec
+		s.Model = m
+		if err := bench.ValidateSpec(&s); err != nil {
+			return err
+		}
+		sp := serverrole.Spec{Model: m, Config: models.Config(s.Config), Workload: s.Workload, Params: s.Params,
+			Tasks: s.Tasks, Load: s.Load, MaxConns: f.server.maxConns, Timeout: s.Timeout}
+		if err := sp.Validate(); err != nil {
+			return usagef("%v", err)
+		}
+		specs = append(specs, sp)
+	}
+	meta := bench.CollectMeta(200 * time.Millisecond)
+	for _, w := range meta.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	var rows []*serverrole.Result
+	var firstErr error
+	for _, sp := range specs {
+		r, err := serverrole.Run(ctx, sp)
+		if ctx.Err() != nil {
+			return fmt.Errorf("stopped during %s: %w", sp.Model, context.Cause(ctx))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "concbench: %s server failed: %v\n", sp.Model, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			if r == nil {
+				r = &serverrole.Result{Spec: sp, Error: err.Error()}
+			}
+		}
+		if r.Invalid != "" {
+			fmt.Fprintf(stderr, "warning: %s: trial invalid: %s\n", sp.Model, r.Invalid)
+		}
+		rows = append(rows, r)
+	}
+	if f.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(rows); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "role=server workload=%s load=%s tasks=%d (latency from each request's intended send time)\n", f.spec.Workload, f.spec.Load, f.spec.Tasks)
+		if err := serverTable(rows).RenderWidth(stdout, termWidth(stdout, f.wide)); err != nil {
+			return err
+		}
+	}
+	if firstErr != nil {
+		return fmt.Errorf("some trials failed: %w", firstErr)
+	}
+	return nil
+}
+
+// serverTable is one row per model: the generator's achieved rate and
+// latency, the server tree's CPU, RSS, connections and threads, and the
+// generator's own lag and CPU.
+func serverTable(rows []*serverrole.Result) report.Table {
+	t := report.Table{ID: "server",
+		Header: []string{"model", "req/s", "p50 ms", "p99 ms", "server CPU cores", "server RSS MiB", "gen lag p99 ms",
+			"gen CPU cores", "verified", "conns", "server threads", "server PIDs", "note"},
+		Core: []string{"model", "req/s", "p50 ms", "p99 ms", "server CPU cores", "server RSS MiB", "gen lag p99 ms", "note"},
+		More: []string{"verified", "conns", "server threads", "server PIDs", "gen CPU cores"},
+	}
+	for _, r := range rows {
+		note := r.Invalid
+		if note != "" {
+			note = "INVALID: " + note
+		}
+		if r.Error != "" {
+			note = "FAILED: " + firstLine(r.Error)
+		}
+		f2 := func(v float64) string { return report.FormatNum(v) }
+		t.Rows = append(t.Rows, []string{r.Spec.Model, f2(r.Rate), f2(r.P50), f2(r.P99), strconv.FormatFloat(r.ServerCores, 'f', 3, 64),
+			f2(float64(r.ServerRSS) / (1 << 20)), f2(r.LagP99), strconv.FormatFloat(r.GenCores, 'f', 3, 64),
+			fmt.Sprintf("%d/%d", r.Verified, r.Spec.Tasks), strconv.Itoa(r.Conns), strconv.Itoa(r.ServerThreads),
+			strconv.Itoa(r.ServerPIDs), strings.TrimSpace(note)})
+	}
+	return t
+}

@@ -1,0 +1,310 @@
+package serverrole
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"concbench/internal/child"
+	"concbench/models"
+	"concbench/workload"
+	"concbench/workload/taskhttp"
+)
+
+// GenRole is the child role of the load generator process.
+const GenRole = "loadgen"
+
+func init() { child.Register(GenRole, genMain) }
+
+// genHello is what the parent sends the generator on stdin.
+type genHello struct {
+	Spec Spec   `json:"spec"`
+	Addr string `json:"addr"`
+}
+
+// genReport is what the generator writes on stdout: its ledger, its
+// measurements and its own CPU and lag.
+type genReport struct {
+	Sent, Answered, Verified int
+	Window                   float64
+	P50, P99, Max            float64
+	LagP99, LagMax           float64
+	CPU                      float64
+	Conns                    int
+	Threads                  int
+	PIDs                     map[int]int
+	Error                    string
+}
+
+// genMain is the generator process: spec on stdin, report on stdout.
+func genMain() int {
+	var hello genHello
+	if err := json.NewDecoder(os.Stdin).Decode(&hello); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen: read spec:", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), hello.Spec.Timeout)
+	defer cancel()
+	rep := generate(ctx, hello.Spec, hello.Addr)
+	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		return 1
+	}
+	return 0
+}
+
+// gen is one generator run: the schedule, the per-request stamps and
+// answers (slots written by one goroutine each) and the connection pool.
+type gen struct {
+	addr     string
+	tasks    []workload.Task
+	intended []int64 // ns from base; closed: the freeing answer's time
+	lag      []int64 // actual - intended dispatch, ns (open loop)
+	end      []int64
+	ans      []taskhttp.Answer
+	base     time.Time
+
+	idle   chan *gconn
+	slots  chan struct{}
+	conns  atomic.Int64
+	failMu sync.Mutex
+	fail   error
+	cancel context.CancelFunc
+}
+
+type gconn struct {
+	c  net.Conn
+	br *bufio.Reader
+	wb []byte
+}
+
+func (g *gen) now() int64 { return int64(time.Since(g.base)) }
+
+func (g *gen) failed(err error) {
+	g.failMu.Lock()
+	defer g.failMu.Unlock()
+	if g.fail == nil {
+		g.fail = err
+		g.cancel()
+	}
+}
+
+// generate drives the server at addr with spec's load and returns the
+// report. It never returns before every request goroutine has ended.
+func generate(ctx context.Context, s Spec, addr string) genReport {
+	var rep genReport
+	tasks, err := workload.Build(s.Workload, s.Tasks, s.Params)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	load, err := parseLoad(s.Load, s.Tasks, s.Params.Seed)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	n := len(tasks)
+	maxConns := s.MaxConns
+	if maxConns == 0 {
+		maxConns = DefaultMaxConns
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g := &gen{addr: addr, tasks: tasks, intended: make([]int64, n), lag: make([]int64, n), end: make([]int64, n),
+		ans: make([]taskhttp.Answer, n), idle: make(chan *gconn, maxConns), slots: make(chan struct{}, maxConns), cancel: cancel}
+	cpu0 := cpuSelf()
+	g.base = time.Now()
+	var sent int
+	if load.Shape == models.Closed {
+		sent = g.closed(ctx, min(load.Clients, maxConns))
+	} else {
+		sent = g.open(ctx, load.Arrivals)
+	}
+	window := g.now()
+	cpu := cpuSelf() - cpu0
+	close(g.idle)
+	for c := range g.idle {
+		c.c.Close()
+	}
+	rep.Sent, rep.Conns, rep.CPU = sent, int(g.conns.Load()), cpu
+	results := make([]uint64, n)
+	var lat, lags []float64
+	tids, pids := map[int]bool{}, map[int]int{}
+	for i := range n {
+		if g.end[i] == 0 {
+			continue
+		}
+		rep.Answered++
+		window = max(window, g.end[i])
+		results[i] = g.ans[i].Digest
+		lat = append(lat, float64(g.end[i]-g.intended[i])/1e6)
+		tids[g.ans[i].Pid<<32|g.ans[i].Tid] = true
+		pids[g.ans[i].Pid]++
+	}
+	if load.Shape == models.Open {
+		for i := range sent {
+			lags = append(lags, float64(g.lag[i])/1e6)
+		}
+	}
+	rep.Window = float64(window) / 1e9
+	rep.P50, rep.P99, rep.Max = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 1)
+	rep.LagP99, rep.LagMax = quantile(lags, 0.99), quantile(lags, 1)
+	rep.Threads, rep.PIDs = len(tids), pids
+	if g.fail != nil {
+		rep.Error = g.fail.Error()
+	} else if err := ctx.Err(); err != nil && rep.Answered < n {
+		rep.Error = fmt.Sprintf("%d of %d requests unanswered: %v", n-rep.Answered, n, err)
+	}
+	if rep.Answered == n {
+		rep.Verified, err = workload.Check(tasks, results, s.Params)
+		if err != nil && rep.Error == "" {
+			rep.Error = err.Error()
+		}
+	}
+	return rep
+}
+
+// quantile is the q-quantile of xs (nearest rank), 0 for none.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	k := int(q*float64(len(s))+0.5) - 1
+	return s[max(0, min(k, len(s)-1))]
+}
+
+// open sends request i at its intended time whatever happened to earlier
+// ones, each on its own goroutine and a free connection (or a new one, up
+// to the cap); it returns the number sent once every request has ended.
+func (g *gen) open(ctx context.Context, arrivals []int64) int {
+	var wg sync.WaitGroup
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	sent := 0
+	for i, at := range arrivals {
+		if d := at - g.now(); d > 0 {
+			timer.Reset(time.Duration(d))
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		g.intended[i] = at
+		g.lag[i] = g.now() - at
+		sent++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.request(ctx, i)
+		}()
+	}
+	wg.Wait()
+	return sent
+}
+
+// closed runs c clients, each sending its next request the instant its
+// previous answer arrived (that instant is the request's intended time).
+func (g *gen) closed(ctx context.Context, c int) int {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			at := int64(0)
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(g.tasks) {
+					return
+				}
+				g.intended[i] = at
+				if !g.request(ctx, i) {
+					return
+				}
+				at = g.end[i]
+			}
+		}()
+	}
+	wg.Wait()
+	return int(min(next.Load(), int64(len(g.tasks))))
+}
+
+// request sends request i and reads its answer, recording the end time.
+func (g *gen) request(ctx context.Context, i int) bool {
+	c, err := g.get(ctx)
+	if err != nil {
+		g.failed(fmt.Errorf("request for task %d: %w", i, err))
+		return false
+	}
+	c.wb = taskhttp.AppendRequest(c.wb[:0], i)
+	_, err = c.c.Write(c.wb)
+	var a taskhttp.Answer
+	closed := true
+	if err == nil {
+		a, closed, err = taskhttp.ReadResponse(c.br)
+	}
+	if err != nil {
+		c.c.Close()
+		<-g.slots
+		if ctx.Err() == nil {
+			g.failed(fmt.Errorf("request for task %d: %w", i, err))
+		}
+		return false
+	}
+	g.end[i] = g.now()
+	g.ans[i] = a
+	g.put(c, closed)
+	return true
+}
+
+// get returns an idle connection, or dials one while under the cap, or
+// waits for one to be freed.
+func (g *gen) get(ctx context.Context) (*gconn, error) {
+	select {
+	case c := <-g.idle:
+		return c, nil
+	default:
+	}
+	select {
+	case c := <-g.idle:
+		return c, nil
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", g.addr)
+	if err != nil {
+		<-g.slots
+		return nil, err
+	}
+	g.conns.Add(1)
+	return &gconn{c: nc, br: bufio.NewReaderSize(nc, 512)}, nil
+}
+
+// put returns c to the idle set, or closes it if the server closes it.
+func (g *gen) put(c *gconn, closed bool) {
+	if closed {
+		c.c.Close()
+		<-g.slots
+		return
+	}
+	select {
+	case g.idle <- c:
+	default:
+		c.c.Close()
+		<-g.slots
+	}
+}

@@ -1,0 +1,96 @@
+//go:build linux
+
+package serverrole
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// cpuSelf is this process's CPU seconds (user + system).
+func cpuSelf() float64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// treeSample is one look at a process tree in /proc.
+type treeSample struct {
+	pids    int
+	cpu     float64 // utime + stime of the live processes, s
+	rss     int64
+	fds     int
+	threads int
+}
+
+var pageSize = int64(os.Getpagesize())
+
+// sampleTree reads pid and its descendants from /proc.
+func sampleTree(pid int) treeSample {
+	var s treeSample
+	for _, p := range tree(pid) {
+		s.pids++
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat"); err == nil {
+			// Fields after the command's closing parenthesis: state is
+			// field 3, utime 14, stime 15, num_threads 20.
+			if k := strings.LastIndexByte(string(b), ')'); k > 0 {
+				f := strings.Fields(string(b[k+1:]))
+				if len(f) > 17 {
+					ut, _ := strconv.ParseFloat(f[11], 64)
+					st, _ := strconv.ParseFloat(f[12], 64)
+					s.cpu += (ut + st) / 100 // USER_HZ
+					th, _ := strconv.Atoi(f[17])
+					s.threads += th
+				}
+			}
+		}
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/statm"); err == nil {
+			if f := strings.Fields(string(b)); len(f) > 1 {
+				r, _ := strconv.ParseInt(f[1], 10, 64)
+				s.rss += r * pageSize
+			}
+		}
+		if ents, err := os.ReadDir("/proc/" + strconv.Itoa(p) + "/fd"); err == nil {
+			s.fds += len(ents)
+		}
+	}
+	return s
+}
+
+// tree returns pid and its descendants, found by the parent PIDs of every
+// process in /proc (reading each thread's children list would cost a file
+// per thread of a thread-per-connection server).
+func tree(pid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return []int{pid}
+	}
+	kids := map[int][]int{}
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		if k := strings.LastIndexByte(string(b), ')'); k > 0 {
+			if f := strings.Fields(string(b[k+1:])); len(f) > 1 {
+				if pp, err := strconv.Atoi(f[1]); err == nil {
+					kids[pp] = append(kids[pp], p)
+				}
+			}
+		}
+	}
+	out := []int{pid}
+	for k := 0; k < len(out); k++ {
+		out = append(out, kids[out[k]]...)
+	}
+	return out
+}

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package serverrole
+
+// cpuSelf is 0 off Linux.
+func cpuSelf() float64 { return 0 }
+
+type treeSample struct {
+	pids    int
+	cpu     float64
+	rss     int64
+	fds     int
+	threads int
+}
+
+// sampleTree reads nothing off Linux: the server role's figures come from
+// /proc.
+func sampleTree(pid int) treeSample { return treeSample{} }

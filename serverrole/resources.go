@@ -1,0 +1,59 @@
+package serverrole
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"concbench/server"
+	"concbench/workload"
+)
+
+// resources are what the server's handlers reach: the latency server of
+// Net steps and the data files of File steps, owned by the parent and
+// released on every exit path.
+type resources struct {
+	srv *server.Process
+	dir string
+}
+
+// prepare starts what s's workload needs and returns the handlers' Env.
+func prepare(ctx context.Context, s Spec) (workload.Env, *resources, error) {
+	pr, err := workload.Lookup(s.Workload)
+	if err != nil {
+		return workload.Env{}, nil, err
+	}
+	var env workload.Env
+	rs := &resources{}
+	if pr.NeedsNet {
+		srv, err := server.Spawn(ctx, server.Options{
+			MaxDelay: max(server.Defaults.MaxDelay, 2*s.Params.NetDelay),
+			MaxSize:  max(server.Defaults.MaxSize, s.Params.NetSize),
+		})
+		if err != nil {
+			return env, nil, fmt.Errorf("start latency server: %w", err)
+		}
+		rs.srv, env.ServerAddr = srv, srv.Addr()
+	}
+	if pr.NeedsFiles {
+		if rs.dir, err = os.MkdirTemp("", "concbench-files-"); err != nil {
+			rs.release()
+			return env, nil, fmt.Errorf("data files: %w", err)
+		}
+		if env.Files, err = workload.MakeFiles(rs.dir, s.Params); err != nil {
+			rs.release()
+			return env, nil, err
+		}
+	}
+	return env, rs, nil
+}
+
+// release stops the latency server and removes the data files.
+func (rs *resources) release() {
+	if rs.srv != nil {
+		rs.srv.Stop()
+	}
+	if rs.dir != "" {
+		os.RemoveAll(rs.dir)
+	}
+}

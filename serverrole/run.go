@@ -1,0 +1,310 @@
+package serverrole
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"concbench/internal/child"
+	"concbench/internal/tailbuf"
+	"concbench/models"
+)
+
+// samplePeriod is how often the parent reads the server's process tree.
+const samplePeriod = 20 * time.Millisecond
+
+// Supports reports whether model can serve (implements models.Server),
+// or why not.
+func Supports(model string) error {
+	info, err := models.Lookup(model)
+	if err != nil {
+		return err
+	}
+	m, err := info.New(info.Resolve(models.Config{}))
+	if err != nil {
+		return err
+	}
+	if _, ok := m.(models.Server); !ok {
+		return fmt.Errorf("model %s has no server yet (the server role serves the Go models)", model)
+	}
+	return nil
+}
+
+// Run runs one model's server trial: the handlers' resources, the server
+// process, the generator process, the server tree's samples, and the
+// checks of the generator's ledger against the server's. A failed trial
+// returns its Result (what was measured) and the error.
+func Run(ctx context.Context, s Spec) (*Result, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := Supports(s.Model); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	env, rs, err := prepare(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.release()
+
+	sp, err := startServer(ctx, serverHello{Spec: s, Env: env})
+	if err != nil {
+		return nil, err
+	}
+	defer sp.kill()
+	res := &Result{Spec: s}
+	base := sampleTree(sp.pid())
+	smp := startSampling(sp.pid())
+	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr}, sp.exited)
+	peak := smp.stop()
+	l, ru, srvErr := sp.stop()
+
+	res.Sent, res.Answered, res.Verified = rep.Sent, rep.Answered, rep.Verified
+	res.Window, res.P50, res.P99, res.Max = rep.Window, rep.P50, rep.P99, rep.Max
+	if rep.Window > 0 {
+		res.Rate = float64(rep.Answered) / rep.Window
+		res.GenCores = rep.CPU / rep.Window
+		res.ServerCPU = max(0, ru-base.cpu)
+		res.ServerCores = res.ServerCPU / rep.Window
+	}
+	res.LagP99, res.LagMax = rep.LagP99, rep.LagMax
+	res.Conns, res.Threads, res.Processes = rep.Conns, rep.Threads, len(rep.PIDs)
+	res.Served, res.Accepted, res.PeakConns = l.Served, l.Accepted, l.PeakConns
+	res.ServerRSS, res.ServerFDs, res.ServerThreads, res.ServerPIDs = peak.rss, peak.fds, peak.threads, peak.pids
+	if err := errors.Join(genErr, srvErr); err != nil {
+		res.Error = err.Error()
+		return res, err
+	}
+	if rep.Error != "" {
+		res.Error = rep.Error
+		return res, errors.New(rep.Error)
+	}
+	res.Invalid = strings.Join(check(res), "; ")
+	return res, nil
+}
+
+// check compares what the server claims (its ledger) with what the
+// generator observed, and the generator with its own schedule; it returns
+// why the trial is invalid.
+func check(r *Result) []string {
+	var bad []string
+	n := r.Spec.Tasks
+	if r.Sent != n || r.Answered != n {
+		bad = append(bad, fmt.Sprintf("generator sent %d and got %d answers of %d requests", r.Sent, r.Answered, n))
+	}
+	if r.Verified == 0 {
+		bad = append(bad, "no answer verified")
+	}
+	if r.Served != int64(r.Answered) {
+		bad = append(bad, fmt.Sprintf("server's ledger says %d served, the generator got %d answers", r.Served, r.Answered))
+	}
+	if r.Accepted != int64(r.Conns) {
+		bad = append(bad, fmt.Sprintf("server accepted %d connections, the generator opened %d", r.Accepted, r.Conns))
+	}
+	if r.LagP99 > float64(MaxLagP99)/1e6 {
+		bad = append(bad, fmt.Sprintf("generator fell behind its schedule (lag p99 %.1f ms > %v)", r.LagP99, MaxLagP99))
+	}
+	if r.GenCores > MaxGenCores {
+		bad = append(bad, fmt.Sprintf("generator saturated (%.2f cores > %.1f)", r.GenCores, MaxGenCores))
+	}
+	return bad
+}
+
+// serverProc is a running server process.
+type serverProc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	out    *bufio.Reader
+	stderr *tailbuf.Tail
+	addr   string
+	exited chan struct{}
+	err    error // the Wait error, once exited is closed
+	once   sync.Once
+	// ledgerLine is what the server wrote after its address: its ledger.
+	ledgerLine []byte
+}
+
+func (p *serverProc) pid() int { return p.cmd.Process.Pid }
+
+func startServer(ctx context.Context, hello serverHello) (*serverProc, error) {
+	cmd, err := child.Command(ctx, ServerRole, nil, "-test.run=^$", "-test.bench=^$")
+	if err != nil {
+		return nil, err
+	}
+	p := &serverProc{cmd: cmd, stderr: &tailbuf.Tail{}, exited: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	cmd.WaitDelay = 5 * time.Second
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start server: %w", err)
+	}
+	p.out = bufio.NewReader(stdout)
+	b, _ := json.Marshal(hello)
+	_, werr := p.stdin.Write(append(b, '\n'))
+	addr, rerr := p.out.ReadString('\n')
+	if err := errors.Join(werr, rerr); err != nil {
+		p.kill()
+		return nil, fmt.Errorf("server %s did not start: %v%s", hello.Spec.Model, err, detail(p.stderr))
+	}
+	p.addr = strings.TrimSpace(addr)
+	go func() {
+		// Wait only after stdout is read to its end (stop), as os/exec
+		// requires; exited closes when the process is gone.
+		<-p.exitedRead()
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// exitedRead returns a channel closed when the server's stdout ends.
+func (p *serverProc) exitedRead() <-chan struct{} {
+	c := make(chan struct{})
+	go func() {
+		defer close(c)
+		var rest []byte
+		rest, _ = io.ReadAll(io.LimitReader(p.out, 1<<20))
+		p.ledgerLine = rest
+	}()
+	return c
+}
+
+// stop closes the server's stdin (it stops serving and writes its
+// ledger), waits for it (killing it after a grace period) and returns the
+// ledger and the CPU seconds of the server and its reaped children.
+func (p *serverProc) stop() (ledger, float64, error) {
+	var l ledger
+	p.stdin.Close()
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.kill()
+		<-p.exited
+		return l, 0, fmt.Errorf("server did not stop within 10s of its stdin closing (killed)%s", detail(p.stderr))
+	}
+	var cpu float64
+	if ps := p.cmd.ProcessState; ps != nil {
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			cpu = float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+		}
+	}
+	if p.err != nil {
+		return l, cpu, fmt.Errorf("server: %v%s", p.err, detail(p.stderr))
+	}
+	if err := json.Unmarshal(p.ledgerLine, &l); err != nil {
+		return l, cpu, fmt.Errorf("server ledger %q: %w", p.ledgerLine, err)
+	}
+	return l, cpu, nil
+}
+
+func (p *serverProc) kill() {
+	p.once.Do(func() {
+		if p.cmd.Process != nil {
+			p.cmd.Process.Kill()
+		}
+	})
+}
+
+func detail(t *tailbuf.Tail) string {
+	if s := strings.TrimSpace(t.OneLine()); s != "" {
+		return ": " + s
+	}
+	return ""
+}
+
+// runGenerator runs the generator process to its end and returns its
+// report; if the server exits first, the generator is killed.
+func runGenerator(ctx context.Context, hello genHello, serverExited <-chan struct{}) (genReport, error) {
+	var rep genReport
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd, err := child.Command(gctx, GenRole, []string{"GOMAXPROCS=1"}, "-test.run=^$", "-test.bench=^$")
+	if err != nil {
+		return rep, err
+	}
+	stderr := &tailbuf.Tail{}
+	cmd.Stderr = stderr
+	cmd.WaitDelay = 5 * time.Second
+	b, _ := json.Marshal(hello)
+	cmd.Stdin = strings.NewReader(string(b))
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		return rep, fmt.Errorf("start load generator: %w", err)
+	}
+	died := make(chan struct{})
+	go func() {
+		select {
+		case <-serverExited:
+			close(died)
+			cancel()
+		case <-gctx.Done():
+		}
+	}()
+	werr := cmd.Wait()
+	select {
+	case <-died:
+		return rep, errors.New("the server process exited during the trial")
+	default:
+	}
+	if werr != nil {
+		return rep, fmt.Errorf("load generator: %v%s", werr, detail(stderr))
+	}
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		return rep, fmt.Errorf("load generator report: %w", err)
+	}
+	return rep, nil
+}
+
+// sampling reads the server's process tree every samplePeriod and keeps
+// the peaks.
+type sampling struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	peak treeSample
+}
+
+func startSampling(pid int) *sampling {
+	s := &sampling{done: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(samplePeriod)
+		defer t.Stop()
+		for {
+			x := sampleTree(pid)
+			s.peak.rss = max(s.peak.rss, x.rss)
+			s.peak.fds = max(s.peak.fds, x.fds)
+			s.peak.threads = max(s.peak.threads, x.threads)
+			s.peak.pids = max(s.peak.pids, x.pids)
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampling) stop() treeSample {
+	close(s.done)
+	s.wg.Wait()
+	return s.peak
+}
