@@ -50,6 +50,9 @@ func genMain() int {
 		fmt.Fprintln(os.Stderr, "loadgen: read spec:", err)
 		return 1
 	}
+	if err := boost(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen: note:", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), hello.Spec.Timeout)
 	defer cancel()
 	rep := generate(ctx, hello.Spec, hello.Addr)

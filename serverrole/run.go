@@ -81,7 +81,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	res.Conns, res.Threads, res.Processes = rep.Conns, rep.Threads, len(rep.PIDs)
 	res.Served, res.Accepted, res.PeakConns = l.Served, l.Accepted, l.PeakConns
 	res.ServerRSS, res.ServerFDs, res.ServerThreads, res.ServerPIDs = peak.rss, peak.fds, peak.threads, peak.pids
-	if err := errors.Join(genErr, srvErr); err != nil {
+	if err := errors.Join(srvErr, genErr); err != nil {
 		res.Error = err.Error()
 		return res, err
 	}

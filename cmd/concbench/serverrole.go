@@ -33,9 +33,6 @@ func runServerRole(ctx context.Context, f *trialFlags, names []string, stdout, s
 	if f.server.role != "server" {
 		return usagef("--role %q unknown (allowed: client, server)", f.server.role)
 	}
-	if f.spec.Load == "batch" {
-		f.spec.Load = "open:1000"
-	}
 	if f.repeat != 1 || f.maxRep != 0 || f.inProc {
 		return usagef("--role server: --repeat, --max-repeat and --in-process are not supported yet")
 	}

@@ -65,6 +65,7 @@ func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
+		peak int64 // the sum of the workers' peaks: at least the server's
 	)
 	for w := 0; w < m.workers; w++ {
 		wg.Add(1)
@@ -82,11 +83,12 @@ func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
 			}
 			h.Served.Add(l.Served)
 			h.Accepted.Add(l.Accepted)
-			h.ObserveConns(l.Peak)
+			peak += l.Peak
 			h.AddPID(l.Pid)
 		}()
 	}
 	wg.Wait()
+	h.ObserveConns(peak)
 	lf.Close()
 	h.Listener.Close()
 	return errors.Join(errs...)

@@ -1,0 +1,252 @@
+//go:build linux
+
+package serverrole
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"concbench/models"
+	"concbench/workload"
+)
+
+func spec(model, load string, tasks int, sleep time.Duration, conc int) Spec {
+	p := workload.DefaultParams
+	p.Sleep = sleep
+	return Spec{Model: model, Workload: "io-sleep", Params: p, Tasks: tasks, Load: load,
+		Config: models.Config{Concurrency: conc}, Timeout: 2 * time.Minute}
+}
+
+// servers lists the registered models that can serve.
+func servers(t *testing.T) []string {
+	var out []string
+	for _, n := range models.Names() {
+		if Supports(n) == nil {
+			out = append(out, n)
+		}
+	}
+	if len(out) < 6 {
+		t.Fatalf("models with a server: %v, want the six Go models", out)
+	}
+	return out
+}
+
+// TestEveryServerServes: every model with a server answers every request
+// with a verified digest, and its ledger agrees with the generator's.
+func TestEveryServerServes(t *testing.T) {
+	for _, m := range servers(t) {
+		t.Run("model="+m, func(t *testing.T) {
+			r, err := Run(context.Background(), spec(m, "open:400", 120, 5*time.Millisecond, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Sent != 120 || r.Answered != 120 || r.Verified != 120 || r.Served != 120 {
+				t.Errorf("sent %d answered %d verified %d served (server's ledger) %d, want 120 each", r.Sent, r.Answered, r.Verified, r.Served)
+			}
+			if r.Accepted != int64(r.Conns) {
+				t.Errorf("server accepted %d connections, generator opened %d", r.Accepted, r.Conns)
+			}
+			if r.ServerCPU <= 0 || r.ServerRSS <= 0 {
+				t.Errorf("server tree CPU %.3fs RSS %d: not measured", r.ServerCPU, r.ServerRSS)
+			}
+		})
+	}
+	if err := Supports("py-asyncio"); err == nil || !strings.Contains(err.Error(), "no server") {
+		t.Errorf("py-asyncio: Supports = %v, want 'no server'", err)
+	}
+}
+
+// TestServerDesigns observes what each server IS, from outside: under a
+// closed load of C clients whose requests sleep long enough that all C
+// connections are held at once, the fds the server process holds
+// (/proc), the OS threads that answered (gettid in each answer), the
+// processes that answered, and for the iterative server one connection
+// per request.
+func TestServerDesigns(t *testing.T) {
+	const c = 24
+	for _, tc := range []struct {
+		model     string
+		conc      int
+		minFDs    int // connections held, counted in /proc
+		threads   func(n int) bool
+		processes int // at least
+	}{
+		{"goroutines", 0, c, func(n int) bool { return n >= 1 }, 1},
+		{"eventloop", 0, c, func(n int) bool { return n == 1 }, 1},
+		{"threads", 0, c, func(n int) bool { return n >= c }, 1},
+		{"pool", 4, c, func(n int) bool { return n >= 1 }, 1},
+		// The kernel hands each connection to one of the 3 workers
+		// blocked in accept on the shared socket: several answer.
+		{"multiproc", 3, c, func(n int) bool { return n >= 2 }, 2},
+	} {
+		t.Run("model="+tc.model, func(t *testing.T) {
+			r, err := Run(context.Background(), spec(tc.model, "closed:"+strconv.Itoa(c), 4*c, 200*time.Millisecond, tc.conc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ServerFDs < tc.minFDs {
+				t.Errorf("server process tree held at most %d fds, want >= %d connections", r.ServerFDs, tc.minFDs)
+			}
+			if r.PeakConns != c && !(tc.model == "multiproc" && r.PeakConns >= c) {
+				t.Errorf("server's ledger: peak %d connections, want %d", r.PeakConns, c)
+			}
+			if !tc.threads(r.Threads) {
+				t.Errorf("answers came from %d distinct OS threads", r.Threads)
+			}
+			if r.Processes < tc.processes || (tc.processes == 1 && r.Processes != 1) {
+				t.Errorf("answers came from %d processes, want %d", r.Processes, tc.processes)
+			}
+			if tc.model == "threads" && r.ServerThreads < c {
+				t.Errorf("server had at most %d OS threads (/proc) for %d connections", r.ServerThreads, c)
+			}
+			if tc.model == "multiproc" && r.ServerPIDs < 1+tc.conc {
+				t.Errorf("server tree had at most %d processes, want the server and %d workers", r.ServerPIDs, tc.conc)
+			}
+			if tc.model == "pool" {
+				// 4 workers, 96 requests of 200 ms: at least 24 x 200 ms.
+				if floor := float64(4*c/tc.conc) * 0.2; r.Window < floor {
+					t.Errorf("window %.3fs below the floor %.1fs of %d workers", r.Window, floor, tc.conc)
+				}
+			}
+		})
+	}
+	t.Run("model=sequential", func(t *testing.T) {
+		r, err := Run(context.Background(), spec("sequential", "closed:4", 20, 5*time.Millisecond, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An iterative server: one connection at a time, closed after
+		// each request, so the generator dialled once per request.
+		if r.PeakConns != 1 || r.Conns != 20 || r.Accepted != 20 {
+			t.Errorf("peak connections %d (want 1), generator connections %d and accepted %d (want 20)", r.PeakConns, r.Conns, r.Accepted)
+		}
+	})
+}
+
+// TestCheck: a trial is invalid when the generator fell behind its
+// schedule or saturated, or when the server's ledger disagrees with what
+// the generator observed.
+func TestCheck(t *testing.T) {
+	good := Result{Spec: Spec{Tasks: 10}, Sent: 10, Answered: 10, Verified: 10, Served: 10, Accepted: 3, Conns: 3, LagP99: 0.5, GenCores: 0.1}
+	for _, tc := range []struct {
+		name string
+		edit func(*Result)
+		want string
+	}{
+		{"valid", func(*Result) {}, ""},
+		{"lag", func(r *Result) { r.LagP99 = 25 }, "fell behind"},
+		{"saturated", func(r *Result) { r.GenCores = 0.95 }, "saturated"},
+		{"ledger", func(r *Result) { r.Served = 11 }, "ledger"},
+		{"lost", func(r *Result) { r.Answered = 9 }, "answers"},
+		{"unverified", func(r *Result) { r.Verified = 0 }, "verified"},
+		{"accepted", func(r *Result) { r.Accepted = 2 }, "accepted"},
+	} {
+		r := good
+		tc.edit(&r)
+		got := strings.Join(check(&r), "; ")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: check = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestGeneratorSchedule: the open-loop generator sends request i at its
+// intended time (the schedule bench.ParseLoad computes), whatever the
+// server does, and its lag is measured against that schedule.
+func TestGeneratorSchedule(t *testing.T) {
+	r, err := Run(context.Background(), spec("sequential", "open:200", 40, 20*time.Millisecond, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The iterative server answers at most one request per 20 ms while
+	// they arrive every 5 ms: the last of 40, intended at 195 ms, cannot
+	// be answered before 40 x 20 ms, so its latency from its intended
+	// send includes >= 605 ms of queueing (coordinated omission would hide
+	// it), while the generator kept its own schedule far better.
+	if r.Max < 605 {
+		t.Errorf("max latency %.1f ms, want >= 605 ms of queueing behind the iterative server", r.Max)
+	}
+	if r.LagMax >= r.Max/2 {
+		t.Errorf("generator lag %.1f ms is not small beside the latency %.1f ms", r.LagMax, r.Max)
+	}
+}
+
+// children lists this process's live child processes.
+func children(t *testing.T) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	me := strconv.Itoa(os.Getpid())
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		k := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[k+1:])); len(f) > 1 && f[1] == me && f[0] != "Z" {
+			p, _ := strconv.Atoi(e.Name())
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestServerKilled: the server process killed mid-trial fails the trial
+// with a message naming the server, promptly, and leaves no process
+// behind (prefork workers die with their server).
+func TestServerKilled(t *testing.T) {
+	for _, m := range []string{"goroutines", "multiproc"} {
+		t.Run("model="+m, func(t *testing.T) {
+			before := children(t)
+			done := make(chan error, 1)
+			go func() {
+				_, err := Run(context.Background(), spec(m, "open:100", 3000, 10*time.Millisecond, 0))
+				done <- err
+			}()
+			var victim int
+			for victim == 0 {
+				select {
+				case err := <-done:
+					t.Fatalf("trial ended before the kill: %v", err)
+				case <-time.After(50 * time.Millisecond):
+				}
+				for _, p := range children(t) {
+					env, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
+					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && len(tree(p)) >= 2 {
+						victim = p
+					}
+					if m == "goroutines" && strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") {
+						victim = p
+					}
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
+			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "server") {
+					t.Errorf("trial with its server killed: err %v, want one naming the server", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("trial did not end within 30s of its server being killed")
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for !slices.Equal(children(t), before) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if got := children(t); !slices.Equal(got, before) {
+				t.Errorf("child processes left: %v (before: %v)", got, before)
+			}
+		})
+	}
+}
