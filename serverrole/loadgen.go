@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,11 @@ func genMain() int {
 		fmt.Fprintln(os.Stderr, "loadgen: read spec:", err)
 		return 1
 	}
+	// No garbage collection during the run unless memory passes 1 GiB: a
+	// collection on the generator's one P would delay its schedule, and a
+	// run allocates a few KiB per request.
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(1 << 30)
 	if err := boost(); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen: note:", err)
 	}
