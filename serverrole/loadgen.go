@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"runtime/debug"
@@ -47,7 +48,12 @@ type genReport struct {
 // genMain is the generator process: spec on stdin, report on stdout.
 func genMain() int {
 	var hello genHello
-	if err := json.NewDecoder(os.Stdin).Decode(&hello); err != nil {
+	in := bufio.NewReader(os.Stdin)
+	line, err := in.ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &hello)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen: read spec:", err)
 		return 1
 	}
@@ -61,7 +67,16 @@ func genMain() int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), hello.Spec.Timeout)
 	defer cancel()
-	rep := generate(ctx, hello.Spec, hello.Addr)
+	var rep genReport
+	if n, idle, _ := parseIdle(hello.Spec.Load); idle {
+		rep = holdIdle(ctx, hello.Spec, hello.Addr, n, func() {
+			// Tell the parent, then hold until it closes stdin.
+			fmt.Fprintln(os.Stdout, heldLine)
+			io.Copy(io.Discard, in)
+		})
+	} else {
+		rep = generate(ctx, hello.Spec, hello.Addr)
+	}
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		return 1

@@ -47,6 +47,17 @@ func boost() error {
 	return nil
 }
 
+// fdLimit is the hard RLIMIT_NOFILE: the Go runtime raises every
+// process's soft limit to it at start, so it bounds the connections one
+// process (the server, the generator) can hold.
+func fdLimit() uint64 {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		return 0
+	}
+	return rl.Max
+}
+
 // treeSample is one look at a process tree in /proc.
 type treeSample struct {
 	pids    int

@@ -146,6 +146,8 @@ func TestCheck(t *testing.T) {
 		{"lost", func(r *Result) { r.Answered = 9 }, "answers"},
 		{"unverified", func(r *Result) { r.Verified = 0 }, "verified"},
 		{"accepted", func(r *Result) { r.Accepted = 2 }, "accepted"},
+		{"idle held", func(r *Result) { r.Spec.Load, r.IdleFDs, r.Served, r.Answered, r.Sent, r.Verified = "idle:10", 10, 10, 10, 10, 10 }, ""},
+		{"idle not held", func(r *Result) { r.Spec.Load, r.IdleFDs = "idle:10", 4 }, "fds"},
 	} {
 		r := good
 		tc.edit(&r)
@@ -248,5 +250,45 @@ func TestServerKilled(t *testing.T) {
 				t.Errorf("child processes left: %v (before: %v)", got, before)
 			}
 		})
+	}
+}
+
+// TestIdleConnectionsHeld is the C10k experiment in small: 300 keep-alive
+// connections opened, each answered once, then held idle while the parent
+// counts the server's fds and threads in /proc. The event loop holds them
+// all on its few threads; the thread server needs a thread each.
+func TestIdleConnectionsHeld(t *testing.T) {
+	const n = 300
+	for _, tc := range []struct {
+		model   string
+		threads func(int) bool
+	}{
+		{"eventloop", func(th int) bool { return th < 32 }},
+		{"goroutines", func(th int) bool { return th < 64 }},
+		{"threads", func(th int) bool { return th >= n }},
+	} {
+		t.Run("model="+tc.model, func(t *testing.T) {
+			s := spec(tc.model, "idle:"+strconv.Itoa(n), 50, time.Millisecond, 0)
+			s.Workload = "noop"
+			r, err := Run(context.Background(), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Invalid != "" {
+				t.Errorf("invalid: %s", r.Invalid)
+			}
+			if r.IdleFDs < n || r.Verified != n || r.Served != n || r.Accepted != n {
+				t.Errorf("held %d fds, verified %d, served %d, accepted %d; want >= %d fds and %d each", r.IdleFDs, r.Verified, r.Served, r.Accepted, n, n)
+			}
+			if !tc.threads(r.IdleThreads) {
+				t.Errorf("%d OS threads holding %d idle connections", r.IdleThreads, n)
+			}
+			if r.SetupRate <= 0 {
+				t.Errorf("set-up rate %v not measured", r.SetupRate)
+			}
+		})
+	}
+	if err := (&Spec{Tasks: 1, Load: "idle:100000000"}).Validate(); err == nil {
+		t.Error("idle:100000000 accepted")
 	}
 }

@@ -30,8 +30,8 @@ type Spec struct {
 	Workload string          `json:"workload"`
 	Params   workload.Params `json:"params"`
 	Tasks    int             `json:"tasks"`
-	// Load is open:RATE[:poisson] or closed:C (a batch has no meaning for
-	// a server: requests arrive over time).
+	// Load is open:RATE[:poisson], closed:C or idle:N (a batch has no
+	// meaning for a server: requests arrive over time).
 	Load string `json:"load"`
 	// MaxConns bounds the generator's connections (0: DefaultMaxConns);
 	// an open-loop request finding none free waits for one, and the wait
@@ -53,6 +53,10 @@ const (
 	// which it was saturated: the trial is invalid.
 	MaxGenCores = 0.9
 )
+
+// fdReserve is the fds a server or generator process needs besides its
+// connections.
+const fdReserve = 256
 
 // Result is one model's row: what the generator measured and verified,
 // what the server's ledger says, and the server's process tree.
@@ -95,7 +99,17 @@ type Result struct {
 	// Invalid says why the trial's figures cannot be trusted (the
 	// generator fell behind or saturated, ledgers disagree); "" if valid.
 	Invalid string `json:"invalid,omitempty"`
-	Error   string `json:"error,omitempty"`
+	// The C10k figures of an idle:N load: connections set up per second
+	// (dial + one answered request each, 64 at a time), and the server
+	// tree's RSS, fds and threads with all N held idle, against before
+	// the first connection.
+	SetupRate    float64 `json:"setup_per_s,omitempty"`
+	IdleRSS      int64   `json:"idle_rss_bytes,omitempty"`
+	BaseRSS      int64   `json:"base_rss_bytes,omitempty"`
+	IdleFDs      int     `json:"idle_fds,omitempty"`
+	IdleThreads  int     `json:"idle_threads,omitempty"`
+	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
+	Error        string  `json:"error,omitempty"`
 }
 
 // Validate checks a spec's load and sizes; the message says what is
@@ -104,7 +118,15 @@ func (s *Spec) Validate() error {
 	if s.Tasks < 1 || s.Tasks > 1_000_000 {
 		return fmt.Errorf("--tasks %d out of range for the server role (allowed 1..1000000)", s.Tasks)
 	}
-	if _, err := parseLoad(s.Load, s.Tasks, s.Params.Seed); err != nil {
+	if n, idle, err := parseIdle(s.Load); idle || err != nil {
+		if err != nil {
+			return err
+		}
+		// The server and the generator each hold n sockets, plus a few.
+		if lim := fdLimit(); uint64(n)+fdReserve > lim {
+			return fmt.Errorf("load %q: %d connections need %d fds per process, over the hard RLIMIT_NOFILE %d (raise it with ulimit -Hn, as root)", s.Load, n, uint64(n)+fdReserve, lim)
+		}
+	} else if _, err := parseLoad(s.Load, s.Tasks, s.Params.Seed); err != nil {
 		return err
 	}
 	if s.MaxConns < 0 || s.MaxConns > 100_000 {

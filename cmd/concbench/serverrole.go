@@ -23,7 +23,7 @@ type serverFlags struct {
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.role, "role", "client", "client: the model runs the tasks; server: the model serves HTTP/1.1, one request per task, driven by a load generator process (--load open:RATE[:poisson] or closed:C)")
+	fs.StringVar(&f.role, "role", "client", "client: the model runs the tasks; server: the model serves HTTP/1.1, one request per task, driven by a load generator process (--load open:RATE[:poisson], closed:C, or idle:N: N keep-alive connections held idle, C10k)")
 	fs.IntVar(&f.maxConns, "gen-conns", serverrole.DefaultMaxConns, "--role server: the load generator's connection cap")
 }
 
@@ -47,9 +47,16 @@ func runServerRole(ctx context.Context, f *trialFlags, names []string, stdout, s
 		}
 		s := f.spec
 		s.Model = m
-		if err := bench.ValidateSpec(&s); err != nil {
+		// The trial flags are checked as for the client role; an idle:N
+		// load (the server role's own) is checked by serverrole.
+		vs := s
+		if strings.HasPrefix(s.Load, "idle:") {
+			vs.Load = "closed:1"
+		}
+		if err := bench.ValidateSpec(&vs); err != nil {
 			return err
 		}
+		s.Params = vs.Params
 		sp := serverrole.Spec{Model: m, Config: models.Config(s.Config), Workload: s.Workload, Params: s.Params,
 			Tasks: s.Tasks, Load: s.Load, MaxConns: f.server.maxConns, Timeout: s.Timeout}
 		if err := sp.Validate(); err != nil {
@@ -89,8 +96,16 @@ func runServerRole(ctx context.Context, f *trialFlags, names []string, stdout, s
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "role=server workload=%s load=%s tasks=%d (latency from each request's intended send time)\n", f.spec.Workload, f.spec.Load, f.spec.Tasks)
-		if err := serverTable(rows).RenderWidth(stdout, termWidth(stdout, f.wide)); err != nil {
+		what := "latency from each request's intended send time"
+		if strings.HasPrefix(f.spec.Load, "idle:") {
+			what = "connections opened 64 at a time, one request each, then held idle"
+		}
+		fmt.Fprintf(stdout, "role=server workload=%s load=%s tasks=%d (%s)\n", f.spec.Workload, f.spec.Load, f.spec.Tasks, what)
+		tab := serverTable(rows)
+		if strings.HasPrefix(f.spec.Load, "idle:") {
+			tab = idleTable(rows)
+		}
+		if err := tab.RenderWidth(stdout, termWidth(stdout, f.wide)); err != nil {
 			return err
 		}
 	}
@@ -123,6 +138,29 @@ func serverTable(rows []*serverrole.Result) report.Table {
 			f2(float64(r.ServerRSS) / (1 << 20)), f2(r.LagP99), strconv.FormatFloat(r.GenCores, 'f', 3, 64),
 			fmt.Sprintf("%d/%d", r.Verified, r.Spec.Tasks), strconv.Itoa(r.Conns), strconv.Itoa(r.ServerThreads),
 			strconv.Itoa(r.ServerPIDs), strings.TrimSpace(note)})
+	}
+	return t
+}
+
+// idleTable is the C10k table of an idle:N load: connection set-up rate
+// and the server tree's memory per idle connection, fds and threads.
+func idleTable(rows []*serverrole.Result) report.Table {
+	t := report.Table{ID: "idle",
+		Header: []string{"model", "conns", "set-up conns/s", "KiB/idle conn", "server RSS MiB", "server fds", "server threads", "verified", "note"},
+		Core:   []string{"model", "conns", "set-up conns/s", "KiB/idle conn", "server RSS MiB", "server fds", "server threads", "note"},
+		More:   []string{"verified"},
+	}
+	for _, r := range rows {
+		note := r.Invalid
+		if note != "" {
+			note = "INVALID: " + note
+		}
+		if r.Error != "" {
+			note = "FAILED: " + firstLine(r.Error)
+		}
+		t.Rows = append(t.Rows, []string{r.Spec.Model, strconv.Itoa(r.Conns), report.FormatNum(r.SetupRate),
+			report.FormatNum(r.BytesPerConn / 1024), report.FormatNum(float64(r.IdleRSS) / (1 << 20)),
+			strconv.Itoa(r.IdleFDs), strconv.Itoa(r.IdleThreads), strconv.Itoa(r.Verified), note})
 	}
 	return t
 }
