@@ -146,7 +146,9 @@ func TestCheck(t *testing.T) {
 		{"lost", func(r *Result) { r.Answered = 9 }, "answers"},
 		{"unverified", func(r *Result) { r.Verified = 0 }, "verified"},
 		{"accepted", func(r *Result) { r.Accepted = 2 }, "accepted"},
-		{"idle held", func(r *Result) { r.Spec.Load, r.IdleFDs, r.Served, r.Answered, r.Sent, r.Verified = "idle:10", 10, 10, 10, 10, 10 }, ""},
+		{"idle held", func(r *Result) {
+			r.Spec.Load, r.IdleFDs, r.Served, r.Answered, r.Sent, r.Verified = "idle:10", 10, 10, 10, 10, 10
+		}, ""},
 		{"idle not held", func(r *Result) { r.Spec.Load, r.IdleFDs = "idle:10", 4 }, "fds"},
 	} {
 		r := good
