@@ -22,7 +22,7 @@ func TestParseSuite(t *testing.T) {
 	}{
 		{"minimal", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"models":["sequential"],"tasks":[10]}]}`, "", 1},
 		{"cross product", `{"name":"s","experiments":[{"tag":"x","workloads":["noop","io-sleep"],"models":["sequential","pool"],"tasks":[10,20],"concurrency":[1,2]}]}`, "", 16},
-		{"default models are all five", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "", 5},
+		{"default models are the six Go ones", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[1]}]}`, "", 6},
 		{"open seconds sets tasks", `{"name":"s","experiments":[{"tag":"o","workloads":["noop"],"models":["pool"],"loads":["open:200","open:50"],"open_seconds":0.5}]}`, "", 2},
 		{"matches tasks", `{"name":"s","experiments":[{"tag":"m","workloads":["io-sleep"],"models":["pool"],"tasks":[10,100],"concurrency_matches_tasks":true,"params":{"sleep":"1s"}}]}`, "", 2},
 		{"not json", `{"name":`, "not valid JSON", 0},
@@ -31,7 +31,7 @@ func TestParseSuite(t *testing.T) {
 		{"no experiments", `{"name":"s"}`, "no experiments", 0},
 		{"no tag", `{"name":"s","experiments":[{"workloads":["noop"],"tasks":[1]}]}`, "no tag", 0},
 		{"unknown workload", `{"name":"s","experiments":[{"tag":"x","workloads":["nope"],"tasks":[1]}]}`, `unknown workload "nope"`, 0},
-		{"unknown model", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"models":["threads"],"tasks":[1]}]}`, `unknown model "threads"`, 0},
+		{"unknown model", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"models":["fibers"],"tasks":[1]}]}`, `unknown model "fibers"`, 0},
 		{"bad load", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"loads":["open:-1"],"tasks":[1]}]}`, "rate must be", 0},
 		{"no tasks", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"]}]}`, "no task counts", 0},
 		{"zero tasks", `{"name":"s","experiments":[{"tag":"x","workloads":["noop"],"tasks":[0]}]}`, "out of range", 0},
