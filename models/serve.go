@@ -32,9 +32,6 @@ type Handling struct {
 	Listener *net.TCPListener
 	Tasks    []workload.Task
 	Env      workload.Env
-	// Concurrency is the model's resolved concurrency (pool workers W,
-	// prefork processes P, a thread or goroutine limit; 0 = unlimited).
-	Concurrency int
 
 	// Served counts answered requests, Accepted accepted connections:
 	// the server's ledger, compared with the load generator's.

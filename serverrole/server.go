@@ -79,7 +79,7 @@ func serveProcess(stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := &models.Handling{Listener: ln, Tasks: tasks, Env: hello.Env, Concurrency: cfg.Concurrency}
+	h := &models.Handling{Listener: ln, Tasks: tasks, Env: hello.Env}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := fmt.Fprintln(stdout, ln.Addr().String()); err != nil {
