@@ -32,6 +32,10 @@ type Handling struct {
 	Listener *net.TCPListener
 	Tasks    []workload.Task
 	Env      workload.Env
+	// Ready, if set, is called once when the server accepts connections
+	// (MarkReady); the harness publishes the address only then.
+	Ready func()
+	ready sync.Once
 
 	// Served counts answered requests, Accepted accepted connections:
 	// the server's ledger, compared with the load generator's.
@@ -60,6 +64,16 @@ func (h *Handling) PIDs() []int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]int(nil), h.pids...)
+}
+
+// MarkReady calls Ready once: the server is accepting connections. Every
+// Server calls it (ServeEach does).
+func (h *Handling) MarkReady() {
+	h.ready.Do(func() {
+		if h.Ready != nil {
+			h.Ready()
+		}
+	})
 }
 
 // PeakConns is the most connections the server held open at once.
@@ -225,6 +239,7 @@ func ServeEach(ctx context.Context, h *Handling, limit int, spawn func(f func())
 	if limit > 0 {
 		sem = make(chan struct{}, limit)
 	}
+	h.MarkReady()
 	for {
 		if sem != nil {
 			select {

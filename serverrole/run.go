@@ -184,6 +184,7 @@ func startServer(ctx context.Context, hello serverHello) (*serverProc, error) {
 	addr, rerr := p.out.ReadString('\n')
 	if err := errors.Join(werr, rerr); err != nil {
 		p.kill()
+		cmd.Wait()
 		return nil, fmt.Errorf("server %s did not start: %v%s", hello.Spec.Model, err, detail(p.stderr))
 	}
 	p.addr = strings.TrimSpace(addr)

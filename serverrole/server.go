@@ -75,17 +75,18 @@ func serveProcess(stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	// SO_REUSEPORT lets a prefork server's workers listen on the same
+	// port; the address is published once the server accepts (Ready).
+	lc := net.ListenConfig{Control: models.ReusePort}
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := &models.Handling{Listener: ln, Tasks: tasks, Env: hello.Env}
+	ln := l.(*net.TCPListener)
+	addr := ln.Addr().String()
+	h := &models.Handling{Listener: ln, Tasks: tasks, Env: hello.Env, Ready: func() { fmt.Fprintln(stdout, addr) }}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := fmt.Fprintln(stdout, ln.Addr().String()); err != nil {
-		ln.Close()
-		return err
-	}
 	go func() {
 		io.Copy(io.Discard, in) // until the parent closes stdin
 		cancel()
@@ -94,6 +95,6 @@ func serveProcess(stdin io.Reader, stdout io.Writer) error {
 	if serr != nil && ctx.Err() == nil {
 		return serr
 	}
-	l := ledger{Served: h.Served.Load(), Accepted: h.Accepted.Load(), PeakConns: h.PeakConns(), PIDs: h.PIDs()}
-	return errors.Join(serr, json.NewEncoder(stdout).Encode(l))
+	led := ledger{Served: h.Served.Load(), Accepted: h.Accepted.Load(), PeakConns: h.PeakConns(), PIDs: h.PIDs()}
+	return errors.Join(serr, json.NewEncoder(stdout).Encode(led))
 }

@@ -203,6 +203,21 @@ func children(t *testing.T) []int {
 	return out
 }
 
+// sockets counts the sockets held by pid and its descendants.
+func sockets(pid int) int {
+	n := 0
+	for _, p := range tree(pid) {
+		dir := "/proc/" + strconv.Itoa(p) + "/fd/"
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if l, err := os.Readlink(dir + e.Name()); err == nil && strings.HasPrefix(l, "socket:") {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // TestServerKilled: the server process killed mid-trial fails the trial
 // with a message naming the server, promptly, and leaves no process
 // behind (prefork workers die with their server).
@@ -222,17 +237,15 @@ func TestServerKilled(t *testing.T) {
 					t.Fatalf("trial ended before the kill: %v", err)
 				case <-time.After(50 * time.Millisecond):
 				}
+				// The server, once it serves: it (or its workers) holds
+				// connections from the generator.
 				for _, p := range children(t) {
 					env, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
-					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && len(tree(p)) >= 2 {
-						victim = p
-					}
-					if m == "goroutines" && strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") {
+					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && sockets(p) >= 3 {
 						victim = p
 					}
 				}
 			}
-			time.Sleep(300 * time.Millisecond)
 			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}

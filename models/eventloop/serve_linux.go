@@ -99,6 +99,7 @@ func (m *model) Serve(ctx context.Context, h *models.Handling) error {
 		s.r.close()
 		return fmt.Errorf("eventloop server: %w", err)
 	}
+	h.MarkReady()
 	unhook := onCancel(s.r, ctx)
 	runErr := s.r.run(s)
 	unhook()

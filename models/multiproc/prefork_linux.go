@@ -32,7 +32,12 @@ var _ models.Server = (*Model)(nil)
 type preforkHello struct {
 	Tasks []workload.Task `json:"tasks"`
 	Env   workload.Env    `json:"env"`
+	// Addr is the server's address, where every worker listens too.
+	Addr string `json:"addr"`
 }
+
+// readyLine is what a prefork worker prints when it listens.
+const readyLine = "listening"
 
 // preforkLedger is what a prefork worker writes on stdout when it stops.
 type preforkLedger struct {
@@ -43,35 +48,46 @@ type preforkLedger struct {
 }
 
 // Serve is a prefork server (Apache's prefork MPM, gunicorn's sync
-// workers): P worker processes, this binary re-executed, each inherit the
-// ONE listening socket (fd 3) and accept from it, the kernel handing each
-// connection to one of them; a worker serves its connections with a
-// goroutine each on GOMAXPROCS=1. The parent only starts, watches and
-// stops the workers, and sums their ledgers. A worker that dies stops the
-// server with its exit status.
+// workers): P worker processes, this binary re-executed, each listen on
+// the server's address with SO_REUSEPORT (h.Listener must have it set),
+// and the kernel spreads connections over their sockets by address hash;
+// a worker serves its connections with a goroutine each on GOMAXPROCS=1.
+// Once every worker listens, the parent closes its own socket (so no
+// connection waits where nobody accepts) and marks the server ready. The
+// parent only starts, watches and stops the workers, and sums their
+// ledgers. A worker that dies stops the server with its exit status.
+//
+// Note: the workers first inherited the parent's one listening socket
+// and raced in accept; a worker that started first took every connection
+// of a burst (seen under the race detector), so "several processes
+// accept" did not hold. SO_REUSEPORT spreads them by the kernel's hash.
 func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
-	lf, err := h.Listener.File()
+	hello, err := json.Marshal(preforkHello{Tasks: h.Tasks, Env: h.Env, Addr: h.Listener.Addr().String()})
 	if err != nil {
-		return fmt.Errorf("prefork: listening socket: %w", err)
-	}
-	hello, err := json.Marshal(preforkHello{Tasks: h.Tasks, Env: h.Env})
-	if err != nil {
-		lf.Close()
 		return fmt.Errorf("prefork: %w", err)
 	}
+	hello = append(hello, '\n') // once: the workers' goroutines share it
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		peak int64 // the sum of the workers' peaks: at least the server's
+		wg, listening sync.WaitGroup
+		mu            sync.Mutex
+		errs          []error
+		peak          int64 // the sum of the workers' peaks: at least the server's
 	)
+	listening.Add(m.workers)
+	go func() {
+		listening.Wait()
+		if ctx.Err() == nil {
+			h.Listener.Close()
+			h.MarkReady()
+		}
+	}()
 	for w := 0; w < m.workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l, err := runPrefork(ctx, lf, hello, w)
+			l, err := runPrefork(ctx, hello, w, listening.Done)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -89,21 +105,22 @@ func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
 	}
 	wg.Wait()
 	h.ObserveConns(peak)
-	lf.Close()
 	h.Listener.Close()
 	return errors.Join(errs...)
 }
 
 // runPrefork runs worker w until ctx ends (its stdin is closed: it stops
-// accepting, closes its connections and writes its ledger).
-func runPrefork(ctx context.Context, lf *os.File, hello []byte, w int) (preforkLedger, error) {
+// accepting, closes its connections and writes its ledger); listening is
+// called once, when the worker listens or has failed to.
+func runPrefork(ctx context.Context, hello []byte, w int, listening func()) (preforkLedger, error) {
+	var once sync.Once
+	defer once.Do(listening)
 	var l preforkLedger
 	env := []string{"GOMAXPROCS=1", "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")}
 	cmd, err := child.Command(context.WithoutCancel(ctx), PreforkRole, env, "-test.run=^$", "-test.bench=^$")
 	if err != nil {
 		return l, err
 	}
-	cmd.ExtraFiles = []*os.File{lf}
 	stderr := &tailbuf.Tail{}
 	cmd.Stderr = stderr
 	cmd.WaitDelay = 5 * time.Second
@@ -122,11 +139,18 @@ func runPrefork(ctx context.Context, lf *os.File, hello []byte, w int) (preforkL
 	// on its own (the error says how).
 	stop := context.AfterFunc(ctx, func() { stdin.Close() })
 	defer stop()
-	_, werr := stdin.Write(append(hello, '\n'))
-	out, rerr := io.ReadAll(io.LimitReader(stdout, 1<<20))
+	_, werr := stdin.Write(hello)
+	out := bufio.NewReader(io.LimitReader(stdout, 1<<20))
+	line, rerr := out.ReadString('\n')
+	if rerr == nil && line != readyLine+"\n" {
+		rerr = fmt.Errorf("worker said %q, want %q", line, readyLine)
+	}
+	once.Do(listening)
+	rest, err := io.ReadAll(out)
+	rerr = errors.Join(rerr, err)
 	err = cmd.Wait()
 	if err == nil {
-		err = errors.Join(werr, rerr, json.Unmarshal(out, &l))
+		err = errors.Join(werr, rerr, json.Unmarshal(rest, &l))
 	}
 	if err != nil {
 		return l, fmt.Errorf("prefork worker %d (pid %d): %w%s", w, cmd.Process.Pid, err, stderrLine(stderr))
@@ -141,8 +165,9 @@ func stderrLine(t *tailbuf.Tail) string {
 	return ""
 }
 
-// preforkMain is a prefork worker: fd 3 is the shared listening socket,
-// stdin carries the tasks then stays open until the server stops.
+// preforkMain is a prefork worker: it listens on the server's address
+// with SO_REUSEPORT; stdin carries the tasks, then stays open until the
+// server stops.
 func preforkMain() int {
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	line, err := in.ReadBytes('\n')
@@ -154,13 +179,13 @@ func preforkMain() int {
 		fmt.Fprintln(os.Stderr, "prefork worker: read tasks:", err)
 		return 1
 	}
-	f := os.NewFile(3, "listener")
-	ln, err := net.FileListener(f)
-	f.Close()
+	lc := net.ListenConfig{Control: models.ReusePort}
+	ln, err := lc.Listen(context.Background(), "tcp", hello.Addr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "prefork worker: listener:", err)
+		fmt.Fprintln(os.Stderr, "prefork worker: listen:", err)
 		return 1
 	}
+	fmt.Fprintln(os.Stdout, readyLine)
 	h := &models.Handling{Listener: ln.(*net.TCPListener), Tasks: hello.Tasks, Env: hello.Env}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {

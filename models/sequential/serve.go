@@ -20,6 +20,7 @@ func (model) Serve(ctx context.Context, h *models.Handling) error {
 	defer ex.Close()
 	defer context.AfterFunc(ctx, h.Shutdown)()
 	run := h.Inline(ctx, ex)
+	h.MarkReady()
 	for {
 		c, err := h.Accept()
 		if err != nil {
