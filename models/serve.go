@@ -151,16 +151,16 @@ func (h *Handling) NewExec(concurrency int) (*workload.Exec, error) {
 }
 
 // RunTask runs task i's steps with blocking calls on the calling
-// goroutine and returns its answer: the folded result and the OS thread
+// goroutine, with the request's proof nonce, and returns its answer: the folded result and the OS thread
 // and process that ran the steps.
-func (h *Handling) RunTask(ctx context.Context, ex *workload.Exec, i int) (taskhttp.Answer, error) {
+func (h *Handling) RunTask(ctx context.Context, ex *workload.Exec, i int, nonce uint64) (taskhttp.Answer, error) {
 	if i >= len(h.Tasks) {
 		return taskhttp.Answer{}, fmt.Errorf("task index %d out of range (%d tasks)", i, len(h.Tasks))
 	}
 	t := h.Tasks[i]
 	var acc uint64
 	for k, s := range t.Steps {
-		out, err := ex.Step(ctx, t, k)
+		out, err := ex.Step(ctx, t, k, nonce)
 		if err != nil {
 			return taskhttp.Answer{}, fmt.Errorf("task %d: %w", t.ID, StepError(k, s, err))
 		}
@@ -169,13 +169,14 @@ func (h *Handling) RunTask(ctx context.Context, ex *workload.Exec, i int) (taskh
 	return taskhttp.Answer{Digest: acc, Tid: int(Gettid()), Pid: os.Getpid()}, nil
 }
 
-// RunFunc runs task i inside a handler and returns its answer.
-type RunFunc func(i int) (taskhttp.Answer, error)
+// RunFunc runs task i with the request's nonce inside a handler and
+// returns its answer.
+type RunFunc func(i int, nonce uint64) (taskhttp.Answer, error)
 
 // Inline is the RunFunc of a handler that runs the task itself, on the
 // connection's goroutine, with blocking calls.
 func (h *Handling) Inline(ctx context.Context, ex *workload.Exec) RunFunc {
-	return func(i int) (taskhttp.Answer, error) { return h.RunTask(ctx, ex, i) }
+	return func(i int, nonce uint64) (taskhttp.Answer, error) { return h.RunTask(ctx, ex, i, nonce) }
 }
 
 // ServeConn answers requests on c, one at a time, each with run, until the
@@ -189,7 +190,7 @@ func (h *Handling) ServeConn(c net.Conn, run RunFunc, once bool) {
 	in := make([]byte, 0, 512)
 	out := make([]byte, 0, 256)
 	for {
-		i, n, err := taskhttp.ParseRequest(in)
+		i, nonce, n, err := taskhttp.ParseRequest(in)
 		if err != nil {
 			c.Write(taskhttp.AppendError(out[:0], err.Error()))
 			return
@@ -206,7 +207,7 @@ func (h *Handling) ServeConn(c net.Conn, run RunFunc, once bool) {
 			continue
 		}
 		in = in[:copy(in, in[n:])]
-		a, err := run(i)
+		a, err := run(i, nonce)
 		if err != nil {
 			c.Write(taskhttp.AppendError(out[:0], err.Error()))
 			return

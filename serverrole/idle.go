@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -33,9 +34,13 @@ func holdIdle(ctx context.Context, s Spec, addr string, n int, held func()) genR
 		rep.Error = err.Error()
 		return rep
 	}
+	// The nonce is drawn now, before any connection, and sent with each.
+	nonce := rand.Uint64()
+	p := s.Params
+	p.Nonce = nonce
 	want := make([]uint64, len(tasks))
 	for i, t := range tasks {
-		want[i] = workload.Expected(t, s.Params)
+		want[i] = workload.Expected(t, p)
 	}
 	conns := make([]net.Conn, n)
 	var (
@@ -64,7 +69,7 @@ func holdIdle(ctx context.Context, s Spec, addr string, n int, held func()) genR
 						return err
 					}
 					conns[i] = c
-					if _, err := c.Write(taskhttp.AppendRequest(buf[:0], i%len(tasks))); err != nil {
+					if _, err := c.Write(taskhttp.AppendRequest(buf[:0], i%len(tasks), nonce)); err != nil {
 						return err
 					}
 					a, closed, err := taskhttp.ReadResponse(bufio.NewReaderSize(c, 256))

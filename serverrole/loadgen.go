@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"runtime/debug"
@@ -29,6 +30,9 @@ func init() { child.Register(GenRole, genMain) }
 type genHello struct {
 	Spec Spec   `json:"spec"`
 	Addr string `json:"addr"`
+	// Key is the data files' secret (workload.Params.Key, which JSON
+	// leaves out), for verifying File digests.
+	Key uint64 `json:"key"`
 }
 
 // genReport is what the generator writes on stdout: its ledger, its
@@ -69,12 +73,14 @@ func genMain() int {
 	defer cancel()
 	var rep genReport
 	if n, idle, _ := parseIdle(hello.Spec.Load); idle {
+		hello.Spec.Params.Key = hello.Key
 		rep = holdIdle(ctx, hello.Spec, hello.Addr, n, func() {
 			// Tell the parent, then hold until it closes stdin.
 			fmt.Fprintln(os.Stdout, heldLine)
 			io.Copy(io.Discard, in)
 		})
 	} else {
+		hello.Spec.Params.Key = hello.Key
 		rep = generate(ctx, hello.Spec, hello.Addr)
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
@@ -94,6 +100,8 @@ type gen struct {
 	end      []int64
 	ans      []taskhttp.Answer
 	base     time.Time
+	// nonce is drawn at time zero and sent with every request.
+	nonce uint64
 
 	idle   chan *gconn
 	slots  chan struct{}
@@ -145,6 +153,7 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 		ans: make([]taskhttp.Answer, n), idle: make(chan *gconn, maxConns), slots: make(chan struct{}, maxConns), cancel: cancel}
 	cpu0 := cpuSelf()
 	g.base = time.Now()
+	g.nonce = rand.Uint64()
 	var sent int
 	if load.Shape == models.Closed {
 		sent = g.closed(ctx, min(load.Clients, maxConns))
@@ -187,7 +196,11 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 		rep.Error = fmt.Sprintf("%d of %d requests unanswered: %v", n-rep.Answered, n, err)
 	}
 	if rep.Answered == n {
-		rep.Verified, err = workload.Check(tasks, results, s.Params)
+		p := s.Params
+		p.Nonce = g.nonce
+		var v workload.Verification
+		v, err = workload.Check(tasks, results, p)
+		rep.Verified = v.Verified
 		if err != nil && rep.Error == "" {
 			rep.Error = err.Error()
 		}
@@ -272,7 +285,7 @@ func (g *gen) request(ctx context.Context, i int) bool {
 		g.failed(fmt.Errorf("request for task %d: %w", i, err))
 		return false
 	}
-	c.wb = taskhttp.AppendRequest(c.wb[:0], i)
+	c.wb = taskhttp.AppendRequest(c.wb[:0], i, g.nonce)
 	_, err = c.c.Write(c.wb)
 	var a taskhttp.Answer
 	closed := true

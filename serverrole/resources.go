@@ -15,6 +15,9 @@ import (
 type resources struct {
 	srv *server.Process
 	dir string
+	// key is the data set's secret (workload.Params.Key), for the
+	// generator's verification of File digests.
+	key uint64
 }
 
 // prepare starts what s's workload needs and returns the handlers' Env.
@@ -40,7 +43,10 @@ func prepare(ctx context.Context, s Spec) (workload.Env, *resources, error) {
 			rs.release()
 			return env, nil, fmt.Errorf("data files: %w", err)
 		}
-		if env.Files, err = workload.MakeFiles(rs.dir, s.Params); err != nil {
+		rs.key = workload.NewSecret()
+		p := s.Params
+		p.Key = rs.key
+		if env.Files, err = workload.MakeFiles(rs.dir, p); err != nil {
 			rs.release()
 			return env, nil, err
 		}

@@ -66,7 +66,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	base := sampleTree(sp.pid())
 	smp := startSampling(sp.pid())
 	idleN, idle, _ := parseIdle(s.Load)
-	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr}, sp.exited, func() {
+	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr, Key: rs.key}, sp.exited, func() {
 		// All N connections open and idle: let the server settle, then
 		// take the peaks of a few samples.
 		time.Sleep(200 * time.Millisecond)

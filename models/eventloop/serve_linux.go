@@ -40,6 +40,7 @@ type srvConn struct {
 	task    int32
 	step    int32
 	acc     uint64
+	nonce   uint64
 	writing bool
 	// owed: an answer is being written (counted as served once out);
 	// closing: close once the output is out; dead: closed while its task
@@ -252,7 +253,7 @@ func (s *loopServer) next(id int32) {
 	if c.task >= 0 || c.writing {
 		return
 	}
-	i, n, err := taskhttp.ParseRequest(c.in)
+	i, nonce, n, err := taskhttp.ParseRequest(c.in)
 	if err != nil {
 		s.answerError(id, err)
 		return
@@ -265,7 +266,7 @@ func (s *loopServer) next(id int32) {
 		s.answerError(id, fmt.Errorf("task index %d out of range (%d tasks)", i, len(s.h.Tasks)))
 		return
 	}
-	c.task, c.step, c.acc = int32(i), 0, 0
+	c.task, c.step, c.acc, c.nonce = int32(i), 0, 0, nonce
 	s.advance(id)
 }
 
@@ -280,7 +281,7 @@ func (s *loopServer) advance(id int32) {
 		switch st.Kind {
 		case workload.Noop:
 		case workload.CPU:
-			out = workload.RunCPU(st.Kernel, st.Units, workload.Seed(t.ID))
+			out = workload.RunCPU(st.Kernel, st.Units, workload.CPUSeed(t.ID, c.nonce))
 		case workload.Block:
 			workload.BlockThread(st.Dur)
 		case workload.Sleep:
@@ -291,8 +292,8 @@ func (s *loopServer) advance(id int32) {
 				s.answerError(id, workload.ErrNoFiles)
 				return
 			}
-			files, task, step := s.files, *t, *st
-			s.r.submit(func(int32) (uint64, error) { return files.Read(task, step) }, opSrvJob, id)
+			files, task, step, nonce := s.files, *t, *st, c.nonce
+			s.r.submit(func(int32) (uint64, error) { return files.Read(task, step, nonce) }, opSrvJob, id)
 			return
 		default:
 			s.answerError(id, fmt.Errorf("step %v not served by the event loop", st))

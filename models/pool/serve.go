@@ -14,6 +14,7 @@ var _ models.Server = model{}
 // goes.
 type job struct {
 	task  int
+	nonce uint64
 	reply chan<- result
 }
 
@@ -40,7 +41,7 @@ func (m model) Serve(ctx context.Context, h *models.Handling) error {
 		go func() {
 			defer wg.Done()
 			for j := range queue {
-				a, err := h.RunTask(ctx, ex, j.task)
+				a, err := h.RunTask(ctx, ex, j.task, j.nonce)
 				j.reply <- result{a, err}
 			}
 		}()
@@ -48,10 +49,10 @@ func (m model) Serve(ctx context.Context, h *models.Handling) error {
 	defer wg.Wait()
 	defer close(queue)
 	done := ctx.Done()
-	return models.ServeEach(ctx, h, 0, func(f func()) { go f() }, func(i int) (taskhttp.Answer, error) {
+	return models.ServeEach(ctx, h, 0, func(f func()) { go f() }, func(i int, nonce uint64) (taskhttp.Answer, error) {
 		reply := make(chan result, 1)
 		select {
-		case queue <- job{i, reply}:
+		case queue <- job{i, nonce, reply}:
 		case <-done:
 			return taskhttp.Answer{}, context.Cause(ctx)
 		}

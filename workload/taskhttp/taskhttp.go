@@ -23,40 +23,52 @@ const MaxRequest = 4096
 // ErrTooLong is a request head over MaxRequest bytes.
 var ErrTooLong = errors.New("request head over 4096 bytes")
 
-// AppendRequest appends the request for task index i to buf.
-func AppendRequest(buf []byte, i int) []byte {
+// AppendRequest appends the request for task index i to buf, carrying
+// the trial's proof nonce (workload proof.go: drawn by the load generator
+// at its time zero, so no answer can be computed before the clock).
+func AppendRequest(buf []byte, i int, nonce uint64) []byte {
 	buf = append(buf, "GET /task/"...)
 	buf = strconv.AppendInt(buf, int64(i), 10)
+	buf = append(buf, "?nonce="...)
+	buf = strconv.AppendUint(buf, nonce, 16)
 	return append(buf, " HTTP/1.1\r\nHost: concbench\r\n\r\n"...)
 }
 
 var prefix = []byte("GET /task/")
 
-// ParseRequest parses the request at the start of buf: the task index and
-// the bytes the request took. n == 0 with a nil error means buf holds no
-// complete request yet.
-func ParseRequest(buf []byte) (task, n int, err error) {
+// ParseRequest parses the request at the start of buf: the task index, the
+// nonce and the bytes the request took. n == 0 with a nil error means buf
+// holds no complete request yet.
+func ParseRequest(buf []byte) (task int, nonce uint64, n int, err error) {
 	end := bytes.Index(buf, []byte("\r\n\r\n"))
 	if end < 0 {
 		if len(buf) > MaxRequest {
-			return 0, 0, ErrTooLong
+			return 0, 0, 0, ErrTooLong
 		}
-		return 0, 0, nil
+		return 0, 0, 0, nil
 	}
 	line, _, _ := bytes.Cut(buf[:end], []byte("\r\n"))
 	rest, ok := bytes.CutPrefix(line, prefix)
 	if !ok {
-		return 0, 0, fmt.Errorf("request %q: want GET /task/I", clip(line))
+		return 0, 0, 0, fmt.Errorf("request %q: want GET /task/I?nonce=N", clip(line))
 	}
 	num, proto, ok := bytes.Cut(rest, []byte(" "))
 	if !ok || !bytes.Equal(proto, []byte("HTTP/1.1")) {
-		return 0, 0, fmt.Errorf("request %q: want HTTP/1.1", clip(line))
+		return 0, 0, 0, fmt.Errorf("request %q: want HTTP/1.1", clip(line))
+	}
+	num, hex, ok := bytes.Cut(num, []byte("?nonce="))
+	if !ok {
+		return 0, 0, 0, fmt.Errorf("request %q: want GET /task/I?nonce=N", clip(line))
 	}
 	i, err := strconv.Atoi(string(num))
 	if err != nil || i < 0 {
-		return 0, 0, fmt.Errorf("request %q: task index is not a number >= 0", clip(line))
+		return 0, 0, 0, fmt.Errorf("request %q: task index is not a number >= 0", clip(line))
 	}
-	return i, end + 4, nil
+	nonce, err = strconv.ParseUint(string(hex), 16, 64)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("request %q: nonce is not a hex number", clip(line))
+	}
+	return i, nonce, end + 4, nil
 }
 
 func clip(b []byte) string {
