@@ -39,7 +39,10 @@ func prepare(ctx context.Context, s Spec) (workload.Env, *resources, error) {
 		rs.srv, env.ServerAddr = srv, srv.Addr()
 	}
 	if pr.NeedsFiles {
-		if rs.dir, err = os.MkdirTemp("", "concbench-files-"); err != nil {
+		// Named as bench names its data directories (concbench-files-PID-),
+		// so a concbench that finds it after this process died removes it,
+		// and no live one does.
+		if rs.dir, err = os.MkdirTemp("", fmt.Sprintf("concbench-files-%d-", os.Getpid())); err != nil {
 			rs.release()
 			return env, nil, fmt.Errorf("data files: %w", err)
 		}
