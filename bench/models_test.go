@@ -98,7 +98,7 @@ func TestModelSemantics(t *testing.T) {
 				cfg.Concurrency, wantCPU = procs, int64(procs)
 			}
 			res = mustRun(t, Spec{Model: name, Workload: "cpu-hash", Tasks: 40,
-				Params: workload.Params{Units: 400}, Config: cfg})
+				Params: workload.Params{Units: 2000}, Config: cfg})
 			if got := res.PeakCPUSteps; got != wantCPU {
 				t.Errorf("cpu-hash at GOMAXPROCS=%d, concurrency %d: peak concurrent CPU steps %d, want %d", procs, cfg.Concurrency, got, wantCPU)
 			}

@@ -126,9 +126,11 @@ func TestOneThreadPerTask(t *testing.T) {
 	}
 }
 
-// TestParallelCPU: CPU steps on separate threads run at once.
+// TestParallelCPU: CPU steps on separate threads run at once (steps of a
+// few ms each, so that even on a busy machine, where a thread may wait
+// for a core, the two threads are inside their steps together).
 func TestParallelCPU(t *testing.T) {
-	tr := run(t, models.Config{Concurrency: 2}, "cpu-hash", 20, workload.Params{Units: 400})
+	tr := run(t, models.Config{Concurrency: 2}, "cpu-hash", 20, workload.Params{Units: 4000})
 	if got := tr.Rec.PeakCPU(); got != 2 {
 		t.Errorf("peak concurrent CPU steps %d, want 2", got)
 	}
