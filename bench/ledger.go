@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"concbench/models"
@@ -42,29 +41,10 @@ func proveNet(ctx context.Context, rs *resources, tasks []workload.Task, rec *mo
 		res.SetCheck(Check{Name: "net-ledger", Evidence: LedgerEvidence, Detail: "the latency server's ledger could not be read: " + err.Error()})
 		return fmt.Errorf("net ledger: %w", err)
 	}
-	base, tol := recorderBase(rec)
+	base, tol := rec.MonoBase()
 	c, err := checkLedger(ledgerFacts{tasks: tasks, start: rec.Start, end: rec.End, entries: entries, dropped: dropped, base: base, tol: tol})
 	res.SetCheck(c)
 	return err
-}
-
-// recorderBase returns time zero of rec on CLOCK_MONOTONIC and how far off
-// that reading may be (half the narrowest of a few bracketing clock
-// reads); 0 where the ledger has no times (server.Monotonic is 0).
-func recorderBase(rec *models.Recorder) (base, tol int64) {
-	best := int64(math.MaxInt64)
-	for range 5 {
-		m0 := server.Monotonic()
-		t := rec.Now()
-		m1 := server.Monotonic()
-		if m0 == 0 {
-			return 0, 0
-		}
-		if m1-m0 < best {
-			best, base = m1-m0, m0+(m1-m0)/2-t
-		}
-	}
-	return base, best/2 + 1
 }
 
 // ledgerFacts is what checkLedger compares: the tasks and their claimed

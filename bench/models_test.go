@@ -88,8 +88,16 @@ func TestModelSemantics(t *testing.T) {
 		}
 		t.Run("model="+name, func(t *testing.T) {
 			const n = 200
+			// A model that holds every task in flight at once gets one
+			// wave of sleeps long enough to outlast starting all n (an OS
+			// thread each costs tens of µs, more on a busy machine); a
+			// bounded one gets short sleeps, as it runs n/c waves.
+			sleep := 50 * time.Millisecond
+			if want.inflight(n, 0) == n {
+				sleep = 500 * time.Millisecond
+			}
 			res := mustRun(t, Spec{Model: name, Workload: "io-sleep", Tasks: n,
-				Params: workload.Params{Sleep: 50 * time.Millisecond}})
+				Params: workload.Params{Sleep: sleep}})
 			if got, w := res.PeakInflight, want.inflight(n, res.Config.Concurrency); got != w {
 				t.Errorf("io-sleep x%d: peak in-flight %d, want %d", n, got, w)
 			}

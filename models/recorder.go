@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ type Recorder struct {
 	Tids []int32
 
 	base     time.Time
+	mono     monoBase
 	inflight Gauge
 	cpu      Gauge
 
@@ -71,7 +73,49 @@ func (r *Recorder) SlotBytes() int {
 }
 
 // Reset sets time zero of the trial to now.
-func (r *Recorder) Reset() { r.base = time.Now() }
+func (r *Recorder) Reset() {
+	r.mono.mu.Lock()
+	defer r.mono.mu.Unlock()
+	r.base = time.Now()
+	r.mono.known = false
+}
+
+// monoBase caches the Recorder's time zero on CLOCK_MONOTONIC.
+type monoBase struct {
+	mu        sync.Mutex
+	known     bool
+	base, tol int64
+}
+
+// MonoBase returns the Recorder's time zero on CLOCK_MONOTONIC (so a
+// CLOCK_MONOTONIC reading m of this or another process on the host is
+// trial time m - base) and how far off that estimate may be (half the
+// narrowest of a few bracketing reads, +1 ns), or 0, 0 where the clock is
+// not available. It is computed once per time zero, so every user (a
+// runner's stamps, the latency server's ledger) converts with the very
+// same base and their readings compare exactly, up to tol only against
+// the Recorder's own stamps.
+func (r *Recorder) MonoBase() (base, tol int64) {
+	r.mono.mu.Lock()
+	defer r.mono.mu.Unlock()
+	if r.mono.known {
+		return r.mono.base, r.mono.tol
+	}
+	best := int64(math.MaxInt64)
+	for range 7 {
+		m0 := monotonic()
+		t := r.Now()
+		m1 := monotonic()
+		if m0 == 0 {
+			return 0, 0
+		}
+		if m1-m0 < best {
+			best, base = m1-m0, m0+(m1-m0)/2-t
+		}
+	}
+	r.mono.known, r.mono.base, r.mono.tol = true, base, best/2+1
+	return r.mono.base, r.mono.tol
+}
 
 // Base returns time zero of the trial.
 func (r *Recorder) Base() time.Time { return r.base }

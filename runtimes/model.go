@@ -262,9 +262,14 @@ func (m *Model) Run(ctx context.Context, tr *models.Trial) error {
 	// The runner and its pool processes: processes beside the trial's own
 	// whose threads GOMAXPROCS does not bound (the parallelism bound).
 	tr.SetWorkers(1 + len(m.ready.Workers))
-	// Time zero of the trial on CLOCK_MONOTONIC, and the trial's nonce,
-	// which the runner learns only now.
-	t0 := monotonicNow() - tr.Rec.Now()
+	// Time zero of the trial on CLOCK_MONOTONIC (the Recorder's one
+	// estimate, which the latency server's ledger is converted with too,
+	// so the runner's stamps and the ledger's times compare exactly), and
+	// the trial's nonce, which the runner learns only now.
+	t0, _ := tr.Rec.MonoBase()
+	if t0 == 0 {
+		t0 = monotonicNow() - tr.Rec.Now()
+	}
 	if _, err := m.stdin.WriteString("go " + strconv.FormatInt(t0, 10) + " " + strconv.FormatUint(tr.Nonce(), 10) + "\n"); err != nil {
 		return m.died("before the clock started")
 	}
