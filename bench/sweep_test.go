@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"concbench/resultfmt"
 	"context"
 	"errors"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"concbench/resultfmt"
 )
 
 func TestSweepOrder(t *testing.T) {

@@ -4,79 +4,45 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"concbench/resultfmt"
 )
 
-// cpuTimeChart is chart 5a: CPU seconds per 1,000 tasks, user and sys
-// stacked, per model; one panel per workload (each with its own scale,
-// since a CPU-bound task costs thousands of times a no-op).
+// cpuTimeChart is chart 5a: CPU seconds per 1,000 tasks per model,
+// grouped by workload (cpuTimeSpecs), drawn by barPlot.
 func cpuTimeChart(d *Data) ([]*figure, string, error) {
 	cells := d.Tag(resultfmt.TagThroughput)
 	if len(cells) == 0 {
 		return nil, "", missing("no trials tagged \"throughput\" in the results")
 	}
-	wls := Workloads(cells)
-	cols := min(3, len(wls))
-	rows := (len(wls) + cols - 1) / cols
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
+	p, err := barPlot(d, cpuTimeSpecs(d)[0])
+	if err != nil {
+		return nil, "", err
 	}
-	for wi, w := range wls {
-		var cs []*Cell
-		for _, c := range cells {
-			if c.Spec.Workload == w {
-				cs = append(cs, c)
-			}
-		}
-		ms := SeriesOf(cs)
-		ylabel := ""
-		if wi%cols == 0 {
-			ylabel = "CPU s per 1,000 tasks"
-		}
-		p := newPlot(w, "", ylabel)
-		p.Title.TextStyle.Font.Size = vg.Points(12)
-		top := 0.0
-		for mi, m := range ms {
-			u, s := cpuPer1000(ByModel(cs)[m][0])
-			top = math.Max(top, u+s)
-			ub, err := plotter.NewBarChart(plotter.Values{u}, vg.Points(22))
-			if err != nil {
-				return nil, "", err
-			}
-			ub.XMin = float64(mi)
-			ub.Color = d.color(m)
-			ub.LineStyle.Width = vg.Points(0.5)
-			sb, err := plotter.NewBarChart(plotter.Values{s}, vg.Points(22))
-			if err != nil {
-				return nil, "", err
-			}
-			sb.XMin = float64(mi)
-			sb.Color = lighter(d.color(m), 0.6)
-			sb.LineStyle.Width = vg.Points(0.5)
-			sb.StackOn(ub)
-			p.Add(ub, sb)
-		}
-		p.NominalX(ms...)
-		p.X.Tick.Label.Rotation = math.Pi / 6
-		p.X.Tick.Label.XAlign = -0.9
-		p.X.Tick.Label.Font.Size = vg.Points(9.5)
-		p.Y.Min, p.Y.Max = 0, top*1.15
-		if top == 0 {
-			p.Y.Max = 1
-		}
-		p.Y.Tick.Marker = compactTicks{}
-		grid[wi/cols][wi%cols] = p
-	}
-	fig := &figure{name: "cpu-time", grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.75*float64(rows))),
-		title: "CPU time per 1,000 tasks: user (solid) + sys (light), batch load"}
-	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s; one panel per workload, each with its own scale. On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
+	caption := fmt.Sprintf("CPU seconds the whole process tree (workers included) spent per 1,000 completed tasks, user time solid and system time light on top, for the median repeat of %s, on a log scale (a CPU-bound task costs thousands of times a no-op). On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
 		repeatsText(cells))
-	return []*figure{fig}, caption, nil
+	return []*figure{single("cpu-time", p)}, caption, nil
+}
+
+// cpuTimeSpecs describe the CPU-time chart: per model side by side per
+// workload, the median repeat's CPU seconds per 1,000 tasks, user and
+// system stacked (Parts), on a log axis (a CPU-bound task costs thousands
+// of times a no-op) padded around the data, with room above for the
+// legend.
+func cpuTimeSpecs(d *Data) []*chartSpec {
+	lo, hi := math.Inf(1), 0.0
+	wc := d.categoryChart("cpu-time", "CPU time per 1,000 tasks: user (solid) + sys (light), batch load", "CPU s per 1,000 tasks (user + sys)", d.Tag(resultfmt.TagThroughput),
+		func(c *Cell, x float64) (specPoint, bool) {
+			u, s := cpuPer1000(c)
+			if u+s > 0 {
+				lo, hi = math.Min(lo, u+s), math.Max(hi, u+s)
+			}
+			return specPoint{X: x, Y: u + s, Parts: []float64{u, s}, N: len(c.Trials), Note: fmt.Sprintf("user %s s + sys %s s (median repeat)", num(u), num(s))}, u+s > 0
+		})
+	wc.Y.Log = true
+	if hi > 0 {
+		wc.Y.Range = []float64{lo / 3, hi * 8}
+	}
+	return []*chartSpec{wc}
 }
 
 // cpuUtilChart is chart 5b: CPU utilisation in cores per model, grouped by

@@ -5,8 +5,6 @@ import (
 	"math"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 
 	"concbench/resultfmt"
 )
@@ -44,75 +42,20 @@ func mergedHDR(c *Cell) *hdr.Histogram {
 }
 
 // latencyCharts is chart 2: one chart per workload, latency (log) against
-// the percentile on a nines scale, one line per model.
+// the percentile on a nines scale, one series per model (latencySpecs),
+// drawn by linePlot.
 func latencyCharts(d *Data) ([]*figure, string, error) {
 	cells, how := latencySource(d)
 	if len(cells) == 0 {
 		return nil, "", missing("no \"latency\" or \"throughput\" trials in the results")
 	}
 	var figs []*figure
-	for _, w := range Workloads(cells) {
-		maxP := 99.9
-		p := newPlot(fmt.Sprintf("Latency percentiles: %s", w), "percentile (nines scale)", "latency (ms, log scale)")
-		logAxis(&p.Y)
-		p.X.Tick.Marker = ninesTicks{}
-		lo, hi := math.Inf(1), 0.0
-		for _, c := range cells {
-			if c.Spec.Workload != w {
-				continue
-			}
-			h := mergedHDR(c)
-			var xys plotter.XYs
-			pmax := 99.9
-			if h != nil && h.TotalCount() >= 10000 {
-				pmax = 99.99
-			}
-			maxP = math.Max(maxP, pmax)
-			for x := 0.0; x <= nines(pmax)+1e-9; x += 0.05 {
-				q := 100 * (1 - math.Pow(10, -x))
-				var v float64
-				if h != nil {
-					v = hdrPercentileMS(h, q)
-				}
-				if v <= 0 {
-					continue
-				}
-				xys = append(xys, plotter.XY{X: x, Y: v})
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
-			}
-			if len(xys) > 1 {
-				l, err := plotter.NewLine(xys)
-				if err != nil {
-					return nil, "", err
-				}
-				l.Color = d.color(c.Series())
-				l.Width = 2
-				p.Add(l)
-			}
-			// Exact percentiles of each repeat: median with min..max bars.
-			var pts errPoints
-			for _, q := range []struct {
-				p float64
-				f func(resultfmt.Result) float64
-			}{{50, func(r resultfmt.Result) float64 { return r.Latency.P50 }}, {90, func(r resultfmt.Result) float64 { return r.Latency.P90 }},
-				{99, func(r resultfmt.Result) float64 { return r.Latency.P99 }}, {99.9, func(r resultfmt.Result) float64 { return r.Latency.P999 }}} {
-				s := c.stat(q.f)
-				if s.Median > 0 {
-					pts = append(pts, errPoint{X: nines(q.p), Y: s.Median, Lo: s.Min, Hi: s.Max})
-					lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
-				}
-			}
-			if err := addMarkers(p, d.seriesStyle(c.Series()), c.Series(), pts); err != nil {
-				return nil, "", err
-			}
+	for _, s := range latencySpecs(d) {
+		p, err := linePlot(d, s)
+		if err != nil {
+			return nil, "", err
 		}
-		if hi == 0 {
-			continue
-		}
-		padLogRange(&p.Y, lo, hi*3)
-		p.X.Min, p.X.Max = 0, nines(maxP)+0.05
-		p.Legend.Left = true
-		figs = append(figs, single("latency-"+fileName(w), p))
+		figs = append(figs, single(s.ID, p))
 	}
 	if len(figs) == 0 {
 		return nil, "", missing("no latency data (no completed trial had a latency histogram)")
@@ -122,35 +65,66 @@ func latencyCharts(d *Data) ([]*figure, string, error) {
 	return figs, caption, nil
 }
 
-// addMarkers adds a model's markers with error bars (no connecting line)
-// and its legend entry.
-func addMarkers(p *plot.Plot, st modelStyle, label string, pts errPoints) error {
-	if len(pts) == 0 {
-		return nil
-	}
-	xys := make(plotter.XYs, len(pts))
-	for i, q := range pts {
-		xys[i] = plotter.XY{X: q.X, Y: q.Y}
-	}
-	s, err := plotter.NewScatter(xys)
-	if err != nil {
-		return err
-	}
-	s.Color = st.color
-	s.Shape = st.glyph
-	s.Radius = 3.5
-	p.Add(s)
-	if hasSpread(pts) {
-		eb, err := plotter.NewYErrorBars(pts)
-		if err != nil {
-			return err
+// latencyPercentiles are the exact percentiles every trial records.
+var latencyPercentiles = []struct {
+	p    float64
+	name string
+	f    func(resultfmt.Result) float64
+}{
+	{50, "p50", func(r resultfmt.Result) float64 { return r.Latency.P50 }},
+	{90, "p90", func(r resultfmt.Result) float64 { return r.Latency.P90 }},
+	{99, "p99", func(r resultfmt.Result) float64 { return r.Latency.P99 }},
+	{99.9, "p99.9", func(r resultfmt.Result) float64 { return r.Latency.P999 }},
+}
+
+// latencySpecs describe the latency charts, one per workload with data:
+// per model, each repeat's exact percentiles as markers (median, min..max)
+// and the curve of the merged HDR histogram (to p99.99 when it holds
+// 10,000 tasks or more) through them; latency on a log axis padded around
+// the data, the percentile on the nines scale, the legend at the left.
+func latencySpecs(d *Data) []*chartSpec {
+	cells, _ := latencySource(d)
+	var out []*chartSpec
+	for _, w := range Workloads(cells) {
+		wc := &chartSpec{ID: "latency-" + fileName(w), Title: "Latency percentiles: " + w, LegendLeft: true,
+			X: specAxis{Label: "percentile (nines scale)", Nines: true},
+			Y: specAxis{Label: "latency (ms)", Log: true}}
+		maxP, lo, hi := 99.9, math.Inf(1), 0.0
+		for _, c := range cells {
+			if c.Spec.Workload != w {
+				continue
+			}
+			h := mergedHDR(c)
+			pmax := 99.9
+			if h != nil && h.TotalCount() >= 10000 {
+				pmax = 99.99
+			}
+			maxP = math.Max(maxP, pmax)
+			var curve [][2]float64
+			for x := 0.0; h != nil && x <= nines(pmax)+1e-9; x += 0.05 {
+				if v := hdrPercentileMS(h, 100*(1-math.Pow(10, -x))); v > 0 {
+					curve = append(curve, [2]float64{x, v})
+					lo, hi = math.Min(lo, v), math.Max(hi, v)
+				}
+			}
+			var pts []specPoint
+			for _, q := range latencyPercentiles {
+				if s := c.stat(q.f); s.Median > 0 {
+					pts = append(pts, statPoint(nines(q.p), s, len(c.Trials), q.name))
+					lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
+				}
+			}
+			s := d.modelSeries(c.Series(), "", "points", pts)
+			if len(curve) > 1 {
+				s.Curve = curve
+			}
+			wc.Series = append(wc.Series, s)
 		}
-		eb.Color = st.color
-		p.Add(eb)
+		if hi == 0 {
+			continue
+		}
+		wc.X.Range, wc.Y.Range = []float64{0, nines(maxP) + 0.05}, []float64{lo / 1.5, hi * 3 * 1.5}
+		out = append(out, wc)
 	}
-	l, _ := plotter.NewLine(plotter.XYs{{}, {}})
-	l.Color = st.color
-	l.Width = 2
-	p.Legend.Add(label, l, s)
-	return nil
+	return out
 }

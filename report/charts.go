@@ -10,28 +10,72 @@ import (
 func (m missing) Error() string { return string(m) }
 
 // builder is one chart family, registered once: its figures for REPORT.md
-// (gonum/plot, SVG and PNG) with their caption, and its interactive
-// charts for report.html, both from the same analysis (analysis_*.go).
+// (gonum/plot, SVG and PNG) with their caption, its interactive charts for
+// report.html, its table and its findings, all from the same analysis
+// (analysis_*.go and the chart's file).
 type builder struct {
 	id, title string
 	build     func(d *Data) ([]*figure, string, error)
 	web       func(d *Data) []*chartSpec
+	table     func(d *Data) Table     // nil: the chart has no table
+	findings  func(d *Data) []Finding // nil: no findings of its own
 }
 
-// builders lists the charts in report order: adding a chart is one line
-// here, its analysis and its two drawings (see README, "Adding a chart").
+// builders lists the charts in report order, each with its table and
+// findings: adding a chart is one line here, its analysis and spec, and a
+// test (see README, "Adding a chart").
 var builders = []builder{
-	{"throughput", "Throughput per model and workload", throughputChart, throughputSpecs},
-	{"latency", "Latency percentiles", latencyCharts, webLatency},
-	{"speedup", "CPU-bound speedup as workers grow", speedupChart, speedupSpecs},
-	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs},
-	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, webCPUTime},
-	{"cpu-util", "CPU utilisation", cpuUtilChart, cpuUtilSpecs},
-	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, cpuTimelineSpecs},
-	{"memory", "Memory per in-flight task", memoryChart, memorySpecs},
-	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs},
-	{"blocking", "The blocking mistake", blockingChart, webBlocking},
-	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, runtimesSpecs},
+	{"throughput", "Throughput per model and workload", throughputChart, throughputSpecs, throughputTable, topics(throughputFindings, overheadFindings)},
+	{"latency", "Latency percentiles", latencyCharts, latencySpecs, latencyTable, nil},
+	{"speedup", "CPU-bound speedup as workers grow", speedupChart, speedupSpecs, speedupTable, topics(speedupFindings, cpuFindings)},
+	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs, ioScalingTable, ioFindings},
+	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, cpuTimeSpecs, nil, nil},
+	{"cpu-util", "CPU utilisation", cpuUtilChart, cpuUtilSpecs, nil, nil},
+	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, cpuTimelineSpecs, nil, nil},
+	{"memory", "Memory per in-flight task", memoryChart, memorySpecs, memoryTable, memoryFindings},
+	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs, openLoadTable, saturationFindings},
+	{"blocking", "The blocking mistake", blockingChart, blockingSpecs, blockingTable, blockingFindings},
+	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, runtimesSpecs, taxTable, topics(runtimeFindings, TaxFindings)},
+}
+
+// topics joins findings functions into one, in order.
+func topics(fs ...func(d *Data) []Finding) func(d *Data) []Finding {
+	return func(d *Data) []Finding {
+		var out []Finding
+		for _, f := range fs {
+			out = append(out, f(d)...)
+		}
+		return out
+	}
+}
+
+// findings derives the report's findings from the data, chart by chart in
+// report order; every number comes from the results.
+func findings(d *Data) []Finding {
+	var out []Finding
+	for _, b := range builders {
+		if b.findings != nil {
+			out = append(out, b.findings(d)...)
+		}
+	}
+	return out
+}
+
+// buildTables makes every chart's table that has data, in report order,
+// then the table of the trials no chart shows.
+func buildTables(d *Data) []Table {
+	var ts []Table
+	for _, b := range builders {
+		if b.table != nil {
+			if t := b.table(d); len(t.Rows) > 0 {
+				ts = append(ts, t)
+			}
+		}
+	}
+	if t := otherTable(d); len(t.Rows) > 0 {
+		ts = append(ts, t)
+	}
+	return ts
 }
 
 // drawCharts builds and renders every chart in memory, checking ctx

@@ -10,10 +10,9 @@
 // analysis (analysis_*.go: what a chart, table or finding says), chart
 // specs, their gonum renderer and the drawing helpers (spec.go,
 // specplot.go, style.go, plotters.go, ticks.go, figure.go, pngpalette.go),
-// each chart's spec and figure (chart_*.go), tables and findings (tables.go,
-// findings.go), the specs of the charts still drawn by hand (html_data.go)
-// and the registry and writers on top (charts.go, markdown.go, html.go,
-// report.go).
+// each chart's spec and figure (chart_*.go), tables (tables.go) and the
+// registry of charts with their tables and findings, and the writers, on
+// top (charts.go, markdown.go, html.go, report.go).
 package report
 
 import (

@@ -12,8 +12,7 @@ import (
 // points (median, min..max range, repeats, a note, a mark, a fitted line),
 // its axes (label, log or linear, range, categories) and its reference
 // lines (ideal, bounds). Each registered chart builds its specs from its
-// analysis (chart_*.go; html_data.go for the charts whose figure is still
-// drawn by hand); gonum draws them for REPORT.md (specplot.go), report.html
+// analysis (in its chart_*.go); gonum draws them for REPORT.md (specplot.go), report.html
 // carries them as JSON for uPlot, and TestChartTwins and the browser test
 // check both drawings against them.
 
@@ -35,6 +34,8 @@ type chartSpec struct {
 	// Panels draws each series in a panel of its own (small multiples on
 	// shared axes) where a figure has the room.
 	Panels bool `json:"panels,omitempty"`
+	// Cols is the panels per row (0: up to 3).
+	Cols int `json:"cols,omitempty"`
 }
 
 // specAxis is an axis; Toggle offers log/linear when the data span decades.
@@ -42,8 +43,10 @@ type specAxis struct {
 	// Range fixes the axis ends [min, max] (nil: from the data).
 	Range []float64 `json:"range,omitempty"`
 	// Ints draws integer ticks (worker counts); Compact labels ticks
-	// like 2k (rates).
+	// like 2k (rates); Nines labels a nines axis (see nines) with
+	// percentiles.
 	Ints    bool   `json:"ints,omitempty"`
+	Nines   bool   `json:"nines,omitempty"`
 	Compact bool   `json:"compact,omitempty"`
 	Label   string `json:"label"`
 	Log     bool   `json:"log"`
@@ -62,11 +65,20 @@ type specSeries struct {
 	// Fit is a line fitted to the points (x, y pairs), drawn dashed in the
 	// series' colour under the same legend entry.
 	Fit [][2]float64 `json:"fit,omitempty"`
+	// Curve is a measured curve through the points (x, y pairs), drawn
+	// solid in the series' colour under the same legend entry.
+	Curve [][2]float64 `json:"curve,omitempty"`
+	// Unit and MarkLabel name, in a panel's legend, what one point is and
+	// what a point marked "x" is.
+	Unit      string `json:"unit,omitempty"`
+	MarkLabel string `json:"markLabel,omitempty"`
 }
 
 // specPoint is one value: X, Y (the median over N repeats), its min..max
 // range R when the repeats differ, a note for the tooltip, and a Mark
-// drawn over it: "x" (a blocking task) or "ring" (a knee).
+// drawn over it: "x" (a blocking task) or "ring" (a knee). A bar whose
+// value is a sum of parts (user + system CPU) has Parts: drawn solid up to
+// the first part and light above.
 type specPoint struct {
 	X    float64   `json:"x"`
 	Y    float64   `json:"y"`
@@ -74,6 +86,8 @@ type specPoint struct {
 	N    int       `json:"n,omitempty"`
 	Note string    `json:"note,omitempty"`
 	Mark string    `json:"mark,omitempty"`
+	// Parts are the parts Y sums (user, system), drawn stacked.
+	Parts []float64 `json:"parts,omitempty"`
 }
 
 // hexColor is c as #rrggbb, the colour a model has in the PNG charts.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"strings"
@@ -27,6 +28,8 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 			logAxis(a.ax)
 		}
 		switch {
+		case a.spec.Nines:
+			a.ax.Tick.Marker = ninesTicks{}
 		case a.spec.Ints:
 			a.ax.Tick.Marker = intTicks{}
 		case a.spec.Compact:
@@ -51,7 +54,13 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 			}
 			pts = append(pts, errPoint{X: q.X, Y: q.Y, Lo: lo, Hi: hi})
 		}
-		if err := addSeries(p, d.seriesStyle(ser.Model), ser.Label, pts, false); err != nil {
+		var err error
+		if ser.Style == "points" {
+			err = addMarkers(p, d.seriesStyle(ser.Model), ser.Label, pts, ser.Curve)
+		} else {
+			err = addSeries(p, d.seriesStyle(ser.Model), ser.Label, pts, false)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if err := addMarks(p, d.color(ser.Model), ser.Pts); err != nil {
@@ -74,6 +83,52 @@ func linePlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 	}
 	p.Legend.Left = s.LegendLeft
 	return p, nil
+}
+
+// addMarkers adds a series' markers with min..max bars (no line joining
+// them), its curve solid in its colour, and one legend entry for both.
+func addMarkers(p *plot.Plot, st modelStyle, label string, pts errPoints, curve [][2]float64) error {
+	if len(pts) == 0 {
+		return nil
+	}
+	if len(curve) > 1 {
+		xys := make(plotter.XYs, len(curve))
+		for i, q := range curve {
+			xys[i] = plotter.XY{X: q[0], Y: q[1]}
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return fmt.Errorf("%s curve: %w", label, err)
+		}
+		l.Color = st.color
+		l.Width = 2
+		p.Add(l)
+	}
+	xys := make(plotter.XYs, len(pts))
+	for i, q := range pts {
+		xys[i] = plotter.XY{X: q.X, Y: q.Y}
+	}
+	s, err := plotter.NewScatter(xys)
+	if err != nil {
+		return fmt.Errorf("%s series: %w", label, err)
+	}
+	s.Color = st.color
+	s.Shape = st.glyph
+	s.Radius = 3.5
+	p.Add(s)
+	if hasSpread(pts) {
+		eb, err := plotter.NewYErrorBars(pts)
+		if err != nil {
+			return fmt.Errorf("%s error bars: %w", label, err)
+		}
+		eb.Color = st.color
+		p.Add(eb)
+	}
+	l, _ := plotter.NewLine(plotter.XYs{{}, {}})
+	l.Color = st.color
+	l.Width = 2
+	p.Legend.Add(label, l, s)
+	return nil
 }
 
 // axisLabel is an axis's label as a figure prints it: a log axis says so.
@@ -155,7 +210,7 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 			if s.Y.Log && !(q.Y > 0) {
 				continue
 			}
-			b.items = append(b.items, bar{X: q.X, Y: q.Y, Lo: lo, Hi: hi, Color: d.color(ser.Model)})
+			b.items = append(b.items, bar{X: q.X, Y: q.Y, Lo: lo, Hi: hi, Parts: q.Parts, Color: d.color(ser.Model)})
 		}
 	}
 	p.Add(b)
@@ -185,12 +240,17 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 }
 
 // panelsFigure is the gonum/plot renderer of a spec of small multiples:
-// one panel per series, titled by its label, on the spec's shared axis
-// ranges, each with the reference lines; "step" series as filled steps.
+// one panel per series, titled by its label, Cols to a row, on the spec's
+// shared axis ranges, each with the reference lines; "step" series as
+// filled steps, "dots" as a scatter with its marked points as crosses and
+// a legend naming a dot, a cross and the reference lines.
 func panelsFigure(d *Data, s *chartSpec) (*figure, error) {
 	n := len(s.Series)
 	cols := min(n, 3)
-	if n == 4 {
+	switch {
+	case s.Cols > 0:
+		cols = min(n, s.Cols)
+	case n == 4:
 		cols = 2
 	}
 	rows := (n + cols - 1) / cols
@@ -208,29 +268,31 @@ func panelsFigure(d *Data, s *chartSpec) (*figure, error) {
 		}
 		p := newPlot(ser.Label, xlabel, ylabel)
 		p.Title.TextStyle.Font.Size = vg.Points(11)
-		xys := make(plotter.XYs, len(ser.Pts))
-		for k, q := range ser.Pts {
-			xys[k] = plotter.XY{X: q.X, Y: q.Y}
+		var err error
+		if ser.Style == "dots" {
+			err = addDots(p, d.color(ser.Model), ser)
+		} else {
+			err = addPanelLine(p, d.color(ser.Model), ser)
 		}
-		l, err := plotter.NewLine(xys)
 		if err != nil {
 			return nil, err
 		}
-		l.Color = d.color(ser.Model)
-		l.Width = vg.Points(1.8)
-		if ser.Style == "step" {
-			l.StepStyle = plotter.PreStep
-			l.FillColor = lighter(d.color(ser.Model), 0.65)
-		}
-		p.Add(l)
 		for _, r := range s.Refs {
 			xys := make(plotter.XYs, len(r.Pts))
 			for k, q := range r.Pts {
 				xys[k] = plotter.XY{X: q.X, Y: q.Y}
 			}
-			if err := refLine(p, "", xys); err != nil {
+			label := ""
+			if ser.Style == "dots" {
+				label = r.Label
+			}
+			if err := refLine(p, label, xys); err != nil {
 				return nil, err
 			}
+		}
+		if ser.Style == "dots" {
+			p.Legend.Top = true
+			p.Legend.TextStyle.Font.Size = vg.Points(9.5)
 		}
 		if r := s.X.Range; len(r) == 2 {
 			p.X.Min, p.X.Max = r[0], r[1]
@@ -241,4 +303,64 @@ func panelsFigure(d *Data, s *chartSpec) (*figure, error) {
 		grid[i/cols][i%cols] = p
 	}
 	return &figure{name: s.ID, grid: grid, w: chartW, h: chartH * vg.Length(math.Max(1, 0.62*float64(rows))), title: s.Title}, nil
+}
+
+// addPanelLine draws a panel's series as a line in colour c ("step": a
+// stepped line filled below).
+func addPanelLine(p *plot.Plot, c color.Color, ser specSeries) error {
+	xys := make(plotter.XYs, len(ser.Pts))
+	for k, q := range ser.Pts {
+		xys[k] = plotter.XY{X: q.X, Y: q.Y}
+	}
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return err
+	}
+	l.Color = c
+	l.Width = vg.Points(1.8)
+	if ser.Style == "step" {
+		l.StepStyle = plotter.PreStep
+		l.FillColor = lighter(c, 0.65)
+	}
+	p.Add(l)
+	return nil
+}
+
+// addDots draws a panel's series as small dots in colour c and its points
+// marked "x" as vermillion crosses, each named in the legend by the
+// series' Unit and MarkLabel.
+func addDots(p *plot.Plot, c color.Color, ser specSeries) error {
+	var plain, marked plotter.XYs
+	for _, q := range ser.Pts {
+		xy := plotter.XY{X: q.X, Y: q.Y}
+		if q.Mark == "x" {
+			marked = append(marked, xy)
+		} else {
+			plain = append(plain, xy)
+		}
+	}
+	for _, g := range []struct {
+		xys    plotter.XYs
+		label  string
+		color  color.Color
+		shape  draw.GlyphDrawer
+		radius float64
+	}{
+		{plain, ser.Unit, c, draw.CircleGlyph{}, 1.6},
+		{marked, ser.MarkLabel, okVermillion, draw.CrossGlyph{}, 5},
+	} {
+		if len(g.xys) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(g.xys)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ser.Label, err)
+		}
+		sc.Color, sc.Shape, sc.Radius = g.color, g.shape, vg.Points(g.radius)
+		p.Add(sc)
+		if g.label != "" {
+			p.Legend.Add(g.label, sc)
+		}
+	}
+	return nil
 }

@@ -17,26 +17,6 @@ type Table = table.Table
 // Wrap breaks s into lines of at most width display columns (table.Wrap).
 func Wrap(s string, width int, indent string) string { return table.Wrap(s, width, indent) }
 
-// buildTables makes every table that has data, in report order.
-func buildTables(d *Data) []Table {
-	var ts []Table
-	add := func(t Table) {
-		if len(t.Rows) > 0 {
-			ts = append(ts, t)
-		}
-	}
-	add(throughputTable(d))
-	add(latencyTable(d))
-	add(speedupTable(d))
-	add(ioScalingTable(d))
-	add(memoryTable(d))
-	add(openLoadTable(d))
-	add(blockingTable(d))
-	add(taxTable(d))
-	add(otherTable(d))
-	return ts
-}
-
 func throughputTable(d *Data) Table {
 	t := Table{ID: "throughput", Title: "Throughput, latency and cost per model (batch load; median (min–max) over repeats)",
 		Header: []string{"workload", "model", "concurrency", "tasks", "tasks/s", "95% CI", "makespan s", "p50 ms", "p99 ms", "CPU cores", "CPU µs/task", "peak RSS MiB", "noisy ±%"},

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,16 +53,37 @@ func toyChart(d *Data) ([]*figure, string, error) {
 	return []*figure{single("toy", p)}, "A toy chart: the makespan of each model on the cpu-hash batch.", nil
 }
 
+// toyTable is the toy chart's table: each model's median makespan.
+func toyTable(d *Data) Table {
+	series, pts := toyAnalysis(d)
+	t := Table{ID: "toy", Title: "Toy table: median makespan per model", Header: []string{"model", "makespan s"}}
+	for _, m := range series {
+		t.Rows = append(t.Rows, []string{m, num(pts[m][1])})
+	}
+	return t
+}
+
+// toyFindings is the toy chart's finding: how many models it shows.
+func toyFindings(d *Data) []Finding {
+	series, _ := toyAnalysis(d)
+	return []Finding{{Topic: "toy", Text: fmt.Sprintf("The toy chart shows %d models.", len(series))}}
+}
+
 // TestToyChart adds a chart as README's "Adding a chart" says (its
-// analysis, spec and figure above, one registration line here) and checks it
-// reaches everything: REPORT.md's contents and section with its caption,
-// its SVG and PNG, report.html, and the twin comparison of its drawings.
+// analysis, spec, figure, table and findings above, one registration line
+// here) and checks it reaches everything: REPORT.md's contents and section
+// with its caption, its table and its finding, its SVG and PNG,
+// report.html, and the twin comparison of its drawings.
 func TestToyChart(t *testing.T) {
 	saved := builders
 	t.Cleanup(func() { builders = saved })
-	builders = append(slices.Clone(builders), builder{"toy", "A toy chart", toyChart, toySpecs}) // the registration line
+	builders = append(slices.Clone(builders), builder{"toy", "A toy chart", toyChart, toySpecs, toyTable, toyFindings}) // the registration line
 
 	dir := fixtureDir(t)
+	series, _ := toyAnalysis(fixtureData(t))
+	if len(series) == 0 {
+		t.Fatal("the fixture has no cpu-hash batch for the toy chart")
+	}
 	r, err := GenerateContext(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +94,8 @@ func TestToyChart(t *testing.T) {
 		{"REPORT.md contents", string(md), "- [A toy chart](#a-toy-chart)"},
 		{"REPORT.md section", string(md), "## A toy chart\n\n![toy](toy.png)\n\nA toy chart: the makespan of each model on the cpu-hash batch. Vector: [toy.svg](toy.svg)."},
 		{"report.html", string(page), `"id":"toy"`},
+		{"REPORT.md table", string(md), "Toy table: median makespan per model"},
+		{"REPORT.md finding", string(md), fmt.Sprintf("The toy chart shows %d models.", len(series))},
 	} {
 		if !strings.Contains(c.text, c.want) {
 			t.Errorf("%s lacks %q", c.what, c.want)

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"unsafe"
 
@@ -50,9 +49,9 @@ func isLog(a plot.Axis) bool { _, ok := a.Scale.(plot.LogScale); return ok }
 // report.html) and checks they show the same thing: for every web chart a
 // figure of the same file name, with the same title, the same log or
 // linear axes, and a legend naming exactly its series and reference lines
-// with the same point counts; small multiples have a panel per series.
-// Figures drawn as panels per workload (cpu-time: stacked user and system
-// bars) have a panel per category of the web chart.
+// with the same point counts; small multiples have the same title and a
+// panel per series, and a panel of dots a legend naming its dots, its
+// marked points and the reference lines, with the series' point count.
 func TestChartTwins(t *testing.T) {
 	published, err := readResults(filepath.Join("..", "results", "default"))
 	if err != nil {
@@ -98,26 +97,49 @@ func chartTwins(t *testing.T, d *Data) {
 				compareSingle(t, wc, f.grid[0][0])
 				continue
 			}
-			var panels, want []string
+			if f.title != wc.Title {
+				t.Errorf("%s: title %q in the figure, %q on the web", wc.ID, f.title, wc.Title)
+			}
+			var panels []*plot.Plot
 			for _, row := range f.grid {
 				for _, p := range row {
 					if p != nil {
-						panels = append(panels, p.Title.Text)
+						panels = append(panels, p)
 					}
 				}
 			}
-			for _, s := range wc.Series {
-				want = append(want, s.Label)
+			if len(panels) != len(wc.Series) {
+				t.Errorf("%s: %d panels in the figure, %d series on the web", wc.ID, len(panels), len(wc.Series))
+				continue
 			}
-			if len(wc.Cats) > 0 {
-				want = nil
-				for _, c := range wc.Cats {
-					want = append(want, c[:strings.LastIndex(c, " (")])
-				}
+			for i, s := range wc.Series {
+				comparePanel(t, wc, s, panels[i])
 			}
-			if !slices.Equal(panels, want) {
-				t.Errorf("%s: panels %q in the figure, %q on the web", wc.ID, panels, want)
-			}
+		}
+	}
+}
+
+// comparePanel compares a panel of small multiples with its series: its
+// title, and for dots its legend (dots and marked points adding up to the
+// series' points, and the reference lines).
+func comparePanel(t *testing.T, wc *chartSpec, s specSeries, p *plot.Plot) {
+	t.Helper()
+	if p.Title.Text != s.Label {
+		t.Errorf("%s: panel %q in the figure, series %q on the web", wc.ID, p.Title.Text, s.Label)
+	}
+	if s.Style != "dots" {
+		return
+	}
+	got := map[string]int{}
+	for _, e := range legendOf(p) {
+		got[e.text] = e.n
+	}
+	if n := got[s.Unit] + got[s.MarkLabel]; n != len(s.Pts) {
+		t.Errorf("%s: panel %q shows %d points (legend %v), %d on the web", wc.ID, s.Label, n, got, len(s.Pts))
+	}
+	for _, r := range wc.Refs {
+		if _, ok := got[r.Label]; !ok {
+			t.Errorf("%s: panel %q lacks reference line %q in its legend %v", wc.ID, s.Label, r.Label, got)
 		}
 	}
 }

@@ -11,7 +11,6 @@
 package server
 
 import (
-	"concbench/internal/badinput"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"concbench/internal/badinput"
 	"concbench/workload/httpwire"
 )
 

@@ -92,16 +92,19 @@
       if (!u.series[k + 1].show) return;
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 1.5 * devicePixelRatio;
-      if (s.fit && s.fit.length > 1) { // a fitted line, dashed
-        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+      // a fitted line, dashed; a measured curve, solid
+      [[s.fit, [4 * devicePixelRatio, 3 * devicePixelRatio]], [s.curve, []]].forEach(function (c) {
+        if (!c[0] || c[0].length < 2) return;
+        ctx.setLineDash(c[1]);
         ctx.beginPath();
-        s.fit.forEach(function (q, i) {
+        c[0].forEach(function (q, i) {
+          if (logY && q[1] <= 0) return;
           var fx = u.valToPos(q[0], 'x', true), fy = u.valToPos(q[1], 'y', true);
           if (i === 0) ctx.moveTo(fx, fy); else ctx.lineTo(fx, fy);
         });
         ctx.stroke();
         ctx.setLineDash([]);
-      }
+      });
       s.pts.forEach(function (p) {
         var x = u.valToPos(p.x, 'x', true);
         if (p.r && !(logY && p.r[0] <= 0)) {
@@ -185,6 +188,16 @@
       chart.series.forEach(function (s) { series.push(seriesOpts(s, false, !st.hidden[s.model])); });
       (chart.refs || []).forEach(function (s) { series.push(seriesOpts(s, true, true)); });
       var xAxis = { label: chart.x.label, values: function (u, sp) { return sp.map(tick); } };
+      if (chart.x.nines) { // percentiles at whole nines: p50 (0.3), p90, p99, ...
+        xAxis.splits = function (u) {
+          var out = [Math.log10(2)];
+          for (var n = 1; n <= u.scales.x.max; n++) out.push(n);
+          return out;
+        };
+        xAxis.values = function (u, sp) {
+          return sp.map(function (x) { return 'p' + Number((100 * (1 - Math.pow(10, -x))).toPrecision(6)); });
+        };
+      }
       if (chart.cats) {
         xAxis.splits = function () { return chart.cats.map(function (_, i) { return i; }); };
         xAxis.values = function (u, sp) { return sp.map(function (i) { return chart.cats[Math.round(i)] || ''; }); };
