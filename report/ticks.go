@@ -89,13 +89,6 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// padLogRange widens a log axis to the decade-friendly range around the
-// data.
-func padLogRange(a *plot.Axis, lo, hi float64) {
-	a.Min = lo / 1.5
-	a.Max = hi * 1.5
-}
-
 // compactTicks is plot.DefaultTicks with compact labels.
 type compactTicks struct{}
 
