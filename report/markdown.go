@@ -150,7 +150,7 @@ func writeInvariants(b *bytes.Buffer, st InvariantStatus) {
 	b.WriteString("## Invariants\n\n")
 	lines := st.Lines()
 	if len(st.Violations) == 0 {
-		fmt.Fprintf(b, "%s The harness checks after every trial: Little's law under closed load, CPU cores within what the model may use, every task verified, server requests equal to the Net steps run, an open load's arrivals at the offered rate, no latency shorter than the task's own waits, no batch faster than ceil(N/c) waits.\n\n", lines[0])
+		fmt.Fprintf(b, "%s The harness checks after every trial, each against evidence the model does not write: every result against its digest recomputed with the trial's nonce (sampled above the verify budget, and said so); the model's stamps against the harness's own clock (the last end inside the window, the teardown within its bound); each task's latency and the makespan against floors computed from the task list before the trial (waits, Net delays, calibrated CPU cost); no task started before the harness released it; CPU cores within the model's declared parallelism, CPU seconds and bytes read against the kernel's counters of the process tree; every Net step against the latency server's ledger (seed, delay, size, inside the task's interval).\n\n", lines[0])
 		return
 	}
 	fmt.Fprintf(b, "> [!CAUTION]\n> **%s**\n>\n", esc(lines[0]))
