@@ -87,14 +87,15 @@ func TestModelSemantics(t *testing.T) {
 			continue
 		}
 		t.Run("model="+name, func(t *testing.T) {
-			const n = 200
-			// A model that holds every task in flight at once gets one
-			// wave of sleeps long enough to outlast starting all n (an OS
-			// thread each costs tens of µs, more on a busy machine); a
-			// bounded one gets short sleeps, as it runs n/c waves.
+			// n above the pool's 32 workers. A model that holds every task
+			// in flight at once gets one wave of sleeps long enough to
+			// outlast starting all n (an OS thread each costs tens of µs,
+			// milliseconds under -race on a busy machine); a bounded one
+			// gets short sleeps, as it runs n/c waves.
+			const n = 50
 			sleep := 50 * time.Millisecond
 			if want.inflight(n, 0) == n {
-				sleep = 500 * time.Millisecond
+				sleep = time.Second
 			}
 			res := mustRun(t, Spec{Model: name, Workload: "io-sleep", Tasks: n,
 				Params: workload.Params{Sleep: sleep}})

@@ -75,6 +75,11 @@ func register(name, doc string, run func(ctx context.Context, args []string, std
 	commands[name] = command{doc: doc, run: run}
 }
 
+// signalsReady, when set (only by a _test.go file: the signal tests), is
+// called once the CLI handles its stop signals, so a test can tell start-up
+// (a signal's default action) from a running command.
+var signalsReady func()
+
 // run is the whole CLI: it parses args, runs one subcommand and returns its
 // error. Ctrl-C cancels the context; a command that stops because of it
 // returns an error wrapping errInterrupted.
@@ -93,6 +98,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), child.StopSignals...)
 	defer stop()
+	if signalsReady != nil {
+		signalsReady()
+	}
 	runtimes.SetProbeContext(ctx)
 	defer runtimes.SetProbeContext(context.Background())
 	out := &checkedWriter{w: stdout}

@@ -116,7 +116,8 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	args := strings.ReplaceAll(tc.args, "%T", work)
-	cmd, err := child.Command(ctx, "cli", []string{"CONCBENCH_CLI_ARGS=" + args, "TMPDIR=" + tmp})
+	ready := filepath.Join(work, "cli-ready")
+	cmd, err := child.Command(ctx, "cli", []string{"CONCBENCH_CLI_ARGS=" + args, "TMPDIR=" + tmp, "CONCBENCH_CLI_READY=" + ready})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +154,17 @@ func runSignalCase(t *testing.T, tc sigCase, tmp, work string) {
 		}
 	} else {
 		// Start-up: the CLI is running (past the runtime's start, when a
-		// signal still has its default action) but has started no trial;
-		// a report is drawing its charts.
+		// signal still has its default action: it says so by creating
+		// the ready file) but has started no trial; a report is drawing
+		// its charts.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+			if _, err := os.Stat(ready); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the CLI never got past start-up; stderr %q", stderr.String())
+			}
+		}
 		for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline) && len(childrenOf(top)) == 0; time.Sleep(5 * time.Millisecond) {
 		}
 		watch()

@@ -133,7 +133,9 @@ func TestRegistered(t *testing.T) {
 // steps in different workers overlap P at a time.
 func TestProcesses(t *testing.T) {
 	const P = 2
-	tasks := build(t, "cpu-hash", 64, workload.Params{Units: 400})
+	// Steps of a few ms each, so both workers are inside a step together
+	// even on a busy machine where one waits for a core.
+	tasks := build(t, "cpu-hash", 64, workload.Params{Units: 4000})
 	r := run(t, context.Background(), models.Config{Concurrency: P}, tasks, models.Load{})
 	checkComplete(t, tasks, r)
 	pids := map[int32]int{}
