@@ -29,7 +29,7 @@ var (
 func quickSuite() *Suite {
 	return &Suite{
 		Name: "quick", Repeats: 5, CITarget: ciTarget, Seed: 1,
-		Doc: "every chart, small sizes, 5 repeats: about 2 minutes on 2 cores",
+		Doc: "every chart, small sizes, 5 repeats: about 3 minutes on 2 cores (2 min 59 s measured)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net"}, Tasks: []int{100}},
@@ -89,7 +89,7 @@ func defaultSuite() *Suite {
 	sleep200 := Params{Sleep: ms(200)}
 	return &Suite{
 		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(60 * time.Second), Seed: 1,
-		Doc: "the published matrix, 5 repeats: about 15 minutes on 2 cores (up to 1 of adaptive repeats)",
+		Doc: "the published matrix, 5 repeats: about 19 minutes on 2 cores, with up to 1 min of adaptive repeats (19 min 2 s measured)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines"}, Tasks: []int{1_000_000}},
