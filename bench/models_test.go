@@ -93,8 +93,12 @@ func TestModelSemantics(t *testing.T) {
 			// milliseconds under -race on a busy machine); a bounded one
 			// gets short sleeps, as it runs n/c waves.
 			const n = 50
+			info, err := models.Lookup(name)
+			if err != nil {
+				t.Fatal(err)
+			}
 			sleep := 50 * time.Millisecond
-			if want.inflight(n, 0) == n {
+			if want.inflight(n, info.Resolve(models.Config{}).Concurrency) == n {
 				sleep = time.Second
 			}
 			res := mustRun(t, Spec{Model: name, Workload: "io-sleep", Tasks: n,

@@ -36,33 +36,7 @@ func (m model) Run(ctx context.Context, tr *models.Trial) error {
 		return err
 	}
 	defer ex.Close()
-	var wg sync.WaitGroup
-	var sem chan struct{}
-	if m.limit > 0 {
-		sem = make(chan struct{}, m.limit)
-	}
-	done := tr.Context().Done()
-	ferr := tr.Feed(func(i int) {
-		if sem != nil {
-			select {
-			case sem <- struct{}{}:
-			case <-done:
-				return
-			}
-		}
-		wg.Add(1)
-		// Arguments of a go statement are copied to the new goroutine's
-		// stack: no closure is allocated per task.
-		go runTask(tr, ex, i, sem, &wg)
-	})
-	wg.Wait()
-	if err := tr.Err(); err != nil {
-		return err
-	}
-	if ferr != nil {
-		return ferr
-	}
-	return context.Cause(ctx)
+	return models.RunPerTask(ctx, tr, ex, m.limit, runTask)
 }
 
 // runTask is the body of one task's goroutine.

@@ -84,26 +84,7 @@ func (m model) Run(ctx context.Context, tr *models.Trial) error {
 		return err
 	}
 	defer ex.Close()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, m.limit)
-	done := tr.Context().Done()
-	ferr := tr.Feed(func(i int) {
-		select {
-		case sem <- struct{}{}:
-		case <-done:
-			return
-		}
-		wg.Add(1)
-		go runTask(tr, ex, i, sem, &wg)
-	})
-	wg.Wait()
-	if err := tr.Err(); err != nil {
-		return err
-	}
-	if ferr != nil {
-		return ferr
-	}
-	return context.Cause(ctx)
+	return models.RunPerTask(ctx, tr, ex, m.limit, runTask)
 }
 
 // runTask is the body of one task's thread: the goroutine holds its OS
