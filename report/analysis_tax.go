@@ -217,7 +217,7 @@ func taxClause(rows []TaxRow, model, workload string, pick func(TaxRow) float64,
 
 // nullModel is the hidden Go model that runs the harness's per-task
 // bookkeeping alone (concbench/models/null).
-const nullModel = "null"
+const nullModel = resultfmt.NullModel
 
 // noopCost is r's makespan and CPU per task, µs, on a completed no-op
 // batch (ok false otherwise).

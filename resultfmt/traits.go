@@ -16,6 +16,12 @@ const (
 	KindPool ModelKind = "pool"
 )
 
+// NullModel names the hidden calibration model whose trials measure the
+// harness's own per-task cost (Feed, Begin, Finish and nothing else): the
+// report sets each Go model's no-op overhead beside it. Its name is part of
+// the results format, so the model and the report share this constant.
+const NullModel = "null"
+
 // FamilyGo is the runtime family of the models written in Go.
 const FamilyGo = "Go"
 

@@ -11,11 +11,12 @@ import (
 	"fmt"
 
 	"concbench/models"
+	"concbench/resultfmt"
 	"concbench/workload"
 )
 
 // Name is the model's name.
-const Name = "null"
+const Name = resultfmt.NullModel
 
 func init() {
 	models.Register(models.Info{
