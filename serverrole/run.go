@@ -165,20 +165,11 @@ func startServer(ctx context.Context, hello serverHello) (*serverProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &serverProc{cmd: cmd, stderr: &tailbuf.Tail{}, exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	cmd.WaitDelay = 5 * time.Second
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
+	c, err := child.StartPiped(cmd, "server")
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start server: %w", err)
-	}
-	p.out = bufio.NewReader(stdout)
+	p := &serverProc{cmd: cmd, stdin: c.Stdin, out: bufio.NewReader(c.Stdout), stderr: c.Stderr, exited: make(chan struct{})}
 	b, _ := json.Marshal(hello)
 	_, werr := p.stdin.Write(append(b, '\n'))
 	addr, rerr := p.out.ReadString('\n')
@@ -266,20 +257,11 @@ func runGenerator(ctx context.Context, hello genHello, serverExited <-chan struc
 	if err != nil {
 		return rep, err
 	}
-	stderr := &tailbuf.Tail{}
-	cmd.Stderr = stderr
-	cmd.WaitDelay = 5 * time.Second
-	stdin, err := cmd.StdinPipe()
+	c, err := child.StartPiped(cmd, "load generator")
 	if err != nil {
 		return rep, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return rep, err
-	}
-	if err := cmd.Start(); err != nil {
-		return rep, fmt.Errorf("start load generator: %w", err)
-	}
+	stdin, stdout, stderr := c.Stdin, c.Stdout, c.Stderr
 	died := make(chan struct{})
 	go func() {
 		select {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"concbench/internal/child"
 	"concbench/internal/tailbuf"
@@ -121,20 +120,11 @@ func runPrefork(ctx context.Context, hello []byte, w int, listening func()) (pre
 	if err != nil {
 		return l, err
 	}
-	stderr := &tailbuf.Tail{}
-	cmd.Stderr = stderr
-	cmd.WaitDelay = 5 * time.Second
-	stdin, err := cmd.StdinPipe()
+	c, err := child.StartPiped(cmd, fmt.Sprintf("prefork worker %d", w))
 	if err != nil {
 		return l, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return l, err
-	}
-	if err := cmd.Start(); err != nil {
-		return l, fmt.Errorf("prefork worker %d: start: %w", w, err)
-	}
+	stdin, stdout, stderr := c.Stdin, c.Stdout, c.Stderr
 	// Stop the worker by closing its stdin when ctx ends; it may also die
 	// on its own (the error says how).
 	stop := context.AfterFunc(ctx, func() { stdin.Close() })
