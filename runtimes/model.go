@@ -34,6 +34,11 @@ type Model struct {
 	started time.Time
 	startup time.Duration
 
+	// serving marks a server-role runner (serve.go): its program is the
+	// server source, and extra (the listening socket) is its fd 3.
+	serving bool
+	extra   []*os.File
+
 	// who[i] is the OS thread id (threads, event loops) or process id
 	// (py-processes) that ran task i, as the runner reported it.
 	who []int32
@@ -118,10 +123,14 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 // start launches the runner with its pipes.
 func (m *Model) start(in interp) error {
 	flag, src := "-c", m.spec.source()
+	if m.serving {
+		src = m.spec.serverSource()
+	}
 	if m.spec.node {
 		flag = "-e"
 	}
 	cmd := exec.Command(in.Path, flag, src)
+	cmd.ExtraFiles = m.extra
 	cmd.Env = runnerEnv()
 	cmd.SysProcAttr = sysProcAttr()
 	inR, inW, err := os.Pipe()

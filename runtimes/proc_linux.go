@@ -3,6 +3,7 @@
 package runtimes
 
 import (
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -29,4 +30,19 @@ func monotonicNow() int64 {
 	var ts unix.Timespec
 	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
 	return ts.Nano()
+}
+
+// inheritNofile makes the soft RLIMIT_NOFILE the Go runtime raised at
+// start the one runners inherit: os/exec restores the original soft limit
+// in children unless the process set the limit itself, and a server
+// runner holds 10,000+ connections (Node.js cannot raise its own).
+func inheritNofile() error {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return os.NewSyscallError("getrlimit", err)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return os.NewSyscallError("setrlimit", err)
+	}
+	return nil
 }

@@ -448,8 +448,10 @@ function writeArray(a) {
 
 async function main() {
   process.on('SIGINT', () => {}); // the Go parent stops us
+  if (require('cluster').isWorker) return serveClusterWorker(); // the server role (server.js, prepended to this file)
   const rd = new Reader(process.stdin);
   const tr = await readTrial(rd);
+  if (tr.model.startsWith('serve-')) return serveMain(tr, rd);
   let pool = null;
   const idiomatic = tr.model.startsWith('idiomatic-');
   if (idiomatic) idiomaticBatch(tr); // the calibration (idiomatic.js, prepended to this file)

@@ -835,6 +835,9 @@ def main():
     stdin = sys.stdin.buffer
     tr = Trial(stdin)
     model = tr.model
+    if model.startswith("serve-"):
+        # The server role (server.py, prepended to this file).
+        return globals()["SERVE"](tr, stdin)
     info = {"runtime": "CPython " + sys.version.split()[0], "executable": sys.executable,
             "pid": os.getpid(), "workers": []}
     if model == "threads":
