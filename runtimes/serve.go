@@ -1,8 +1,8 @@
 package runtimes
 
 import (
-	_ "embed"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
