@@ -31,8 +31,10 @@ func servers(t *testing.T) []string {
 			out = append(out, n)
 		}
 	}
-	if len(out) < 6 {
-		t.Fatalf("models with a server: %v, want the six Go models", out)
+	for _, want := range []string{"sequential", "py-sequential", "py-asyncio", "py-uvloop", "py-threads", "py-processes", "node-eventloop", "node-workers"} {
+		if !slices.Contains(out, want) {
+			t.Fatalf("models with a server: %v, want the Go, Python and Node.js models (%s missing)", out, want)
+		}
 	}
 	return out
 }
@@ -57,8 +59,8 @@ func TestEveryServerServes(t *testing.T) {
 			}
 		})
 	}
-	if err := Supports("py-asyncio"); err == nil || !strings.Contains(err.Error(), "no server") {
-		t.Errorf("py-asyncio: Supports = %v, want 'no server'", err)
+	if err := Supports("null"); err == nil || !strings.Contains(err.Error(), "no server") {
+		t.Errorf("null: Supports = %v, want 'no server'", err)
 	}
 }
 
@@ -76,14 +78,25 @@ func TestServerDesigns(t *testing.T) {
 		minFDs    int // connections held, counted in /proc
 		threads   func(n int) bool
 		processes int // at least
+		pids      int // processes in the server's tree (/proc), at least
 	}{
-		{"goroutines", 0, c, func(n int) bool { return n >= 1 }, 1},
-		{"eventloop", 0, c, func(n int) bool { return n == 1 }, 1},
-		{"threads", 0, c, func(n int) bool { return n >= c }, 1},
-		{"pool", 4, c, func(n int) bool { return n >= 1 }, 1},
+		{"goroutines", 0, c, func(n int) bool { return n >= 1 }, 1, 1},
+		{"eventloop", 0, c, func(n int) bool { return n == 1 }, 1, 1},
+		{"threads", 0, c, func(n int) bool { return n >= c }, 1, 1},
+		{"pool", 4, c, func(n int) bool { return n >= 1 }, 1, 1},
 		// The kernel hands each connection to one of the 3 workers
 		// blocked in accept on the shared socket: several answer.
-		{"multiproc", 3, c, func(n int) bool { return n >= 2 }, 2},
+		{"multiproc", 3, c, func(n int) bool { return n >= 2 }, 2, 4},
+		// The runtimes' servers run in the interpreter, a child of the
+		// server process: the one event loop thread answers every
+		// request; a pool thread holds each keep-alive connection.
+		{"py-asyncio", 0, c, func(n int) bool { return n == 1 }, 1, 2},
+		{"py-uvloop", 0, c, func(n int) bool { return n == 1 }, 1, 2},
+		{"py-threads", 32, c, func(n int) bool { return n >= c }, 1, 2},
+		{"node-eventloop", 0, c, func(n int) bool { return n == 1 }, 1, 2},
+		// cluster: the primary hands connections round-robin to its 2
+		// worker processes, each answering on its own loop thread.
+		{"node-workers", 0, c, func(n int) bool { return n >= 2 }, 2, 4},
 	} {
 		t.Run("model="+tc.model, func(t *testing.T) {
 			r, err := Run(context.Background(), spec(tc.model, "closed:"+strconv.Itoa(c), 4*c, 200*time.Millisecond, tc.conc))
@@ -93,7 +106,9 @@ func TestServerDesigns(t *testing.T) {
 			if r.ServerFDs < tc.minFDs {
 				t.Errorf("server process tree held at most %d fds, want >= %d connections", r.ServerFDs, tc.minFDs)
 			}
-			if r.PeakConns != c && !(tc.model == "multiproc" && r.PeakConns >= c) {
+			// A prefork or cluster server's peak is the sum of its
+			// workers' peaks: at least the server's.
+			if r.PeakConns != c && !(tc.processes > 1 && r.PeakConns >= c) {
 				t.Errorf("server's ledger: peak %d connections, want %d", r.PeakConns, c)
 			}
 			if !tc.threads(r.Threads) {
@@ -102,7 +117,10 @@ func TestServerDesigns(t *testing.T) {
 			if r.Processes < tc.processes || (tc.processes == 1 && r.Processes != 1) {
 				t.Errorf("answers came from %d processes, want %d", r.Processes, tc.processes)
 			}
-			if tc.model == "threads" && r.ServerThreads < c {
+			if r.ServerPIDs < tc.pids {
+				t.Errorf("server tree had at most %d processes (/proc), want >= %d", r.ServerPIDs, tc.pids)
+			}
+			if (tc.model == "threads" || tc.model == "py-threads") && r.ServerThreads < c {
 				t.Errorf("server had at most %d OS threads (/proc) for %d connections", r.ServerThreads, c)
 			}
 			if tc.model == "multiproc" && r.ServerPIDs < 1+tc.conc {
@@ -116,15 +134,33 @@ func TestServerDesigns(t *testing.T) {
 			}
 		})
 	}
-	t.Run("model=sequential", func(t *testing.T) {
-		r, err := Run(context.Background(), spec("sequential", "closed:4", 20, 5*time.Millisecond, 0))
+	for _, m := range []string{"sequential", "py-sequential"} {
+		t.Run("model="+m, func(t *testing.T) {
+			r, err := Run(context.Background(), spec(m, "closed:4", 20, 5*time.Millisecond, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// An iterative server: one connection at a time, closed after
+			// each request, so the generator dialled once per request.
+			if r.PeakConns != 1 || r.Conns != 20 || r.Accepted != 20 {
+				t.Errorf("peak connections %d (want 1), generator connections %d and accepted %d (want 20)", r.PeakConns, r.Conns, r.Accepted)
+			}
+		})
+	}
+	t.Run("model=py-processes", func(t *testing.T) {
+		// Prefork sync workers (gunicorn's): 3 processes forked after the
+		// socket exists, each accepting on it and answering one request
+		// per connection; under 6 clients, several answer.
+		const p = 3
+		r, err := Run(context.Background(), spec("py-processes", "closed:6", 24, 50*time.Millisecond, p))
 		if err != nil {
 			t.Fatal(err)
 		}
-		// An iterative server: one connection at a time, closed after
-		// each request, so the generator dialled once per request.
-		if r.PeakConns != 1 || r.Conns != 20 || r.Accepted != 20 {
-			t.Errorf("peak connections %d (want 1), generator connections %d and accepted %d (want 20)", r.PeakConns, r.Conns, r.Accepted)
+		if r.Processes < 2 || r.ServerPIDs < 2+p {
+			t.Errorf("answers came from %d processes (want >= 2); server tree had at most %d processes (want >= %d)", r.Processes, r.ServerPIDs, 2+p)
+		}
+		if r.PeakConns > p || r.Conns != 24 || r.Accepted != 24 {
+			t.Errorf("peak connections %d (want <= %d), generator connections %d and accepted %d (want 24)", r.PeakConns, p, r.Conns, r.Accepted)
 		}
 	})
 }
@@ -203,6 +239,22 @@ func children(t *testing.T) []int {
 	return out
 }
 
+// alive returns the processes of pids that still exist (not zombies).
+func alive(pids []int) []int {
+	var out []int
+	for _, p := range pids {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if err != nil {
+			continue
+		}
+		k := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[k+1:])); len(f) > 0 && f[0] != "Z" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // sockets counts the sockets held by pid and its descendants.
 func sockets(pid int) int {
 	n := 0
@@ -222,7 +274,19 @@ func sockets(pid int) int {
 // with a message naming the server, promptly, and leaves no process
 // behind (prefork workers die with their server).
 func TestServerKilled(t *testing.T) {
-	for _, m := range []string{"goroutines", "multiproc"} {
+	for _, tc := range []struct {
+		model string
+		tree  int // processes in the server's tree when it serves, at least
+	}{
+		{"goroutines", 1},
+		{"multiproc", 2},
+		// The interpreter (and its prefork or cluster workers) is a child
+		// of the server process.
+		{"py-processes", 3},
+		{"node-workers", 3},
+		{"py-asyncio", 2},
+	} {
+		m := tc.model
 		t.Run("model="+m, func(t *testing.T) {
 			before := children(t)
 			done := make(chan error, 1)
@@ -237,14 +301,20 @@ func TestServerKilled(t *testing.T) {
 					t.Fatalf("trial ended before the kill: %v", err)
 				case <-time.After(50 * time.Millisecond):
 				}
-				// The server, once it serves: it (or its workers) holds
+				// The server, once it serves with its whole tree up: it (or its workers) holds
 				// connections from the generator.
 				for _, p := range children(t) {
 					env, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
-					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && sockets(p) >= 3 {
+					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && sockets(p) >= 3 && len(tree(p)) >= tc.tree {
 						victim = p
 					}
 				}
+			}
+			// Its whole tree (interpreter, prefork or cluster workers) must
+			// go with it, not only the processes this test started.
+			doomed := tree(victim)
+			if len(doomed) < tc.tree {
+				t.Errorf("server tree %v, want >= %d processes", doomed, tc.tree)
 			}
 			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
@@ -264,6 +334,12 @@ func TestServerKilled(t *testing.T) {
 			if got := children(t); !slices.Equal(got, before) {
 				t.Errorf("child processes left: %v (before: %v)", got, before)
 			}
+			for !slices.Equal(alive(doomed), nil) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if left := alive(doomed); left != nil {
+				t.Errorf("processes of the killed server's tree left: %v (of %v)", left, doomed)
+			}
 		})
 	}
 }
@@ -281,6 +357,8 @@ func TestIdleConnectionsHeld(t *testing.T) {
 		{"eventloop", func(th int) bool { return th < 32 }},
 		{"goroutines", func(th int) bool { return th < 64 }},
 		{"threads", func(th int) bool { return th >= n }},
+		{"py-asyncio", func(th int) bool { return th < 32 }},
+		{"node-eventloop", func(th int) bool { return th < 32 }},
 	} {
 		t.Run("model="+tc.model, func(t *testing.T) {
 			s := spec(tc.model, "idle:"+strconv.Itoa(n), 50, time.Millisecond, 0)
