@@ -69,11 +69,26 @@ def srv_error(msg):
 
 class Ledger:
     """The server's own counts: answered requests, accepted connections and
-    the peak of open ones."""
+    the peak of open ones; busy counts requests being handled, so the
+    ledger is read only once every answer sent has been counted."""
 
     def __init__(self):
-        self.served = self.accepted = self.open = self.peak = 0
+        self.served = self.accepted = self.open = self.peak = self.busy = 0
         self.lock = threading.Lock()
+
+    def begin(self):
+        with self.lock:
+            self.busy += 1
+
+    def end(self):
+        with self.lock:
+            self.busy -= 1
+
+    def settle(self, limit=5.0):
+        """Waits (at most limit seconds) until no request is being handled."""
+        end = time.monotonic() + limit
+        while self.busy and time.monotonic() < end:
+            time.sleep(0.001)
 
     def opened(self):
         with self.lock:
@@ -153,13 +168,17 @@ def srv_conn(conn, ex, tr, led, gate, once):
                 continue
             i, nonce, n = r
             buf = buf[n:]
+            led.begin()
             try:
-                acc = srv_run_blocking(ex, tr, i, nonce, gate)
-            except Exception as e:
-                conn.sendall(srv_error(err_text(e)))
-                return
-            conn.sendall(srv_answer(acc, once))
-            led.answered()
+                try:
+                    acc = srv_run_blocking(ex, tr, i, nonce, gate)
+                except Exception as e:
+                    conn.sendall(srv_error(err_text(e)))
+                    return
+                conn.sendall(srv_answer(acc, once))
+                led.answered()
+            finally:
+                led.end()
             if once:
                 return
     except OSError:
@@ -184,12 +203,13 @@ def srv_nofile():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def srv_stop_on_eof(stdin, ledger):
+def srv_stop_on_eof(stdin, led, ledger):
     """On a thread: when stdin closes, write the ledger (ledger() returns
     it) and exit at once, whatever is in flight (the generator is done)."""
     def watch():
         while stdin.read(65536):
             pass
+        led.settle()
         write_line("served", ledger())
         os._exit(0)
     threading.Thread(target=watch, daemon=True).start()
@@ -203,7 +223,7 @@ def srv_sequential(tr, sock, info, stdin):
     ex, led, gate = Blocking(tr.env, 1), Ledger(), NonceGate()
     sock.setblocking(True)
     write_line("ready", info)
-    srv_stop_on_eof(stdin, srv_ledger(led))
+    srv_stop_on_eof(stdin, led, srv_ledger(led))
     while True:
         conn, _ = sock.accept()
         led.opened()
@@ -222,7 +242,7 @@ def srv_threads(tr, sock, info, stdin):
     b.wait()
     sock.setblocking(True)
     write_line("ready", info)
-    srv_stop_on_eof(stdin, srv_ledger(led))
+    srv_stop_on_eof(stdin, led, srv_ledger(led))
 
     def serve(conn):
         try:
@@ -256,8 +276,10 @@ def srv_processes(tr, sock, info, stdin):
     write_line("ready", info)
     while stdin.read(65536):
         pass
+    # SIGTERM: a worker exits at once when idle, else after the request
+    # it is answering has been counted.
     for pid in pids:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGTERM)
     for pid in pids:
         os.waitpid(pid, 0)
     served = accepted = peak = 0
@@ -280,11 +302,20 @@ def srv_worker(tr, sock, slots, w, parent):
     if os.getppid() != parent:
         os._exit(3)
     ex, led, gate = Blocking(tr.env, 1), Ledger(), NonceGate()
+    stop = []
+
+    def term(*_):
+        if not led.open:
+            os._exit(0)
+        stop.append(True)
+    signal.signal(signal.SIGTERM, term)
     while True:
         conn, _ = sock.accept()
         led.opened()
         srv_conn(conn, ex, tr, led, gate, True)
         struct.pack_into("<QQQ", slots, 24 * w, led.served, led.accepted, led.peak)
+        if stop:
+            os._exit(0)
 
 
 class AsyncNonceGate:
@@ -361,17 +392,21 @@ def srv_async(tr, sock, info, stdin, use_uvloop):
                 except (asyncio.LimitOverrunError, ValueError) as e:
                     writer.write(srv_error(str(e) if isinstance(e, ValueError) else "request head over 4096 bytes"))
                     return
+                led.begin()
                 try:
-                    if m.limit is not None:
-                        async with m.limit:
+                    try:
+                        if m.limit is not None:
+                            async with m.limit:
+                                acc = await srv_run_async(m, tr, i, nonce, gate)
+                        else:
                             acc = await srv_run_async(m, tr, i, nonce, gate)
-                    else:
-                        acc = await srv_run_async(m, tr, i, nonce, gate)
-                except Exception as e:
-                    writer.write(srv_error(err_text(e)))
-                    return
-                writer.write(srv_answer(acc, False))
-                led.answered()
+                    except Exception as e:
+                        writer.write(srv_error(err_text(e)))
+                        return
+                    writer.write(srv_answer(acc, False))
+                    led.answered()
+                finally:
+                    led.end()
                 if writer.transport.get_write_buffer_size() > 65536:
                     await writer.drain()
         finally:
@@ -381,7 +416,7 @@ def srv_async(tr, sock, info, stdin, use_uvloop):
     async def main():
         await asyncio.start_server(handle, sock=sock, limit=4096, backlog=65535)
         write_line("ready", info)
-        srv_stop_on_eof(stdin, srv_ledger(led))
+        srv_stop_on_eof(stdin, led, srv_ledger(led))
         await m.loop.create_future()  # until the process exits
 
     m.loop.run_until_complete(main())
