@@ -21,8 +21,9 @@ import (
 // ready barrier; the interpreter accepts on the same socket.
 //
 // Designs, as in life: py-sequential an iterative server (one request per
-// connection); py-threads a ThreadPoolExecutor of W threads, a keep-alive
-// connection each; py-processes P prefork workers forked after the socket
+// connection); py-threads gunicorn's gthread (the main thread polls the
+// idle connections, W ThreadPoolExecutor threads run the requests);
+// py-processes P prefork workers forked after the socket
 // exists, one request per connection (gunicorn's sync workers); py-asyncio
 // and py-uvloop asyncio.start_server; node-eventloop http.createServer;
 // node-workers cluster (the primary owns the socket and hands connections

@@ -11,9 +11,9 @@ PID\n" (package workload/taskhttp). Designs, as each model is in life:
 
   sequential  an iterative server: accept, answer one request with
               "Connection: close", then the next connection
-  threads     a ThreadPoolExecutor of W threads serving keep-alive
-              connections, one each; the main thread accepts only when a
-              thread is free (the rest wait in the kernel's accept queue)
+  threads     gunicorn's gthread: the main thread polls the listener and
+              the idle keep-alive connections; a ThreadPoolExecutor of W
+              threads reads, runs and answers each request
   processes   prefork: P worker processes forked after the socket exists,
               each accepting on it and answering one request per
               connection (gunicorn's sync workers)
@@ -231,29 +231,90 @@ def srv_sequential(tr, sock, info, stdin):
 
 
 def srv_threads(tr, sock, info, stdin):
+    """gunicorn's gthread design: the main thread polls the listening
+    socket and every idle keep-alive connection (selectors); a connection
+    with a request to read goes to one of the W pool threads, which reads
+    it, runs the task, answers, and hands the connection back to the
+    poller. W bounds the requests in progress, not the connections."""
+    import queue
+    import selectors
     from concurrent.futures import ThreadPoolExecutor
     w = max(1, tr.conc)
     ex, led, gate = Blocking(tr.env, w), Ledger(), NonceGate()
     pool = ThreadPoolExecutor(max_workers=w)
-    free = threading.Semaphore(w)
     b = threading.Barrier(w + 1)
     for _ in range(w):
         pool.submit(b.wait)  # every thread started before ready
     b.wait()
-    sock.setblocking(True)
+    sel = selectors.DefaultSelector()
+    sock.setblocking(False)
+    sel.register(sock, selectors.EVENT_READ, None)
+    back = queue.SimpleQueue()
+    wake_r, wake_w = os.pipe()
+    sel.register(wake_r, selectors.EVENT_READ, wake_r)
+
+    def close(conn):
+        conn.close()
+        led.closed()
+
+    def handle(conn, buf):
+        """On a pool thread: read the request conn has ready, answer it
+        (and any further complete ones), then hand conn back."""
+        try:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return close(conn)
+            buf += chunk
+            while True:
+                try:
+                    r = srv_parse(buf)
+                except ValueError as e:
+                    conn.sendall(srv_error(str(e)))
+                    return close(conn)
+                if r is None:
+                    break
+                i, nonce, n = r
+                buf = buf[n:]
+                led.begin()
+                try:
+                    try:
+                        acc = srv_run_blocking(ex, tr, i, nonce, gate)
+                    except Exception as e:
+                        conn.sendall(srv_error(err_text(e)))
+                        return close(conn)
+                    conn.sendall(srv_answer(acc, False))
+                    led.answered()
+                finally:
+                    led.end()
+        except OSError:
+            return close(conn)
+        back.put((conn, buf))
+        os.write(wake_w, b"x")
+
     write_line("ready", info)
     srv_stop_on_eof(stdin, led, srv_ledger(led))
-
-    def serve(conn):
-        try:
-            srv_conn(conn, ex, tr, led, gate, False)
-        finally:
-            free.release()
     while True:
-        free.acquire()
-        conn, _ = sock.accept()
-        led.opened()
-        pool.submit(serve, conn)
+        for key, _ in sel.select():
+            if key.fileobj is sock:
+                while True:
+                    try:
+                        conn, _ = sock.accept()
+                    except BlockingIOError:
+                        break
+                    conn.setblocking(True)
+                    led.opened()
+                    sel.register(conn, selectors.EVENT_READ, b"")
+            elif key.data is wake_r:
+                os.read(wake_r, 4096)
+                while True:
+                    try:
+                        conn, buf = back.get_nowait()
+                    except queue.Empty:
+                        break
+                    sel.register(conn, selectors.EVENT_READ, buf)
+            else:
+                sel.unregister(key.fileobj)
+                pool.submit(handle, key.fileobj, key.data)
 
 
 def srv_processes(tr, sock, info, stdin):
