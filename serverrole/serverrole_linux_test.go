@@ -4,6 +4,7 @@ package serverrole
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -272,24 +273,28 @@ func sockets(pid int) int {
 	return n
 }
 
-// TestServerKilled: the server process killed mid-trial fails the trial
-// with a message naming the server, promptly, and leaves no process
-// behind (prefork workers die with their server).
+// TestServerKilled: the server process (or, for a runtime model, its
+// interpreter) killed mid-trial fails the trial with a message naming the
+// server, promptly, and leaves no process behind (prefork and cluster
+// workers, interpreters, die with their server).
 func TestServerKilled(t *testing.T) {
 	for _, tc := range []struct {
 		model string
-		tree  int // processes in the server's tree when it serves, at least
+		tree  int  // processes in the server's tree when it serves, at least
+		inner bool // kill the interpreter, not the server process
 	}{
-		{"goroutines", 1},
-		{"multiproc", 2},
+		{"goroutines", 1, false},
+		{"multiproc", 2, false},
 		// The interpreter (and its prefork or cluster workers) is a child
 		// of the server process.
-		{"py-processes", 3},
-		{"node-workers", 3},
-		{"py-asyncio", 2},
+		{"py-processes", 3, false},
+		{"node-workers", 3, false},
+		{"py-asyncio", 2, false},
+		{"node-eventloop", 2, true},
+		{"py-processes", 3, true},
 	} {
 		m := tc.model
-		t.Run("model="+m, func(t *testing.T) {
+		t.Run(fmt.Sprintf("model=%s/interpreter=%v", m, tc.inner), func(t *testing.T) {
 			before := children(t)
 			done := make(chan error, 1)
 			go func() {
@@ -317,6 +322,9 @@ func TestServerKilled(t *testing.T) {
 			doomed := tree(victim)
 			if len(doomed) < tc.tree {
 				t.Errorf("server tree %v, want >= %d processes", doomed, tc.tree)
+			}
+			if tc.inner {
+				victim = doomed[1] // the server's one child
 			}
 			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
