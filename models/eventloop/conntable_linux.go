@@ -6,7 +6,6 @@ import (
 	"net"
 	"time"
 
-	"concbench/models"
 	"concbench/workload"
 	"concbench/workload/httpwire"
 
@@ -102,19 +101,6 @@ func newNetPool(addr string, maxIdle int, timeout time.Duration) *netPool {
 		maxIdle: max(maxIdle, 1),
 		rbuf:    make([]byte, httpwire.ReadBufferSize),
 	}
-}
-
-// netPoolFor returns the pool of a trial, or nil when it has no server.
-func netPoolFor(tr *models.Trial, limit int) *netPool {
-	env := tr.Env
-	if env.ServerAddr == "" {
-		return nil
-	}
-	conns := models.Conns(limit, len(tr.Tasks))
-	if env.Conns > 0 {
-		conns = env.Conns
-	}
-	return newNetPool(env.ServerAddr, conns, env.Timeout())
 }
 
 // opName renders op the way Net errors name it.

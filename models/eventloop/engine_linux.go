@@ -15,16 +15,11 @@ import (
 // The model's callbacks.
 const (
 	// opWake resumes task arg after its Sleep timer fired.
-	opWake op = opUser + iota
+	opWake op = opModel + iota
 	// opArrive admits the open load's tasks whose arrival time has come.
 	opArrive
 	// opJobDone resumes task arg with an offloaded step's result.
 	opJobDone
-	// opConn continues the Net step on connection arg when its socket is
-	// ready.
-	opConn
-	// opNetTimeout checks connection arg's step deadline.
-	opNetTimeout
 )
 
 // admitBudget is the most tasks started per loop iteration.
@@ -65,7 +60,7 @@ type engine struct {
 	arrivals []int64
 	readFile func(t workload.Task, s workload.Step, nonce uint64) (uint64, error)
 	fileJob  func(arg int32) (uint64, error)
-	net      *netPool
+	net      *netClient
 	// nonce is the trial's (models.Trial.Nonce), read as Run starts.
 	nonce uint64
 
@@ -107,9 +102,7 @@ func (m *model) Run(ctx context.Context, tr *models.Trial) error {
 	unhook := onCancel(r, ctx, tr.Context())
 	runErr := r.run(e)
 	unhook()
-	if e.net != nil {
-		e.net.closeAll()
-	}
+	e.net.closeAll()
 	if cerr := r.close(); runErr == nil {
 		runErr = cerr
 	}
@@ -186,12 +179,16 @@ func (m *model) newEngine(tr *models.Trial, r *reactor, readFile func(workload.T
 		shape:    tr.Load.Shape,
 		arrivals: tr.Load.Arrivals,
 		readFile: readFile,
-		net:      netPoolFor(tr, m.limit),
 		nonce:    tr.Nonce(),
 		n:        n, limit: m.limit,
 		track: tr.Rec.Tracking(),
 	}
 	e.fileJob = e.runFileJob
+	conns := models.Conns(m.limit, n)
+	if tr.Env.Conns > 0 {
+		conns = tr.Env.Conns
+	}
+	e.net = newNetClient(r, e, tr.Env.ServerAddr, conns, tr.Env.Timeout())
 	bound := n // tasks in flight at once, at most
 	switch e.shape {
 	case models.Closed:
@@ -236,9 +233,7 @@ func (e *engine) done() bool {
 // tick admits arrived tasks while the in-flight limit allows, up to
 // admitBudget per iteration.
 func (e *engine) tick() bool {
-	if e.net != nil {
-		e.net.recycle()
-	}
+	e.net.recycle()
 	for budget := admitBudget; e.next < e.arrived; budget-- {
 		if e.limit > 0 && e.inflight >= e.limit {
 			return false
@@ -298,7 +293,7 @@ func (e *engine) suspend(i int32, s *workload.Step) {
 	case workload.Sleep:
 		e.r.addTimer(e.rec.Now()+int64(s.Dur), opWake, i)
 	case workload.Net:
-		err = e.startNet(i, s)
+		err = e.net.start(i)
 	case workload.File:
 		err = e.startFile(i, s)
 	default:
@@ -339,6 +334,18 @@ func (e *engine) fail(i int32, err error) {
 	e.tr.Fail(int(i), models.StepError(k, e.tasks[i].Steps[k], err))
 }
 
+// netStep, netDone and netFail make the engine the Net client's owner:
+// its k is a task index.
+func (e *engine) netStep(i int32) (*workload.Step, uint64) {
+	k := e.st[i].step
+	t := &e.tasks[i]
+	return &t.Steps[k], workload.NetSeed(t.ID, int(k))
+}
+
+func (e *engine) netDone(i int32, digest uint64) { e.resume(i, digest) }
+
+func (e *engine) netFail(i int32, err error) { e.fail(i, err) }
+
 // arrive admits the open load's tasks whose intended arrival has come and
 // sets the one arrival timer for the next.
 func (e *engine) arrive() {
@@ -359,9 +366,9 @@ func (e *engine) dispatch(ev event) {
 	case opArrive:
 		e.arrive()
 	case opConn:
-		e.connReady(ev.arg, ev.mask)
+		e.net.connReady(ev.arg, ev.mask)
 	case opNetTimeout:
-		e.netTimeout(ev.arg)
+		e.net.netTimeout(ev.arg)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"concbench/workload"
 	"concbench/workload/httpwire"
@@ -14,131 +15,188 @@ import (
 )
 
 // The Net step's request state machine, on the connection table of
-// conntable_linux.go: a task's Net step takes an idle keep-alive connection
+// conntable_linux.go. It serves an owner (netOwner): the client engine's
+// tasks, or the server's connections whose handlers have Net steps; both
+// run it on their one loop thread, its sockets in the same epoll set as
+// everything else. A Net step takes an idle keep-alive connection
 // or dials a new one (connecting -> writing -> reading), the response is
 // fed to the connection's parser (which digests the body as it arrives),
 // and the step ends in netDone (the body's digest resumes the task), in
 // ioFail (an I/O error: retried once on a stale connection, otherwise the
 // task fails), in protoFail (a bad response) or in netTimeout.
 
-// startNet begins Net step s of task i on an idle keep-alive connection,
-// or on a new one.
-func (e *engine) startNet(i int32, s *workload.Step) error {
-	np := e.net
-	if np == nil {
-		return workload.ErrNoServer
-	}
-	if id, ok := np.takeIdle(); ok {
-		e.begin(id, i)
-		e.send(id)
+// The Net client's callbacks, shared by the engine and the server (a
+// reactor runs one of them; each numbers its own ops from opModel).
+const (
+	// opConn continues the Net step on connection arg when its socket is
+	// ready.
+	opConn op = opUser + iota
+	// opNetTimeout checks connection arg's step deadline.
+	opNetTimeout
+	// opModel is the first op of the engine's or the server's own.
+	opModel
+)
+
+// netOwner is what waits on Net steps: the engine (k is a task) or the
+// server (k is a client connection whose request's task is in a Net step).
+// Each Net step ends in exactly one call of netDone or netFail.
+type netOwner interface {
+	// netStep returns the Net step k waits in and its seed
+	// (workload.NetSeed of the task's ID and the step's index).
+	netStep(k int32) (s *workload.Step, seed uint64)
+	// netDone continues k with the digest of the step's response body.
+	netDone(k int32, digest uint64)
+	// netFail ends k's step with err.
+	netFail(k int32, err error)
+}
+
+// netClient runs Net steps for an owner on a reactor's thread, with the
+// connection table np.
+type netClient struct {
+	np  *netPool
+	r   *reactor
+	own netOwner
+}
+
+// newNetClient returns the Net client of a loop whose Net steps go to
+// addr, keeping at most maxIdle keep-alive connections, each step bounded
+// by timeout; nil when addr is "" (Net steps fail with ErrNoServer).
+func newNetClient(r *reactor, own netOwner, addr string, maxIdle int, timeout time.Duration) *netClient {
+	if addr == "" {
 		return nil
 	}
-	return e.dial(i)
+	return &netClient{np: newNetPool(addr, maxIdle, timeout), r: r, own: own}
+}
+
+// start begins k's Net step on an idle keep-alive connection, or on a new
+// one. An error (no server, no socket) ends the step at once.
+func (n *netClient) start(k int32) error {
+	if n == nil {
+		return workload.ErrNoServer
+	}
+	if id, ok := n.np.takeIdle(); ok {
+		n.begin(id, k)
+		n.send(id)
+		return nil
+	}
+	return n.dial(k)
+}
+
+// recycle and closeAll pass through to the table; both are no-ops
+// without a server.
+func (n *netClient) recycle() {
+	if n != nil {
+		n.np.recycle()
+	}
+}
+
+func (n *netClient) closeAll() {
+	if n != nil {
+		n.np.closeAll()
+	}
 }
 
 // dial opens a non-blocking socket for task i, registers it with the loop's
 // epoll (edge-triggered, once for its whole life: readable, writable and
 // peer hang-up all queue opConn for the connection) and starts connecting.
 // Errors before the socket exists fail the task here.
-func (e *engine) dial(i int32) error {
-	np := e.net
+func (n *netClient) dial(i int32) error {
+	np := n.np
 	if err := np.resolve(); err != nil {
 		return err
 	}
 	fd, err := unix.Socket(np.family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return e.netError(ioConnect, err, -1)
+		return n.netError(ioConnect, err, -1)
 	}
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	id := np.open(fd)
-	if err := e.r.poll.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET, opConn, id); err != nil {
+	if err := n.r.poll.add(fd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET, opConn, id); err != nil {
 		np.closeConn(id)
 		return err
 	}
-	e.begin(id, i)
+	n.begin(id, i)
 	np.conns[id].state = connConnecting
 	switch err := unix.Connect(fd, np.sa); err {
 	case nil:
-		e.send(id) // connected at once
+		n.send(id) // connected at once
 	case unix.EINPROGRESS, unix.EINTR:
 		// wait for EPOLLOUT (connected) or EPOLLERR (refused)
 	default:
-		e.ioFail(id, ioConnect, err, -1)
+		n.ioFail(id, ioConnect, err, -1)
 	}
 	return nil
 }
 
-// begin gives connection id to task i's current Net step and starts the
+// begin gives connection id to owner i's current Net step and starts the
 // step's timeout. One timer per slot is pending at most: when it fires
 // early (the slot's deadline moved on) it re-arms itself.
-func (e *engine) begin(id, i int32) {
-	np := e.net
+func (n *netClient) begin(id, i int32) {
+	np := n.np
 	c := np.conns[id]
 	c.task = i
 	c.state = connWriting
 	c.p.Reset()
 	c.dig.Reset()
 	c.sent = 0
-	k := e.st[i].step
-	s := &e.tasks[i].Steps[k]
-	c.req = httpwire.AppendRequest(c.req[:0], np.addr, s.Dur, s.Size, workload.NetSeed(e.tasks[i].ID, int(k)))
-	c.deadline = e.rec.Now() + int64(np.timeout)
+	s, seed := n.own.netStep(i)
+	c.req = httpwire.AppendRequest(c.req[:0], np.addr, s.Dur, s.Size, seed)
+	c.deadline = n.r.now() + int64(np.timeout)
 	if c.timerAt == 0 {
 		c.timerAt = c.deadline
-		e.r.addTimer(c.deadline, opNetTimeout, id)
+		n.r.addTimer(c.deadline, opNetTimeout, id)
 	}
 }
 
 // connReady continues connection id's step when its socket reports events
 // (epoll mask). Edge-triggered events may be spurious; every state simply
 // retries its non-blocking call and waits again on EAGAIN.
-func (e *engine) connReady(id int32, events uint32) {
-	np := e.net
-	if np == nil || int(id) >= len(np.conns) {
+func (n *netClient) connReady(id int32, events uint32) {
+	if n == nil || int(id) >= len(n.np.conns) {
 		return
 	}
-	c := np.conns[id]
+	c := n.np.conns[id]
 	switch c.state {
 	case connIdle:
-		e.idleEvent(id)
+		n.idleEvent(id)
 	case connConnecting:
 		soerr, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR)
 		if err == nil && soerr != 0 {
 			err = unix.Errno(soerr)
 		}
 		if err != nil {
-			e.ioFail(id, ioConnect, err, -1)
+			n.ioFail(id, ioConnect, err, -1)
 			return
 		}
 		if events&unix.EPOLLOUT == 0 {
 			return // not connected yet
 		}
 		c.state = connWriting
-		e.send(id)
+		n.send(id)
 	case connWriting:
-		e.send(id)
+		n.send(id)
 	case connReading:
-		e.receive(id, events)
+		n.receive(id, events)
 	}
 }
 
 // send writes the rest of connection id's request; once it is all out the
 // connection waits for the response.
-func (e *engine) send(id int32) {
-	c := e.net.conns[id]
+func (n *netClient) send(id int32) {
+	c := n.np.conns[id]
 	c.state = connWriting
 	for c.sent < len(c.req) {
-		n, err := unix.Write(c.fd, c.req[c.sent:])
+		w, err := unix.Write(c.fd, c.req[c.sent:])
 		switch {
 		case err == unix.EINTR:
 			continue
 		case err == unix.EAGAIN:
 			return // EPOLLOUT continues
 		case err != nil:
-			e.ioFail(id, ioSend, err, -1)
+			n.ioFail(id, ioSend, err, -1)
 			return
 		}
-		c.sent += n
+		c.sent += w
 	}
 	c.state = connReading
 }
@@ -149,38 +207,38 @@ func (e *engine) send(id int32) {
 // is drained, and new data will raise another edge, unless the event also
 // reported the peer's hang-up (whose edge this event consumed): then reads
 // go on until EOF or EAGAIN.
-func (e *engine) receive(id int32, events uint32) {
+func (n *netClient) receive(id int32, events uint32) {
 	hup := events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
-	np := e.net
+	np := n.np
 	c := np.conns[id]
 	for {
-		n, err := unix.Read(c.fd, np.rbuf)
+		m, err := unix.Read(c.fd, np.rbuf)
 		switch {
 		case err == unix.EINTR:
 			continue
 		case err == unix.EAGAIN:
 			return
 		case err != nil:
-			e.ioFail(id, ioRead, err, c.p.Received())
+			n.ioFail(id, ioRead, err, c.p.Received())
 			return
-		case n == 0:
-			e.ioFail(id, ioRead, io.EOF, c.p.Received())
+		case m == 0:
+			n.ioFail(id, ioRead, io.EOF, c.p.Received())
 			return
 		}
-		used, done, perr := c.p.Feed(np.rbuf[:n])
+		used, done, perr := c.p.Feed(np.rbuf[:m])
 		if perr != nil {
-			e.protoFail(id, fmt.Errorf("read response: %w", perr))
+			n.protoFail(id, fmt.Errorf("read response: %w", perr))
 			return
 		}
 		if done {
-			if used < n {
-				e.protoFail(id, fmt.Errorf("read response: %d unexpected bytes after the response", n-used))
+			if used < m {
+				n.protoFail(id, fmt.Errorf("read response: %d unexpected bytes after the response", m-used))
 				return
 			}
-			e.netDone(id)
+			n.netDone(id)
 			return
 		}
-		if n < len(np.rbuf) && !hup {
+		if m < len(np.rbuf) && !hup {
 			return
 		}
 	}
@@ -188,23 +246,24 @@ func (e *engine) receive(id int32, events uint32) {
 
 // netDone ends connection id's step with a complete response and resumes
 // its task with the body's digest.
-func (e *engine) netDone(id int32) {
-	np := e.net
+func (n *netClient) netDone(id int32) {
+	np := n.np
 	c := np.conns[id]
 	i := c.task
-	if err := workload.CheckBody(c.p.Body(), e.tasks[i].Steps[e.st[i].step].Size); err != nil {
-		e.protoFail(id, err)
+	s, _ := n.own.netStep(i)
+	if err := workload.CheckBody(c.p.Body(), s.Size); err != nil {
+		n.protoFail(id, err)
 		return
 	}
 	np.release(id, c.p.KeepAlive())
-	e.resume(i, c.dig.Sum64())
+	n.own.netDone(i, c.dig.Sum64())
 }
 
 // idleEvent handles an event on an idle connection: the server closed it
 // (EOF, reset) or sent bytes nobody asked for. Either way it cannot carry
 // another request, so it is closed now rather than found stale later.
-func (e *engine) idleEvent(id int32) {
-	np := e.net
+func (n *netClient) idleEvent(id int32) {
+	np := n.np
 	c := np.conns[id]
 	for {
 		_, err := unix.Read(c.fd, np.rbuf[:1])
@@ -222,43 +281,43 @@ func (e *engine) idleEvent(id int32) {
 // connection is closed, and the task fails, unless the stale-connection
 // rule (workload.RetryStale) says the request never reached the server:
 // then it is retried once on a fresh connection, as the blocking pool does.
-func (e *engine) ioFail(id int32, op netOp, err error, received int64) {
-	np := e.net
+func (n *netClient) ioFail(id int32, op netOp, err error, received int64) {
+	np := n.np
 	c := np.conns[id]
 	i := c.task
 	retry := workload.RetryStale(c.reused, c.p.Received(), err)
 	np.closeConn(id)
 	if !retry {
-		e.fail(i, e.netError(op, err, received))
+		n.own.netFail(i, n.netError(op, err, received))
 		return
 	}
-	if derr := e.dial(i); derr != nil {
-		e.fail(i, derr)
+	if derr := n.dial(i); derr != nil {
+		n.own.netFail(i, derr)
 	}
 }
 
 // protoFail ends connection id's step with err, a complete message about a
 // response the client cannot accept; the connection is closed.
-func (e *engine) protoFail(id int32, err error) {
-	np := e.net
+func (n *netClient) protoFail(id int32, err error) {
+	np := n.np
 	i := np.conns[id].task
 	np.closeConn(id)
-	e.fail(i, err)
+	n.own.netFail(i, err)
 }
 
 // netTimeout runs when slot id's timer fires: the busy connection past its
 // deadline fails its task with a timeout and is closed; a timer that fired
 // for an earlier step re-arms for the current one.
-func (e *engine) netTimeout(id int32) {
-	np := e.net
+func (n *netClient) netTimeout(id int32) {
+	np := n.np
 	c := np.conns[id]
 	c.timerAt = 0
 	if c.state == connFree || c.state == connIdle {
 		return
 	}
-	if now := e.rec.Now(); c.deadline > now {
+	if now := n.r.now(); c.deadline > now {
 		c.timerAt = c.deadline
-		e.r.addTimer(c.deadline, opNetTimeout, id)
+		n.r.addTimer(c.deadline, opNetTimeout, id)
 		return
 	}
 	op := ioRead
@@ -271,11 +330,11 @@ func (e *engine) netTimeout(id int32) {
 	i := c.task
 	received := c.p.Received()
 	np.closeConn(id)
-	e.fail(i, e.netError(op, os.ErrDeadlineExceeded, received))
+	n.own.netFail(i, n.netError(op, os.ErrDeadlineExceeded, received))
 }
 
 // netError names the cause of err during op with the wording every Net
 // client shares (workload.NewNetError).
-func (e *engine) netError(op netOp, err error, received int64) error {
-	return workload.NewNetError(e.net.opName(op), err, received, e.net.timeout)
+func (n *netClient) netError(op netOp, err error, received int64) error {
+	return workload.NewNetError(n.np.opName(op), err, received, n.np.timeout)
 }

@@ -23,7 +23,7 @@ var _ models.Server = (*model)(nil)
 // these never meet).
 const (
 	// opAccept: the listening socket has connections to accept.
-	opAccept op = opUser + iota
+	opAccept op = opModel + iota
 	// opSrvConn: connection arg is readable or writable.
 	opSrvConn
 	// opSrvWake: connection arg's task finished its Sleep.
@@ -51,10 +51,10 @@ type srvConn struct {
 
 // loopServer is the event-loop server: ONE OS thread running the reactor,
 // which accepts, reads, parses, runs each request's task as a state
-// machine (a Sleep is a loop timer, a File read goes to the thread pool, a
-// CPU or Block step runs on the loop and stalls every connection), and
-// writes the answers. Net steps inside a handler are not built yet (the
-// engine's Net state machine is tied to a trial).
+// machine (a Sleep is a loop timer, a Net step a non-blocking request to
+// the latency server on a keep-alive connection in the same epoll set, a
+// File read goes to the thread pool, a CPU or Block step runs on the loop
+// and stalls every connection), and writes the answers.
 type loopServer struct {
 	h     *models.Handling
 	r     *reactor
@@ -62,20 +62,13 @@ type loopServer struct {
 	conns []*srvConn
 	free  []int32
 	files *workload.FileSet
-	tid   int
+	net   *netClient
 	pid   int
 	err   error
 }
 
 // Serve runs the server on the calling goroutine, locked to its OS thread.
 func (m *model) Serve(ctx context.Context, h *models.Handling) error {
-	for _, t := range h.Tasks {
-		for _, s := range t.Steps {
-			if s.Kind == workload.Net {
-				return errors.New("eventloop server: Net steps inside a handler are not built yet (workloads io-net, mixed)")
-			}
-		}
-	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	f, err := h.Listener.File() // a dup of the listening socket, blocking
@@ -87,7 +80,7 @@ func (m *model) Serve(ctx context.Context, h *models.Handling) error {
 	if err := unix.SetNonblock(lfd, true); err != nil {
 		return fmt.Errorf("eventloop server: %w", os.NewSyscallError("set nonblock", err))
 	}
-	s := &loopServer{h: h, lfd: lfd, tid: int(models.Gettid()), pid: os.Getpid()}
+	s := &loopServer{h: h, lfd: lfd, pid: os.Getpid()}
 	if len(h.Env.Files) > 0 {
 		if s.files, err = workload.OpenFiles(h.Env.Files, h.Env.Direct); err != nil {
 			return fmt.Errorf("eventloop server: %w", err)
@@ -96,6 +89,11 @@ func (m *model) Serve(ctx context.Context, h *models.Handling) error {
 	if s.r, err = newReactor(time.Now(), m.threads); err != nil {
 		return fmt.Errorf("eventloop server: %w", err)
 	}
+	conns := models.Conns(0, 1<<20) // the keep-alive pool of the blocking servers (Handling.NewExec)
+	if h.Env.Conns > 0 {
+		conns = h.Env.Conns
+	}
+	s.net = newNetClient(s.r, s, h.Env.ServerAddr, conns, h.Env.Timeout())
 	if err := s.r.poll.add(lfd, unix.EPOLLIN, opAccept, 0); err != nil {
 		s.r.close()
 		return fmt.Errorf("eventloop server: %w", err)
@@ -109,6 +107,7 @@ func (m *model) Serve(ctx context.Context, h *models.Handling) error {
 			s.closeConn(int32(id))
 		}
 	}
+	s.net.closeAll()
 	h.Listener.Close()
 	err = errors.Join(runErr, s.err, s.r.close())
 	if s.files != nil {
@@ -122,7 +121,10 @@ func (m *model) Serve(ctx context.Context, h *models.Handling) error {
 
 func (s *loopServer) done() bool { return s.err != nil }
 
-func (s *loopServer) tick() bool { return false }
+func (s *loopServer) tick() bool {
+	s.net.recycle()
+	return false
+}
 
 func (s *loopServer) dispatch(ev event) {
 	switch ev.op {
@@ -132,6 +134,10 @@ func (s *loopServer) dispatch(ev event) {
 		s.ready(ev.arg, ev.mask)
 	case opSrvWake:
 		s.resume(ev.arg, 0)
+	case opConn:
+		s.net.connReady(ev.arg, ev.mask)
+	case opNetTimeout:
+		s.net.netTimeout(ev.arg)
 	}
 }
 
@@ -295,13 +301,20 @@ func (s *loopServer) advance(id int32) {
 			files, task, step, nonce := s.files, *t, *st, c.nonce
 			s.r.submit(func(int32) (uint64, error) { return files.Read(task, step, nonce) }, opSrvJob, id)
 			return
+		case workload.Net:
+			if err := s.net.start(id); err != nil {
+				s.netFail(id, err)
+			}
+			return
 		default:
 			s.answerError(id, fmt.Errorf("step %v not served by the event loop", st))
 			return
 		}
 		c.acc = workload.Mix(c.acc, out)
 	}
-	a := taskhttp.Answer{Digest: c.acc, Tid: s.tid, Pid: s.pid}
+	// The thread that ran the task's last step answers: gettid now, not
+	// once at start, so the answer reports where the work really ran.
+	a := taskhttp.Answer{Digest: c.acc, Tid: int(models.Gettid()), Pid: s.pid}
 	c.task = -1
 	c.out = taskhttp.AppendResponse(c.out, a, false)
 	c.owed = true
