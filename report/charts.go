@@ -29,7 +29,7 @@ var builders = []builder{
 	{"latency", "Latency percentiles", latencyCharts, latencySpecs, latencyTable, nil},
 	{"speedup", "CPU-bound speedup as workers grow", speedupChart, speedupSpecs, speedupTable, topics(speedupFindings, cpuFindings)},
 	{"io-scaling", "I/O scaling: makespan vs number of tasks", ioScalingChart, ioScalingSpecs, ioScalingTable, ioFindings},
-	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, cpuTimeSpecs, nil, nil},
+	{"cpu-time", "CPU time per 1,000 tasks", cpuTimeChart, cpuTimeSpecs, cpuTimeTable, nil},
 	{"cpu-util", "CPU utilisation", cpuUtilChart, cpuUtilSpecs, nil, nil},
 	{"cpu-timeline", "CPU-use timeline", cpuTimelineChart, cpuTimelineSpecs, nil, nil},
 	{"memory", "Memory per in-flight task", memoryChart, memorySpecs, memoryTable, memoryFindings},

@@ -106,11 +106,10 @@ func refLineDash(p *plot.Plot, label string, xys plotter.XYs, on, off float64) e
 	return nil
 }
 
-// bar is one vertical bar of a grouped bar chart; a bar with Parts (a
-// sum) is solid up to its first part and lighter above.
+// bar is one vertical bar of a grouped bar chart. Bars are never stacked:
+// the charts with a log axis would overstate the top part.
 type bar struct {
 	X, Y, Lo, Hi float64
-	Parts        []float64
 	Color        color.Color
 }
 
@@ -134,15 +133,6 @@ func (b *bars) Plot(c draw.Canvas, plt *plot.Plot) {
 			if _, lin := plt.Y.Scale.(plot.LinearScale); lin {
 				y0 = trY(0)
 			}
-		}
-		if len(it.Parts) > 1 {
-			ys := y0
-			if it.Parts[0] > 0 {
-				ys = max(y0, trY(it.Parts[0]))
-			}
-			poly := []vg.Point{{X: x0, Y: ys}, {X: x1, Y: ys}, {X: x1, Y: y1}, {X: x0, Y: y1}}
-			c.FillPolygon(lighter(it.Color, 0.6), c.ClipPolygonY(poly))
-			y1 = ys
 		}
 		poly := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 		c.FillPolygon(it.Color, c.ClipPolygonY(poly))

@@ -76,9 +76,7 @@ type specSeries struct {
 
 // specPoint is one value: X, Y (the median over N repeats), its min..max
 // range R when the repeats differ, a note for the tooltip, and a Mark
-// drawn over it: "x" (a blocking task) or "ring" (a knee). A bar whose
-// value is a sum of parts (user + system CPU) has Parts: drawn solid up to
-// the first part and light above.
+// drawn over it: "x" (a blocking task) or "ring" (a knee).
 type specPoint struct {
 	X    float64   `json:"x"`
 	Y    float64   `json:"y"`
@@ -86,8 +84,6 @@ type specPoint struct {
 	N    int       `json:"n,omitempty"`
 	Note string    `json:"note,omitempty"`
 	Mark string    `json:"mark,omitempty"`
-	// Parts are the parts Y sums (user, system), drawn stacked.
-	Parts []float64 `json:"parts,omitempty"`
 }
 
 // hexColor is c as #rrggbb, the colour a model has in the PNG charts.

@@ -210,7 +210,7 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 			if s.Y.Log && !(q.Y > 0) {
 				continue
 			}
-			b.items = append(b.items, bar{X: q.X, Y: q.Y, Lo: lo, Hi: hi, Parts: q.Parts, Color: d.color(ser.Model)})
+			b.items = append(b.items, bar{X: q.X, Y: q.Y, Lo: lo, Hi: hi, Color: d.color(ser.Model)})
 		}
 	}
 	p.Add(b)

@@ -24,7 +24,8 @@ const (
 )
 
 // Okabe-Ito colours (colour-blind safe), one per model everywhere; a few
-// of Paul Tol's colour-blind-safe set for the models of other runtimes.
+// of Paul Tol's colour-blind-safe set for the models of other runtimes,
+// and a dark red for the threads model.
 var (
 	okBlack      = color.RGBA{0x00, 0x00, 0x00, 0xff}
 	okOrange     = color.RGBA{0xE6, 0x9F, 0x00, 0xff}
@@ -37,10 +38,14 @@ var (
 	tolTeal      = color.RGBA{0x44, 0xAA, 0x99, 0xff}
 	tolOlive     = color.RGBA{0x99, 0x99, 0x33, 0xff}
 	tolIndigo    = color.RGBA{0x33, 0x22, 0x88, 0xff}
-	tolBlue      = color.RGBA{0x00, 0x44, 0x88, 0xff} // Tol high-contrast blue
-	tolSand      = color.RGBA{0x99, 0x77, 0x00, 0xff}
-	midGrey      = color.RGBA{0x77, 0x77, 0x77, 0xff}
-	refGrey      = color.RGBA{0x80, 0x80, 0x80, 0xff}
+	// threadRed is the threads model's: the colour farthest (CIEDE2000,
+	// under normal vision and simulated deuteranopia, protanopia and
+	// tritanopia) from every other model's, among mid-dark colours that
+	// read as thin lines on white; TestThreadsDistinct checks it.
+	threadRed = color.RGBA{0x99, 0x00, 0x00, 0xff}
+	tolSand   = color.RGBA{0x99, 0x77, 0x00, 0xff}
+	midGrey   = color.RGBA{0x77, 0x77, 0x77, 0xff}
+	refGrey   = color.RGBA{0x80, 0x80, 0x80, 0xff}
 )
 
 // modelStyle is how a model is drawn in every chart: its colour, and a
@@ -67,7 +72,7 @@ type styleKey struct {
 var kindStyles = map[styleKey][]modelStyle{
 	{resultfmt.FamilyGo, resultfmt.KindSequential, false, false}: {{okBlack, draw.BoxGlyph{}}},
 	{resultfmt.FamilyGo, resultfmt.KindEventLoop, false, false}:  {{okOrange, draw.TriangleGlyph{}}},
-	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}, {tolBlue, draw.BoxGlyph{}}}, // goroutines, threads
+	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}, {threadRed, diamondGlyph{}}}, // goroutines, threads
 	{resultfmt.FamilyGo, resultfmt.KindPool, true, false}:        {{okGreen, draw.SquareGlyph{}}},
 	{resultfmt.FamilyGo, resultfmt.KindPool, true, true}:         {{okPurple, draw.PyramidGlyph{}}},
 	{familyPython, resultfmt.KindSequential, false, false}:       {{midGrey, draw.CrossGlyph{}}},
@@ -76,6 +81,23 @@ var kindStyles = map[styleKey][]modelStyle{
 	{familyPython, resultfmt.KindPool, true, true}:               {{tolWine, draw.RingGlyph{}}},
 	{familyNode, resultfmt.KindEventLoop, false, false}:          {{tolOlive, draw.PlusGlyph{}}},
 	{familyNode, resultfmt.KindEventLoop, true, false}:           {{tolTeal, draw.PlusGlyph{}}},
+}
+
+// diamondGlyph is a filled diamond, the threads model's marker: no other
+// model uses it (gonum's glyphs are all taken).
+type diamondGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetColor(sty.Color)
+	r := sty.Radius * 1.25 // a diamond of the radius looks smaller than a box
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X + r, Y: pt.Y})
+	p.Line(vg.Point{X: pt.X, Y: pt.Y - r})
+	p.Line(vg.Point{X: pt.X - r, Y: pt.Y})
+	p.Close()
+	c.Fill(p)
 }
 
 // familyNode is the runtime family of the Node.js models.
