@@ -19,7 +19,7 @@ func cpuTimeChart(d *Data) ([]*figure, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	caption := fmt.Sprintf("CPU seconds (user + system) the whole process tree (workers included) spent per 1,000 completed tasks, for the median repeat of %s, on a log scale (a CPU-bound task costs thousands of times a no-op). The bars are totals: on a log axis a stacked part's height is not its share, so the user/system split is in the table below (system share in %%). On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
+	caption := fmt.Sprintf("CPU seconds (user + system) the whole process tree (workers included) spent per 1,000 completed tasks, for the median repeat of %s, on a log scale (a CPU-bound task costs thousands of times a no-op). The bars are totals: on a log axis a stacked part's height is not its share, so the user/system split is in the table \"CPU time per 1,000 tasks, user and system\" (system share in %%) and in each bar's tooltip in report.html. On the no-op and sleep workloads this is the model's overhead per task; it includes the Go runtime's idle wake-ups over the trial's duration, so a model that takes long (sequential on I/O) pays more of them per task.",
 		repeatsText(cells))
 	return []*figure{single("cpu-time", p)}, caption, nil
 }
