@@ -336,9 +336,10 @@ func TestNetFaults(t *testing.T) {
 
 // TestNetConnectTimeout: a connect that never completes times out. The
 // server is a listener with backlog 0 that never accepts: connections are
-// made until the kernel reports its accept queue full (/proc/net/tcp: the
-// listener's queued connections above its backlog), after which the
-// kernel drops every SYN to it (LISTENOVERFLOWS) and a connect hangs.
+// made until the kernel reports its accept queue full (/proc/net/tcp: more
+// connections queued on the listener than its backlog, the kernel's
+// sk_acceptq_is_full), after which the kernel drops every SYN to it
+// (LISTENOVERFLOWS) and a connect hangs.
 func TestNetConnectTimeout(t *testing.T) {
 	checkFDs(t)
 	ln, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
@@ -349,7 +350,8 @@ func TestNetConnectTimeout(t *testing.T) {
 	if err := syscall.Bind(ln, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Listen(ln, 0); err != nil {
+	const backlog = 0
+	if err := syscall.Listen(ln, backlog); err != nil {
 		t.Fatal(err)
 	}
 	sa, err := syscall.Getsockname(ln)
@@ -365,12 +367,12 @@ func TestNetConnectTimeout(t *testing.T) {
 		}
 	}()
 	for {
-		queued, backlog := listenQueue(t, port)
+		queued := listenQueued(t, port)
 		if queued > backlog {
 			break // full: the kernel drops further SYNs
 		}
 		if len(fill) > 64 {
-			t.Fatalf("%d connections made, the listener reports %d queued of backlog %d", len(fill), queued, backlog)
+			t.Fatalf("%d connections made, the listener reports %d queued with backlog %d", len(fill), queued, backlog)
 		}
 		// The queue has room, so this handshake completes.
 		c, err := net.Dial("tcp", addr)
@@ -379,6 +381,7 @@ func TestNetConnectTimeout(t *testing.T) {
 		}
 		fill = append(fill, c)
 	}
+	t.Logf("accept queue full after %d connections (backlog %d)", len(fill), backlog)
 	tasks := []workload.Task{{Steps: []workload.Step{workload.NetStep(0, 1)}}}
 	_, err = runEnv(t, newLoop(t, models.Config{}), tasks, models.Load{}, workload.Env{ServerAddr: addr, StepTimeout: 50 * time.Millisecond}, false)
 	want := "connect " + addr + ": timeout after 50ms"
@@ -387,10 +390,10 @@ func TestNetConnectTimeout(t *testing.T) {
 	}
 }
 
-// listenQueue reads the accept queue of the IPv4 loopback listener on port
-// from /proc/net/tcp: for a socket in LISTEN (state 0A) the kernel shows
-// its queued connections as rx_queue and its backlog as tx_queue.
-func listenQueue(t *testing.T, port int) (queued, backlog int64) {
+// listenQueued reads how many connections wait in the accept queue of the
+// IPv4 loopback listener on port, from /proc/net/tcp: for a socket in
+// LISTEN (state 0A) the kernel shows that count as rx_queue.
+func listenQueued(t *testing.T, port int) int64 {
 	t.Helper()
 	b, err := os.ReadFile("/proc/net/tcp")
 	if err != nil {
@@ -402,19 +405,15 @@ func listenQueue(t *testing.T, port int) (queued, backlog int64) {
 		if len(f) < 5 || f[1] != local || f[3] != "0A" {
 			continue
 		}
-		tx, rx, ok := strings.Cut(f[4], ":")
-		if !ok {
-			break
+		_, rx, _ := strings.Cut(f[4], ":")
+		queued, err := strconv.ParseInt(rx, 16, 64)
+		if err != nil {
+			t.Fatalf("/proc/net/tcp: listener %s: queue %q: %v", local, f[4], err)
 		}
-		backlog, err1 := strconv.ParseInt(tx, 16, 64)
-		queued, err2 := strconv.ParseInt(rx, 16, 64)
-		if err1 != nil || err2 != nil {
-			break
-		}
-		return queued, backlog
+		return queued
 	}
 	t.Fatalf("no listener on %s in /proc/net/tcp", local)
-	return 0, 0
+	return 0
 }
 
 // TestNetCancel: cancelling a trial whose tasks wait on the server returns
