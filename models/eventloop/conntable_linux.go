@@ -51,7 +51,8 @@ type netConn struct {
 	// while idle, and the request is retried once on a fresh connection
 	// (workload.RetryStale).
 	reused bool
-	// task is the task whose Net step the connection serves (busy states).
+	// task is the owner's index (a task of the engine, a client connection
+	// of the server) whose Net step the connection serves (busy states).
 	task int32
 	// idlePos is the connection's index in netPool.idle (connIdle).
 	idlePos int32

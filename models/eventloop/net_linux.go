@@ -96,10 +96,10 @@ func (n *netClient) closeAll() {
 	}
 }
 
-// dial opens a non-blocking socket for task i, registers it with the loop's
+// dial opens a non-blocking socket for owner i's Net step, registers it with the loop's
 // epoll (edge-triggered, once for its whole life: readable, writable and
 // peer hang-up all queue opConn for the connection) and starts connecting.
-// Errors before the socket exists fail the task here.
+// Errors before the socket exists are returned (the step fails at once).
 func (n *netClient) dial(i int32) error {
 	np := n.np
 	if err := np.resolve(); err != nil {
