@@ -100,9 +100,10 @@ func TestReactorTimersFireInDeadlineOrder(t *testing.T) {
 	}
 }
 
-// TestTimerSubMillisecond checks the timerfd: a 200us timer fires within a
-// few hundred microseconds, not rounded up to epoll's 1 ms. The median of
-// several tries keeps a busy machine from failing it.
+// TestTimerSubMillisecond checks the timerfd: a 200us timer can fire
+// within a few hundred microseconds, which a timer rounded up to epoll's
+// 1 ms never does (its lateness is at least 800us). A busy machine only
+// adds lateness, so the earliest of several tries is the evidence.
 func TestTimerSubMillisecond(t *testing.T) {
 	r := newTestReactor(t, 1)
 	const tries = 15
@@ -125,8 +126,8 @@ func TestTimerSubMillisecond(t *testing.T) {
 	slices.Sort(lates)
 	med := lates[tries/2]
 	t.Logf("200us timer lateness: min %v median %v max %v", lates[0], med, lates[tries-1])
-	if med >= 600*time.Microsecond {
-		t.Fatalf("median lateness of a 200us timer is %v: the timer is not sub-millisecond", med)
+	if lates[0] >= 800*time.Microsecond {
+		t.Fatalf("the earliest of %d 200us timers was %v late: the timer is not sub-millisecond", tries, lates[0])
 	}
 }
 
