@@ -451,6 +451,7 @@ class ThreadsModel:
         tr = self.tr
         if tr.failed:
             self.feeder.completed(-1)
+            self.count_out()
             return
         task_id, steps, seeds = tr.task(i)
         tr.start[i] = now()
@@ -460,13 +461,30 @@ class ThreadsModel:
         except StepError as e:
             tr.fail(i, e.step, str(e))
             self.feeder.completed(-1)
+            self.count_out()
             return
         tr.end[i] = now()
         self.feeder.completed(i)
+        self.count_out()
+
+    def count_out(self):
+        # next() on an itertools.count is atomic under the GIL: no lock.
+        if next(self.ended) == self.last:
+            self.all_ended.set()
 
     def run(self, t0):
-        self.feeder = Feeder(self.tr, t0)
+        import itertools
+        tr = self.tr
+        self.ended, self.last, self.all_ended = itertools.count(), tr.n - 1, threading.Event()
+        self.feeder = Feeder(tr, t0)
         self.feeder.feed(functools.partial(self.ex.submit, self.task))
+        # Stop the workers only once every task has ended (as
+        # ThreadPoolExecutor.map's caller does): a worker told to stop
+        # exits as soon as it is idle, and thread exits while other tasks
+        # still end would delay their end stamps. A feeder stopped by a
+        # failure submitted fewer than n tasks: nothing to wait for.
+        if tr.failed is None and tr.n:
+            self.all_ended.wait()
         self.ex.shutdown(wait=True)
 
 
