@@ -57,6 +57,7 @@ KIND_NAMES = ["noop", "sleep", "cpu", "block", "net", "file"]
 NONCE = 0  # the trial's nonce, from the "go" line (workers: with each task)
 
 now = time.monotonic_ns
+sleep = asyncio.sleep
 
 
 # ---------------------------------------------------------------- kernels
@@ -761,6 +762,33 @@ class AsyncModel:
         elif self.next_task is not None:
             self.next_task(i)
 
+    async def sleep_task(self, i, d, acc):
+        """Task i when its one step is a Sleep of d seconds (io-sleep): the
+        same stamps, wait and count-out as task(), without the step loop.
+        acc is its digest (a Sleep's output is 0), computed once for its
+        shape before the clock; its proof is its service time."""
+        tr = self.tr
+        tr.start[i] = now()
+        tr.who[i] = self.tid
+        await sleep(d)
+        tr.result[i] = acc
+        tr.end[i] = now()
+        self.running[i] = None
+        self.left -= 1
+        if self.left == 0:
+            if not self.all_done.done():
+                self.all_done.set_result(None)
+        elif self.next_task is not None:
+            self.next_task(i)
+
+    def coroutine(self, i):
+        """Task i's coroutine: sleep_task for a lone Sleep step without a
+        concurrency limit, else task."""
+        f = self.lone_sleep[self.tr.shape_of[i]]
+        if f is None:
+            return self.task(i)
+        return self.sleep_task(i, f, self.lone_digest)
+
     def failed(self, i, step, err):
         self.tr.fail(i, step, err)
         if not self.all_done.done():
@@ -769,11 +797,15 @@ class AsyncModel:
     def launch(self, i):
         # The loop keeps only weak references to tasks: hold each until it
         # ends, as the asyncio docs ask.
-        self.running[i] = self.loop.create_task(self.task(i))
+        self.running[i] = self.loop.create_task(self.coroutine(i))
 
     async def main(self, t0):
         tr, n = self.tr, self.tr.n
         loop = self.loop
+        # Shapes that are one Sleep step: their seconds (else None).
+        self.lone_sleep = [st[0][2] if len(st) == 1 and st[0][0] == SLEEP and self.limit is None else None
+                           for st in tr.shapes]
+        self.lone_digest = mix(0, 0)
         self.all_done = loop.create_future()
         self.left = n
         self.running = [None] * n
@@ -813,8 +845,14 @@ class AsyncModel:
         else:
             # A batch arrives at time zero.
             tr.arrive[:] = array.array("q", [t0]) * n
-            for i in range(n):
-                launch(i)
+            if len(tr.shapes) == 1 and self.lone_sleep[0] is not None:
+                # One shape, a lone Sleep (io-sleep): launch inline.
+                create, coro, d, acc, running = loop.create_task, self.sleep_task, self.lone_sleep[0], self.lone_digest, self.running
+                for i in range(n):
+                    running[i] = create(coro(i, d, acc))
+            else:
+                for i in range(n):
+                    launch(i)
         await self.all_done
         if tr.shape == "open" and not tr.failed:
             await feeder
