@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# runner-tax.sh: issue 18's acceptance measurement. Each Python and Node.js
+# model beside its idiomatic program (the hidden "MODEL-idiomatic"
+# calibration, runtimes/idiomatic.go) on the same batch, alternated ROUNDS
+# times in one window (model first in odd rounds, idiomatic first in even
+# ones), printing per round and as the median over rounds:
+#   overhead  µs per task of makespan beyond the ideal (the sleep, once per
+#             round of a bounded concurrency; 0 for no-op tasks), the
+#             report's formula (report/analysis_tax.go)
+#   CPU       µs of CPU per task of the runner's whole process tree
+#   memory    bytes per in-flight task at the plateau (io-sleep)
+# and tax = model / idiomatic for each. The batches:
+#   io-sleep 100 ms x 100,000 tasks: node-eventloop, py-asyncio, py-uvloop
+#   io-sleep 100 ms x 640 tasks:     py-threads (W = 32 workers: 20 rounds)
+#   io-sleep 800 ms x 1,000 tasks:   py-threads, one thread per task (the
+#                                    report's memory cell)
+#   noop x 100,000 tasks:            node-eventloop, py-asyncio, py-uvloop
+#   noop x 30,000 / 300,000 tasks:   py-threads / py-sequential
+# Usage: scripts/runner-tax.sh [ROUNDS]   (default 3; CONCBENCH=path to use
+# a built binary, else it is built into a temporary directory). Runs about
+# a minute per round on 2 cores. Exit status: 0, or 1 if a trial failed.
+set -euo pipefail
+
+rounds=${1:-3}
+case $rounds in '' | *[!0-9]* | 0) echo "runner-tax.sh: ROUNDS must be a positive integer, not '$rounds'" >&2; exit 2 ;; esac
+cd "$(dirname "$0")/.."
+work=$(mktemp -d "${TMPDIR:-/tmp}/runner-tax.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cb=${CONCBENCH:-}
+if [ -z "$cb" ]; then
+	cb=$work/concbench
+	go build -o "$cb" ./cmd/concbench
+fi
+
+# batch NAME MODELS ARGS...: one run of MODELS (each beside its
+# calibration) on one batch, model and calibration in the round's order.
+batch() {
+	local name=$1 models=$2 r=$3
+	shift 3
+	local list="" m
+	for m in ${models//,/ }; do
+		if ((r % 2)); then list+="$m,$m-idiomatic,"; else list+="$m-idiomatic,$m,"; fi
+	done
+	"$cb" run --model "${list%,}" "$@" --json >"$work/r$r-$name.json" 2>"$work/r$r-$name.err" || {
+		echo "runner-tax.sh: round $r, $name failed:" >&2
+		cat "$work/r$r-$name.err" >&2
+		exit 1
+	}
+}
+
+echo "runner tax: $rounds rounds, $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+for ((r = 1; r <= rounds; r++)); do
+	batch sleep100k node-eventloop,py-asyncio,py-uvloop "$r" --workload io-sleep --sleep 100ms --tasks 100000
+	batch sleep640 py-threads "$r" --workload io-sleep --sleep 100ms --tasks 640
+	batch sleep1000 py-threads "$r" --workload io-sleep --sleep 800ms --tasks 1000 --concurrency 1000
+	batch noop100k node-eventloop,py-asyncio,py-uvloop "$r" --workload noop --tasks 100000
+	batch noop30k py-threads "$r" --workload noop --tasks 30000
+	batch noop300k py-sequential "$r" --workload noop --tasks 300000
+done
+echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 - "$work" <<'EOF'
+import glob, json, os, re, statistics, sys
+
+def overhead(t):
+    s = t["spec"]
+    n = s["tasks"]
+    ideal = 0.0
+    if s["workload"] == "io-sleep":
+        c = t.get("resolved", {}).get("concurrency", 0)
+        rounds = (n + c - 1) // c if c and n > c else 1
+        ideal = rounds * s["params"]["sleep_ns"] / 1e9
+    return (t["makespan_s"] - ideal) / n * 1e6
+
+def cpu(t):
+    return (t.get("cpu_user_s", 0) + t.get("cpu_sys_s", 0)) / max(1, t["completed"]) * 1e6
+
+def ratio(a, b):
+    return a / b if a > 0 and b > 0 else 0
+
+rows = {}  # (batch, model) -> per round [(ov, cpu, mem) model, idiomatic]
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "r*.json"))):
+    r, name = re.match(r"r(\d+)-(.*)\.json", os.path.basename(f)).groups()
+    by = {}
+    for t in json.load(open(f))["trials"]:
+        if t["completed"] != t["spec"]["tasks"]:
+            sys.exit("runner-tax.sh: %s round %s: %s completed %d of %d tasks" % (name, r, t["spec"]["model"], t["completed"], t["spec"]["tasks"]))
+        by[t["spec"]["model"]] = t
+    for m, t in by.items():
+        if m.endswith("-idiomatic"):
+            continue
+        i = by[m + "-idiomatic"]
+        mem = (t.get("mem_per_inflight_bytes", 0), i.get("mem_per_inflight_bytes", 0))
+        if t["spec"]["workload"] != "io-sleep" or t.get("plateau_inflight") != i.get("plateau_inflight"):
+            mem = (0, 0)  # no-op tasks, or not the same tasks in flight: not comparable
+        key = "%s %s x%d" % (m, t["spec"]["workload"], t["spec"]["tasks"])
+        rows.setdefault(key, []).append((int(r), (overhead(t), overhead(i)), (cpu(t), cpu(i)), mem))
+
+fmt = "%-34s %5s  %8s %8s %6s  %8s %8s %6s  %9s %9s %6s"
+print(fmt % ("model batch", "round", "over µs", "idiom.", "tax", "CPU µs", "idiom.", "tax", "mem B", "idiom.", "tax"))
+def show(key, rnd, ov, c, mem):
+    print(fmt % (key, rnd, "%.2f" % ov[0], "%.2f" % ov[1], "%.2fx" % ratio(*ov), "%.2f" % c[0], "%.2f" % c[1], "%.2fx" % ratio(*c),
+                 "%.0f" % mem[0] if mem[0] else "–", "%.0f" % mem[1] if mem[1] else "–", "%.2fx" % ratio(*mem) if ratio(*mem) else "–"))
+for key, rs in rows.items():
+    for rnd, ov, c, mem in sorted(rs):
+        show(key, rnd, ov, c, mem)
+print()
+print("median over rounds (ratios are medians of the per-round ratios)")
+print(fmt % ("model batch", "", "over µs", "idiom.", "tax", "CPU µs", "idiom.", "tax", "mem B", "idiom.", "tax"))
+med = statistics.median
+for key, rs in rows.items():
+    m = lambda f: med(f(x) for x in rs)
+    mt = [ratio(*x[3]) for x in rs if ratio(*x[3])]
+    print(fmt % (key, "med", "%.2f" % m(lambda x: x[1][0]), "%.2f" % m(lambda x: x[1][1]), "%.2fx" % m(lambda x: ratio(*x[1])),
+                 "%.2f" % m(lambda x: x[2][0]), "%.2f" % m(lambda x: x[2][1]), "%.2fx" % m(lambda x: ratio(*x[2])),
+                 "%.0f" % m(lambda x: x[3][0]) if any(x[3][0] for x in rs) else "–", "%.0f" % m(lambda x: x[3][1]) if any(x[3][1] for x in rs) else "–",
+                 "%.2fx" % med(mt) if mt else "–"))
+EOF
