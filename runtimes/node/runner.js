@@ -26,6 +26,7 @@ const { Worker } = require('worker_threads');
 const MASK = 0xffffffffffffffffn;
 const NOOP = 0, SLEEP = 1, CPU = 2, BLOCK = 3, NET = 4, FILE = 5;
 const KIND_NAMES = ['noop', 'sleep', 'cpu', 'block', 'net', 'file'];
+const LONE_NOOP = -2; // Exec.loneSleep of a shape that is one no-op step
 const now = process.hrtime.bigint;
 let NONCE = 0n; // the trial's nonce, from the "go" line
 const PID = process.pid;
@@ -172,9 +173,10 @@ class Exec {
     this.load = null;
     this.slept = (i) => this.resume(i, 0n);
     this.settled = (i) => this.end(i);
-    // Shapes that are one Sleep step (io-sleep): its milliseconds, else
-    // -1. Such a task's digest (a Sleep's output is 0) is computed once.
-    this.loneSleep = tr.shapes.map((st) => (st.length === 1 && st[0][0] === SLEEP ? Math.ceil(st[0][1] / 1e6) : -1));
+    // Shapes that are one Sleep step (io-sleep): its milliseconds; one
+    // no-op step (noop): LONE_NOOP; else -1. Such a task's digest (a
+    // Sleep's or no-op's output is 0) is computed once.
+    this.loneSleep = tr.shapes.map((st) => (st.length !== 1 ? -1 : st[0][0] === SLEEP ? Math.ceil(st[0][1] / 1e6) : st[0][0] === NOOP ? LONE_NOOP : -1));
     this.loneDigest = mix(0n, 0n);
     this.sleptLone = (i) => { this.tr.result[i] = this.loneDigest; this.end(i); };
   }
@@ -234,6 +236,12 @@ class Exec {
       // One Sleep step: its timer promise ends the task (advance's work
       // without its loop, park and resume).
       new Promise((r) => setTimeout(r, ms, i)).then(this.sleptLone);
+      return;
+    }
+    if (ms === LONE_NOOP) {
+      // One no-op step: its digest, then it settles (below).
+      tr.result[i] = this.loneDigest;
+      Promise.resolve(i).then(this.settled);
       return;
     }
     if (this.advance(i, 0, 0n)) {
