@@ -17,8 +17,10 @@
 #   noop x 100,000 tasks:            node-eventloop, py-asyncio, py-uvloop
 #   noop x 30,000 / 300,000 tasks:   py-threads / py-sequential
 # Usage: scripts/runner-tax.sh [ROUNDS]   (default 3; CONCBENCH=path to use
-# a built binary, else it is built into a temporary directory). Runs about
-# a minute per round on 2 cores. Exit status: 0, or 1 if a trial failed.
+# a built binary, else it is built into a temporary directory;
+# BEFORE=path to another build also runs its models in every round, after
+# the pair, and prints their figures as "before"). Runs about a minute per
+# round on 2 cores. Exit status: 0, or 1 if a trial failed.
 set -euo pipefail
 
 rounds=${1:-3}
@@ -41,9 +43,17 @@ batch() {
 	for m in ${models//,/ }; do
 		if ((r % 2)); then list+="$m,$m-idiomatic,"; else list+="$m-idiomatic,$m,"; fi
 	done
-	"$cb" run --model "${list%,}" "$@" --json >"$work/r$r-$name.json" 2>"$work/r$r-$name.err" || {
-		echo "runner-tax.sh: round $r, $name failed:" >&2
-		cat "$work/r$r-$name.err" >&2
+	run "$cb" "${list%,}" "r$r-$name" "$@"
+	if [ -n "${BEFORE:-}" ]; then run "$BEFORE" "$models" "b$r-$name" "$@"; fi
+}
+
+# run BINARY MODELS OUT ARGS...: one concbench run into $work/OUT.json.
+run() {
+	local bin=$1 models=$2 out=$3
+	shift 3
+	"$bin" run --model "$models" "$@" --json >"$work/$out.json" 2>"$work/$out.err" || {
+		echo "runner-tax.sh: $out ($bin) failed:" >&2
+		cat "$work/$out.err" >&2
 		exit 1
 	}
 }
@@ -78,14 +88,25 @@ def cpu(t):
 def ratio(a, b):
     return a / b if a > 0 and b > 0 else 0
 
-rows = {}  # (batch, model) -> per round [(ov, cpu, mem) model, idiomatic]
-for f in sorted(glob.glob(os.path.join(sys.argv[1], "r*.json"))):
-    r, name = re.match(r"r(\d+)-(.*)\.json", os.path.basename(f)).groups()
+def trials(f):
     by = {}
     for t in json.load(open(f))["trials"]:
         if t["completed"] != t["spec"]["tasks"]:
-            sys.exit("runner-tax.sh: %s round %s: %s completed %d of %d tasks" % (name, r, t["spec"]["model"], t["completed"], t["spec"]["tasks"]))
+            sys.exit("runner-tax.sh: %s: %s completed %d of %d tasks" % (f, t["spec"]["model"], t["completed"], t["spec"]["tasks"]))
         by[t["spec"]["model"]] = t
+    return by
+
+def label(t):
+    return "%s %s x%d" % (t["spec"]["model"], t["spec"]["workload"], t["spec"]["tasks"])
+
+rows = {}  # "model workload xN" -> per round (round, overhead, CPU, memory: each (model, idiomatic))
+before = {}  # the same key -> [(overhead, CPU)] of the BEFORE build
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "b*.json"))):
+    for t in trials(f).values():
+        before.setdefault(label(t), []).append((overhead(t), cpu(t)))
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "r*.json"))):
+    r, name = re.match(r"r(\d+)-(.*)\.json", os.path.basename(f)).groups()
+    by = trials(f)
     for m, t in by.items():
         if m.endswith("-idiomatic"):
             continue
@@ -93,8 +114,7 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "r*.json"))):
         mem = (t.get("mem_per_inflight_bytes", 0), i.get("mem_per_inflight_bytes", 0))
         if t["spec"]["workload"] != "io-sleep" or t.get("plateau_inflight") != i.get("plateau_inflight"):
             mem = (0, 0)  # no-op tasks, or not the same tasks in flight: not comparable
-        key = "%s %s x%d" % (m, t["spec"]["workload"], t["spec"]["tasks"])
-        rows.setdefault(key, []).append((int(r), (overhead(t), overhead(i)), (cpu(t), cpu(i)), mem))
+        rows.setdefault(label(t), []).append((int(r), (overhead(t), overhead(i)), (cpu(t), cpu(i)), mem))
 
 fmt = "%-34s %5s  %8s %8s %6s  %8s %8s %6s  %9s %9s %6s"
 print(fmt % ("model batch", "round", "over µs", "idiom.", "tax", "CPU µs", "idiom.", "tax", "mem B", "idiom.", "tax"))
@@ -115,4 +135,13 @@ for key, rs in rows.items():
                  "%.2f" % m(lambda x: x[2][0]), "%.2f" % m(lambda x: x[2][1]), "%.2fx" % m(lambda x: ratio(*x[2])),
                  "%.0f" % m(lambda x: x[3][0]) if any(x[3][0] for x in rs) else "–", "%.0f" % m(lambda x: x[3][1]) if any(x[3][1] for x in rs) else "–",
                  "%.2fx" % med(mt) if mt else "–"))
+if before:
+    print()
+    print("before (BEFORE's model, same rounds) -> after (this build's), medians")
+    for key, rs in rows.items():
+        if key in before:
+            b = before[key]
+            print("%-34s overhead %8.2f -> %8.2f µs/task   CPU %8.2f -> %8.2f µs/task   (idiomatic %.2f / %.2f)" % (
+                key, med(x[0] for x in b), med(x[1][0] for x in rs), med(x[1] for x in b), med(x[2][0] for x in rs),
+                med(x[1][1] for x in rs), med(x[2][1] for x in rs)))
 EOF
