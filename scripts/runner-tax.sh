@@ -69,6 +69,40 @@ for ((r = 1; r <= rounds; r++)); do
 done
 echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# The floor of a stamped task: what the runners write per task (two clock
+# reads, four record slots) in a loop with nothing else, beside the
+# idiomatic no-op call, CPU µs per task, median of 5 (py-sequential's noop
+# tax is mostly this).
+"${CONCBENCH_PYTHON:-python3}" - <<'PY'
+import array, statistics, time
+n, now = 300000, time.monotonic_ns
+def stamps():
+    start, end, res, who = (array.array(c, bytes(s * n)) for c, s in (("q", 8), ("q", 8), ("Q", 8), ("i", 4)))
+    c0 = time.process_time()
+    for i in range(n):
+        start[i] = now()
+        who[i] = 1
+        res[i] = 2
+        end[i] = now()
+    return (time.process_time() - c0) / n * 1e6
+def call():
+    def f(_):
+        return 2
+    c0 = time.process_time()
+    [f(i) for i in range(n)]
+    return (time.process_time() - c0) / n * 1e6
+print("stamp floor, Python: two clock reads + four record writes %.3f µs/task; a no-op call %.3f µs/task" % (
+    statistics.median(stamps() for _ in range(5)), statistics.median(call() for _ in range(5))))
+PY
+"${CONCBENCH_NODE:-node}" -e '
+const n = 1e6, now = process.hrtime.bigint, med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
+const run = (f) => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / n; };
+const stamps = () => { const s = new BigInt64Array(n), e = new BigInt64Array(n), r = new BigUint64Array(n), w = new Int32Array(n);
+  for (let i = 0; i < n; i++) { s[i] = now(); w[i] = 1; r[i] = 2n; e[i] = now(); } };
+const call = () => { const r = new Array(n), f = () => 2; for (let i = 0; i < n; i++) r[i] = f(i); };
+const a = [], b = []; for (let k = 0; k < 5; k++) { a.push(run(stamps)); b.push(run(call)); }
+console.log(`stamp floor, Node.js: two clock reads + four record writes ${med(a).toFixed(3)} µs/task; a no-op call ${med(b).toFixed(3)} µs/task`);'
+
 python3 - "$work" <<'EOF'
 import glob, json, os, re, statistics, sys
 

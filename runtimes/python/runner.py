@@ -481,6 +481,23 @@ class ThreadsModel:
         self.feeder.completed(i)
         self.count_out()
 
+    def sleep_task(self, i, d, acc):
+        """Task i when its one step is a Sleep of d seconds (io-sleep): the
+        same stamps, wait and count-out as task(), without the step loop;
+        acc is its digest (a Sleep's output is 0), computed once."""
+        tr = self.tr
+        if tr.failed:
+            self.feeder.completed(-1)
+            self.count_out()
+            return
+        tr.start[i] = now()
+        tr.who[i] = threading.get_native_id()
+        time.sleep(d)
+        tr.result[i] = acc
+        tr.end[i] = now()
+        self.feeder.completed(i)
+        self.count_out()
+
     def count_out(self):
         # next() on an itertools.count is atomic under the GIL: no lock.
         if next(self.ended) == self.last:
@@ -491,7 +508,12 @@ class ThreadsModel:
         tr = self.tr
         self.ended, self.last, self.all_ended = itertools.count(), tr.n - 1, threading.Event()
         self.feeder = Feeder(tr, t0)
-        self.feeder.feed(functools.partial(self.ex.submit, self.task))
+        if len(tr.shapes) == 1 and len(tr.shapes[0]) == 1 and tr.shapes[0][0][0] == SLEEP:
+            # One shape, a lone Sleep (io-sleep): sleep_task.
+            submit, fn, d, acc = self.ex.submit, self.sleep_task, tr.shapes[0][0][2], mix(0, 0)
+            self.feeder.feed(lambda i: submit(fn, i, d, acc))
+        else:
+            self.feeder.feed(functools.partial(self.ex.submit, self.task))
         # Stop the workers only once every task has ended (as
         # ThreadPoolExecutor.map's caller does): a worker told to stop
         # exits as soon as it is idle, and thread exits while other tasks
