@@ -394,7 +394,14 @@ class Load {
       this.feedOpen();
     } else {
       tr.arrive.fill(t0); // a batch arrives at time zero
-      for (let i = 0; i < n && !tr.failed; i++) this.launch(i);
+      if (this.limit === Infinity) {
+        // No concurrency limit: every task starts now.
+        const ex = this.ex;
+        this.active = n;
+        for (let i = 0; i < n && !tr.failed; i++) ex.task(i);
+      } else {
+        for (let i = 0; i < n && !tr.failed; i++) this.launch(i);
+      }
     }
     return all;
   }
