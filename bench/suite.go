@@ -46,6 +46,8 @@ type Suite struct {
 	Timeout Duration `json:"timeout,omitempty"`
 	// Experiments are the matrix; each is expanded on its own.
 	Experiments []Experiment `json:"experiments"`
+	// Servers are the server-role experiments (bench/suite_server.go).
+	Servers []ServerExperiment `json:"servers,omitempty"`
 }
 
 // Experiment is one axis of a suite: every combination of its workloads,
@@ -149,6 +151,9 @@ func (s *Suite) Check() error {
 		if err := s.Experiments[i].check(); err != nil {
 			return fmt.Errorf("suite %s, experiment %d (%s): %w", s.Name, i+1, s.Experiments[i].Tag, err)
 		}
+	}
+	if err := s.checkServers(); err != nil {
+		return err
 	}
 	if n := s.cellCount(); n > MaxCells {
 		return fmt.Errorf("suite %s has %.0f cells (allowed 1..%d)", s.Name, n, MaxCells)

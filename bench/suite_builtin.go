@@ -27,7 +27,7 @@ var (
 // runtimes charts but not the memory regression, whose held-in-flight
 // sleeps cost more than the rest of their experiments.
 func quickSuite() *Suite {
-	return &Suite{
+	return withServers(&Suite{
 		Name: "quick", Repeats: 5, CITarget: ciTarget, Seed: 1,
 		Doc: "every chart, small sizes, 5 repeats: about 3 minutes on 2 cores (2 min 59 s measured)",
 		Experiments: append([]Experiment{
@@ -52,7 +52,7 @@ func quickSuite() *Suite {
 			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:500"}, OpenSeconds: 0.4, Series: 2000,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},
 		}, withoutTag(runtimeExperiments(true), resultfmt.TagMemory)...),
-	}
+	}, true)
 }
 
 // withoutTag returns the experiments whose tag is not tag.
@@ -87,7 +87,7 @@ const ciTarget = 0.05
 func defaultSuite() *Suite {
 	rates := []string{"open:250", "open:500", "open:1000", "open:2000", "open:3000", "open:4000"}
 	sleep200 := Params{Sleep: ms(200)}
-	return &Suite{
+	return withServers(&Suite{
 		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(60 * time.Second), Seed: 1,
 		Doc: "the published matrix, 5 repeats: about 19 minutes on 2 cores, with up to 1 min of adaptive repeats (19 min 2 s measured)",
 		Experiments: append([]Experiment{
@@ -137,5 +137,5 @@ func defaultSuite() *Suite {
 			{Tag: resultfmt.TagBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:1000"}, OpenSeconds: 1.5, Series: 1500,
 				Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 500}},
 		}, runtimeExperiments(false)...),
-	}
+	}, false)
 }

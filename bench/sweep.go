@@ -112,6 +112,9 @@ func Sweep(ctx context.Context, suite *Suite, opt SweepOptions) (*File, error) {
 	if err := s.runAdaptive(); err != nil {
 		return s.f, err
 	}
+	if err := s.runServers(); err != nil {
+		return s.f, err
+	}
 	return s.finish()
 }
 

@@ -46,6 +46,9 @@ type File struct {
 	// Duty is the sweep's duty cycle (nil for files of one `run`).
 	Duty   *Duty    `json:"duty,omitempty"`
 	Trials []Result `json:"trials"`
+	// Servers are the server-role trials (resultfmt/server.go), in the
+	// order they ran.
+	Servers []ServerTrial `json:"server_trials,omitempty"`
 }
 
 // WriteAtomic writes data to path through a temporary file in the same

@@ -93,6 +93,7 @@ func (f *File) Validate() error {
 		}
 		c.trial(r)
 	}
+	c.servers(f.Servers)
 	return c.err
 }
 

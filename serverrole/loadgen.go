@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -41,12 +42,20 @@ type genReport struct {
 	Sent, Answered, Verified int
 	Window                   float64
 	P50, P99, Max            float64
-	LagP99, LagMax           float64
-	CPU                      float64
-	Conns                    int
-	Threads                  int
-	PIDs                     map[int]int
-	Error                    string
+	// P99Others is the p99 of the requests whose task makes no Block
+	// step, Blocked the count of those that do (0, 0 when none does).
+	P99Others float64
+	Blocked   int
+	// DoneRate is answers per second between the first and the last
+	// answer (open loop): the server's output rate, free of the window's
+	// first latency, which Answered / Window is not.
+	DoneRate       float64
+	LagP99, LagMax float64
+	CPU            float64
+	Conns          int
+	Threads        int
+	PIDs           map[int]int
+	Error          string
 }
 
 // genMain is the generator process: spec on stdin, report on stdout.
@@ -168,16 +177,24 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 	}
 	rep.Sent, rep.Conns, rep.CPU = sent, int(g.conns.Load()), cpu
 	results := make([]uint64, n)
-	var lat, lags []float64
+	var lat, others, lags []float64
 	tids, pids := map[int]bool{}, map[int]int{}
+	first, last := int64(math.MaxInt64), int64(0)
 	for i := range n {
 		if g.end[i] == 0 {
 			continue
 		}
 		rep.Answered++
+		first, last = min(first, g.end[i]), max(last, g.end[i])
 		window = max(window, g.end[i])
 		results[i] = g.ans[i].Digest
-		lat = append(lat, float64(g.end[i]-g.intended[i])/1e6)
+		l := float64(g.end[i]-g.intended[i]) / 1e6
+		lat = append(lat, l)
+		if workload.BlockingTask(tasks[i]) {
+			rep.Blocked++
+		} else {
+			others = append(others, l)
+		}
 		tids[g.ans[i].Pid<<32|g.ans[i].Tid] = true
 		pids[g.ans[i].Pid]++
 	}
@@ -189,6 +206,12 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 	rep.Window = float64(window) / 1e9
 	rep.P50, rep.P99, rep.Max = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 1)
 	rep.LagP99, rep.LagMax = quantile(lags, 0.99), quantile(lags, 1)
+	if rep.Answered > 1 && last > first {
+		rep.DoneRate = float64(rep.Answered-1) / (float64(last-first) / 1e9)
+	}
+	if rep.Blocked > 0 {
+		rep.P99Others = quantile(others, 0.99)
+	}
 	rep.Threads, rep.PIDs = len(tids), pids
 	if g.fail != nil {
 		rep.Error = g.fail.Error()

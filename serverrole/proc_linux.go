@@ -133,3 +133,41 @@ func tree(pid int) []int {
 	}
 	return out
 }
+
+// capSysResource is CAP_SYS_RESOURCE's bit in /proc/PID/status CapEff.
+const capSysResource = 24
+
+// canRaiseFDs reports whether this process may raise a hard
+// RLIMIT_NOFILE (it holds CAP_SYS_RESOURCE, as root does).
+func canRaiseFDs() bool {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && caps&(1<<capSysResource) != 0
+		}
+	}
+	return false
+}
+
+// raiseFDs sets process pid's RLIMIT_NOFILE (soft and hard) to n when its
+// hard limit is lower (prlimit(2) needs CAP_SYS_RESOURCE for that). It
+// runs on the server and the generator right after they start, before
+// they are sent their spec, so only they hold the raised limit; processes
+// the server starts later (prefork workers) inherit it.
+func raiseFDs(pid int, n uint64) error {
+	var old unix.Rlimit
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &old); err != nil {
+		return os.NewSyscallError("prlimit", err)
+	}
+	if old.Max >= n {
+		return nil
+	}
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: n, Max: n}, nil); err != nil {
+		return fmt.Errorf("raise RLIMIT_NOFILE of pid %d to %d: %w", pid, n, os.NewSyscallError("prlimit", err))
+	}
+	return nil
+}

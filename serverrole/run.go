@@ -69,8 +69,8 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr, Key: rs.key}, sp.exited, func() {
 		// All N connections open and idle: let the server settle, then
 		// take the peaks of a few samples.
-		time.Sleep(200 * time.Millisecond)
-		for range 5 {
+		time.Sleep(100 * time.Millisecond)
+		for range 4 {
 			x := sampleTree(sp.pid())
 			res.IdleRSS = max(res.IdleRSS, x.rss)
 			res.IdleFDs = max(res.IdleFDs, x.fds)
@@ -83,6 +83,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 
 	res.Sent, res.Answered, res.Verified = rep.Sent, rep.Answered, rep.Verified
 	res.Window, res.P50, res.P99, res.Max = rep.Window, rep.P50, rep.P99, rep.Max
+	res.P99Others, res.Blocked, res.DoneRate = rep.P99Others, rep.Blocked, rep.DoneRate
 	if rep.Window > 0 {
 		res.Rate = float64(rep.Answered) / rep.Window
 		res.GenCores = rep.CPU / rep.Window
@@ -170,8 +171,16 @@ func startServer(ctx context.Context, hello serverHello) (*serverProc, error) {
 		return nil, err
 	}
 	p := &serverProc{cmd: cmd, stdin: c.Stdin, out: bufio.NewReader(c.Stdout), stderr: c.Stderr, exited: make(chan struct{})}
+	var werr error
+	if n := fdsNeeded(hello.Spec); n > 0 {
+		werr = raiseFDs(p.pid(), n)
+	}
 	b, _ := json.Marshal(hello)
-	_, werr := p.stdin.Write(append(b, '\n'))
+	if werr == nil {
+		_, werr = p.stdin.Write(append(b, '\n'))
+	} else {
+		p.stdin.Close() // the server reads no spec and exits
+	}
 	addr, rerr := p.out.ReadString('\n')
 	if err := errors.Join(werr, rerr); err != nil {
 		p.kill()
@@ -271,8 +280,16 @@ func runGenerator(ctx context.Context, hello genHello, serverExited <-chan struc
 		case <-gctx.Done():
 		}
 	}()
+	var werr error
+	if n := fdsNeeded(hello.Spec); n > 0 {
+		werr = raiseFDs(cmd.Process.Pid, n)
+	}
 	b, _ := json.Marshal(hello)
-	_, werr := stdin.Write(append(b, '\n'))
+	if werr == nil {
+		_, werr = stdin.Write(append(b, '\n'))
+	} else {
+		stdin.Close() // the generator reads no spec and exits
+	}
 	out := bufio.NewReader(io.LimitReader(stdout, 1<<20))
 	line, rerr := out.ReadBytes('\n')
 	if rerr == nil && strings.TrimSpace(string(line)) == heldLine {

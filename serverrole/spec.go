@@ -70,10 +70,18 @@ type Result struct {
 	Window float64 `json:"window_s"`
 	// Rate is answered requests per second over the window.
 	Rate float64 `json:"rate_per_s"`
+	// DoneRate is answers per second between the first and the last
+	// answer: the server's output rate, compared with the offered rate.
+	DoneRate float64 `json:"done_rate_per_s,omitempty"`
 	// Latency percentiles from each request's intended send time, ms.
 	P50 float64 `json:"p50_ms"`
 	P99 float64 `json:"p99_ms"`
 	Max float64 `json:"max_ms"`
+	// P99Others is the p99 of the requests whose task makes no Block step
+	// (the blocking handler's victims), Blocked how many did block; both 0
+	// when no task blocks.
+	P99Others float64 `json:"p99_others_ms,omitempty"`
+	Blocked   int     `json:"blocked,omitempty"`
 	// The generator's own figures: CPU cores over the window and the lag
 	// of its schedule (actual minus intended send), ms.
 	GenCores float64 `json:"gen_cores"`
@@ -122,9 +130,10 @@ func (s *Spec) Validate() error {
 		if err != nil {
 			return err
 		}
-		// The server and the generator each hold n sockets, plus a few.
-		if lim := fdLimit(); uint64(n)+fdReserve > lim {
-			return fmt.Errorf("load %q: %d connections need %d fds per process, over the hard RLIMIT_NOFILE %d (raise it with ulimit -Hn, as root)", s.Load, n, uint64(n)+fdReserve, lim)
+		// The server and the generator each hold n sockets, plus a few;
+		// Run raises their hard limit when this process may (fdsNeeded).
+		if lim := fdLimit(); uint64(n)+fdReserve > lim && !canRaiseFDs() {
+			return fmt.Errorf("load %q: %d connections need %d fds per process, over the hard RLIMIT_NOFILE %d, and this process may not raise it (no CAP_SYS_RESOURCE): run as root, or raise it first with `ulimit -Hn %d` as root", s.Load, n, uint64(n)+fdReserve, lim, uint64(n)+fdReserve)
 		}
 	} else if _, err := parseLoad(s.Load, s.Tasks, s.Params.Seed); err != nil {
 		return err
@@ -133,4 +142,15 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("generator connections %d out of range (allowed 0..100000)", s.MaxConns)
 	}
 	return nil
+}
+
+// fdsNeeded is the RLIMIT_NOFILE the server and the generator need for
+// spec's load when it is over this process's hard limit (Run raises
+// theirs to it), else 0.
+func fdsNeeded(s Spec) uint64 {
+	n, idle, err := parseIdle(s.Load)
+	if !idle || err != nil || uint64(n)+fdReserve <= fdLimit() {
+		return 0
+	}
+	return uint64(n) + fdReserve
 }
