@@ -50,7 +50,7 @@ type ServerExperiment struct {
 
 // KeepUp is the share of the offered rate a server must achieve for a
 // rate to count as kept up with (the knee's second condition).
-const KeepUp = 0.95
+const KeepUp = resultfmt.ServerKeepUp
 
 // ServerRole is the server role as a sweep drives it. Package serverrole
 // registers it (RegisterServerRole, from its init); bench cannot import

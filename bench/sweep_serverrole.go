@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +44,14 @@ func (s *sweep) runServers() error {
 		maxR = max(maxR, u.repeats)
 	}
 	timeout := time.Duration(s.suite.Timeout)
+	// Invalid trials are counted in one note at the end, by cause (the
+	// report's tables name them per configuration).
+	invalid, nInvalid, ran := map[string]int{}, 0, 0
+	defer func() {
+		if nInvalid > 0 {
+			s.note("server trials: %d of %d invalid (%s): kept in results.json, left out of the medians", nInvalid, ran, causes(invalid))
+		}
+	}()
 	for r := 0; r < maxR; r++ {
 		rng := rand.New(rand.NewPCG(s.suite.Seed, uint64(r)+0x5e4e))
 		for _, k := range rng.Perm(len(units)) {
@@ -58,6 +68,7 @@ func (s *sweep) runServers() error {
 				}
 				t, err := role.Run(s.ctx, c.Spec, timeout)
 				s.done++
+				ran++
 				if s.ctx.Err() != nil {
 					return nil // an interrupted trial is not a result
 				}
@@ -68,7 +79,8 @@ func (s *sweep) runServers() error {
 					s.f.Failed++
 					s.note("failed %s (repeat %d): %v", c.Spec.Name(), r, err)
 				} else if t.Invalid != "" {
-					s.note("invalid %s (repeat %d): %s", c.Spec.Name(), r, t.Invalid)
+					invalid[causeOf(t.Invalid)]++
+					nInvalid++
 				}
 				s.f.Servers = append(s.f.Servers, t)
 				s.duty.Trials++
@@ -95,14 +107,24 @@ func (s *sweep) serverUnits(role ServerRole) ([]*serverUnit, int) {
 	cells := s.suite.ServerCells(role)
 	sortServerCells(cells)
 	var units []*serverUnit
-	seen := map[string]bool{}
+	// One note per reason, naming every cell it skips.
+	var reasons []string
+	skipped := map[string][]string{}
+	defer func() {
+		for _, r := range reasons {
+			s.note("skipped %s: %s", strings.Join(skipped[r], ", "), r)
+		}
+	}()
 	planned := 0
 	key := ""
 	for _, c := range cells {
 		if reason := serverSkip(role, c.Spec); reason != "" {
-			if !seen[reason] {
-				seen[reason] = true
-				s.note("skipped %s: %s", c.Spec.Name(), reason)
+			if _, ok := skipped[reason]; !ok {
+				reasons = append(reasons, reason)
+			}
+			name := c.Spec.Name()
+			if !slices.Contains(skipped[reason], name) {
+				skipped[reason] = append(skipped[reason], name)
 			}
 			continue
 		}
@@ -134,4 +156,25 @@ func serverSkip(role ServerRole, spec resultfmt.ServerSpec) string {
 		return strings.TrimPrefix(err.Error(), ErrUsage.Error()+": ")
 	}
 	return ""
+}
+
+// causes lists counts by cause, most frequent first.
+func causes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(m[b]-m[a], strings.Compare(a, b)) })
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// causeOf is the first cause of an Invalid text, without its figures.
+func causeOf(invalid string) string {
+	first, _, _ := strings.Cut(invalid, "; ")
+	first, _, _ = strings.Cut(first, " (")
+	return first
 }

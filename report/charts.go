@@ -36,6 +36,9 @@ var builders = []builder{
 	{"open-load", "Latency vs offered load (open load)", openLoadChart, openLoadSpecs, openLoadTable, saturationFindings},
 	{"blocking", "The blocking mistake", blockingChart, blockingSpecs, blockingTable, blockingFindings},
 	{"runtimes", "Go, Python and Node.js on the same tasks", runtimesCharts, runtimesSpecs, taxTable, topics(runtimeFindings, TaxFindings)},
+	{"server-rate", "Servers: p99 latency vs offered rate, and each model's knee", serverRateChart, serverRateSpecs, serverRateTable, serverRateFindings},
+	{"server-c10k", "Servers: C10k, memory per idle connection and set-up rate", serverC10kChart, serverC10kSpecs, serverC10kTable, c10kFindings},
+	{"server-blocking", "Servers: a blocking handler, and the other requests", serverBlockingChart, serverBlockingSpecs, serverBlockingTable, blockingServerFindings},
 }
 
 // topics joins findings functions into one, in order.

@@ -22,6 +22,11 @@ const (
 	TagServerBlocking = "server-blocking"
 )
 
+// ServerKeepUp is the share of the offered rate a server must achieve
+// (Achieved) for a rate to count as kept up with: the knee's second
+// condition, beside the p99 bound.
+const ServerKeepUp = 0.95
+
 // ServerSpec is one server-role trial as a sweep ran it: the model
 // serving HTTP/1.1 on loopback, one request per task of Workload, driven
 // by the load generator process with Load (open:RATE or idle:N).
