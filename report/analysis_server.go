@@ -39,17 +39,21 @@ func (c *serverCell) stat(f func(resultfmt.ServerTrial) float64) resultfmt.Stat 
 // runs is the cell's trial count: usable, invalid and failed.
 func (c *serverCell) runs() int { return len(c.Valid) + len(c.Invalid) + c.Failed }
 
-// validText is "k/n valid", with why the others are not.
-func (c *serverCell) validText() string {
-	s := fmt.Sprintf("%d/%d", len(c.Valid), c.runs())
+// validText is "k/n", the usable trials of all.
+func (c *serverCell) validText() string { return fmt.Sprintf("%d/%d", len(c.Valid), c.runs()) }
+
+// whyText says why the trials that are not usable are not: "1 invalid:
+// generator fell behind its schedule; 1 failed", "" when all are.
+func (c *serverCell) whyText() string {
+	var parts []string
 	if len(c.Invalid) > 0 {
 		why, _, _ := strings.Cut(c.Invalid[0].Invalid, " (")
-		s += fmt.Sprintf("; %d invalid: %s", len(c.Invalid), why)
+		parts = append(parts, fmt.Sprintf("%d invalid: %s", len(c.Invalid), why))
 	}
 	if c.Failed > 0 {
-		s += fmt.Sprintf("; %d failed", c.Failed)
+		parts = append(parts, fmt.Sprintf("%d failed", c.Failed))
 	}
-	return s
+	return strings.Join(parts, "; ")
 }
 
 // serverCells groups the server trials of tag into cells, ordered by
@@ -137,16 +141,16 @@ func (cur *serverCurve) findKnee() {
 	for i, c := range cur.Points {
 		rate := resultfmt.OpenRate(c.Spec.Load)
 		if len(c.Valid) == 0 {
-			cur.Why = fmt.Sprintf("no usable trial at %s/s (%s)", num(rate), c.validText())
+			cur.Why = fmt.Sprintf("no usable trial at %s/s (%s)", fmtNum(rate), c.whyText())
 			return
 		}
 		p99, got := c.stat(func(t resultfmt.ServerTrial) float64 { return t.P99 }).Median, c.stat(func(t resultfmt.ServerTrial) float64 { return t.Achieved }).Median
 		switch {
 		case got < resultfmt.ServerKeepUp*rate:
-			cur.Why = fmt.Sprintf("at %s/s it answered %s/s (< %.0f%%)", num(rate), num(got), 100*resultfmt.ServerKeepUp)
+			cur.Why = fmt.Sprintf("at %s/s it answered %s/s (< %.0f%%)", fmtNum(rate), num(got), 100*resultfmt.ServerKeepUp)
 			return
 		case p99 >= cur.Bound:
-			cur.Why = fmt.Sprintf("at %s/s its p99 was %s ms (bound %s ms)", num(rate), num(p99), num(cur.Bound))
+			cur.Why = fmt.Sprintf("at %s/s its p99 was %s ms (bound %s ms)", fmtNum(rate), num(p99), fmtNum(cur.Bound))
 			return
 		}
 		cur.Knee = i
@@ -157,9 +161,9 @@ func (cur *serverCurve) findKnee() {
 // kneeText is "400/s" or "below 50/s".
 func (cur *serverCurve) kneeText() string {
 	if cur.Knee < 0 {
-		return "below " + num(resultfmt.OpenRate(cur.Points[0].Spec.Load)) + "/s"
+		return "below " + fmtNum(resultfmt.OpenRate(cur.Points[0].Spec.Load)) + "/s"
 	}
-	k := num(resultfmt.OpenRate(cur.Points[cur.Knee].Spec.Load)) + "/s"
+	k := fmtNum(resultfmt.OpenRate(cur.Points[cur.Knee].Spec.Load)) + "/s"
 	if cur.Knee == len(cur.Points)-1 {
 		k = "≥ " + k
 	}
@@ -192,7 +196,7 @@ func serverRateFindings(d *Data) []Finding {
 			}
 		}
 		add("servers", false, "Serving %s, the knee (highest offered rate kept up with: p99 from intended send < %s ms and >= %.0f%% of the offer answered): %s.",
-			w, num(bound), 100*resultfmt.ServerKeepUp, strings.Join(parts, "; "))
+			w, fmtNum(bound), 100*resultfmt.ServerKeepUp, strings.Join(parts, "; "))
 	}
 	return out
 }
@@ -220,7 +224,7 @@ func c10kCurves(d *Data) []c10kSeries {
 	return out
 }
 
-func perConn(t resultfmt.ServerTrial) float64 { return t.BytesPerConn / 1024 }
+func perConn(t resultfmt.ServerTrial) float64   { return t.BytesPerConn / 1024 }
 func setupRate(t resultfmt.ServerTrial) float64 { return t.SetupRate }
 
 // c10kFindings compares memory per idle connection at the largest N that

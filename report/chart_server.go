@@ -50,7 +50,7 @@ func serverRateSpecs(d *Data) []*chartSpec {
 				rate := resultfmt.OpenRate(c.Spec.Load)
 				st := c.stat(func(t resultfmt.ServerTrial) float64 { return t.P99 })
 				got := c.stat(func(t resultfmt.ServerTrial) float64 { return t.Achieved })
-				p := statPoint(rate, st, len(c.Valid), fmt.Sprintf("answered %s/s; %s valid", num(got.Median), c.validText()))
+				p := statPoint(rate, st, len(c.Valid), fmt.Sprintf("answered %s/s; %s usable %s", num(got.Median), c.validText(), c.whyText()))
 				if i == cur.Knee {
 					p.Mark = "ring"
 				}
@@ -65,7 +65,7 @@ func serverRateSpecs(d *Data) []*chartSpec {
 			continue
 		}
 		yLo, yHi = math.Min(yLo, bound), math.Max(yHi, bound)
-		wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("p99 bound %s ms", num(bound)), [2]float64{xLo / 1.3, bound}, [2]float64{xHi * 1.3, bound}))
+		wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("p99 bound %s ms", fmtNum(bound)), [2]float64{xLo / 1.3, bound}, [2]float64{xHi * 1.3, bound}))
 		wc.X.Range, wc.Y.Range = []float64{xLo / 1.3, xHi * 1.3}, []float64{yLo / 1.5, yHi * 30}
 		out = append(out, wc.finish())
 	}
@@ -114,7 +114,7 @@ func serverC10kSpecs(d *Data) []*chartSpec {
 					continue
 				}
 				n := float64(c.Spec.IdleConns())
-				pts = append(pts, statPoint(n, st, len(c.Valid), c.validText()+" valid"))
+				pts = append(pts, statPoint(n, st, len(c.Valid), c.validText()+" usable "+c.whyText()))
 				yLo, yHi, xLo, xHi = math.Min(yLo, st.Min), math.Max(yHi, st.Max), math.Min(xLo, n), math.Max(xHi, n)
 			}
 			if len(pts) > 0 {
@@ -143,7 +143,7 @@ func serverBlockingChart(d *Data) ([]*figure, string, error) {
 	}
 	v := blockVictims(d)[0]
 	caption := fmt.Sprintf("The blocking handler: under %s, one request in %d blocks its handler for %s ms (a blocking call where a wait belongs); the others wait %s ms. Bars: p99 latency from intended send of the requests that did not block, and of all, per model, median of the usable repeats with min..max whiskers. A server that runs handlers on one thread (an event loop, an iterative server) makes every request behind the blocked one wait.",
-		v.Cell.Spec.Load, v.Cell.Spec.Params.Fill().BlockEvery, num(v.Block), num(v.Own))
+		v.Cell.Spec.Load, v.Cell.Spec.Params.Fill().BlockEvery, fmtNum(v.Block), fmtNum(v.Own))
 	return []*figure{single("server-blocking", p)}, caption, nil
 }
 
@@ -156,27 +156,29 @@ func serverBlockingSpecs(d *Data) []*chartSpec {
 		Y: specAxis{Label: "p99 latency from intended send (ms)", Log: true}, Cats: []string{"the others (not blocking)", "all requests"}, LegendLeft: true}
 	yLo, yHi := math.Inf(1), 0.0
 	var block, own float64
+	var drawn []blockVictim
 	for _, v := range vs {
 		c := v.Cell
-		if len(c.Valid) == 0 {
-			continue
+		if len(c.Valid) > 0 && c.stat(func(t resultfmt.ServerTrial) float64 { return t.P99Others }).Min > 0 {
+			drawn = append(drawn, v)
 		}
+	}
+	for i, v := range drawn {
+		c := v.Cell
 		block, own = v.Block, v.Own
 		others := c.stat(func(t resultfmt.ServerTrial) float64 { return t.P99Others })
 		all := c.stat(func(t resultfmt.ServerTrial) float64 { return t.P99 })
-		if !(others.Min > 0 && all.Min > 0) {
-			continue
-		}
-		note := c.validText() + " valid"
-		wc.Series = append(wc.Series, d.modelSeries(c.Series, "", "points", []specPoint{statPoint(0, others, len(c.Valid), note), statPoint(1, all, len(c.Valid), note)}))
+		off, _ := groupOffset(i, len(drawn))
+		note := c.validText() + " usable " + c.whyText()
+		wc.Series = append(wc.Series, d.modelSeries(c.Series, "", "points", []specPoint{statPoint(off, others, len(c.Valid), note), statPoint(1+off, all, len(c.Valid), note)}))
 		yLo, yHi = math.Min(yLo, others.Min), math.Max(yHi, all.Max)
 	}
 	if len(wc.Series) == 0 {
 		return nil
 	}
 	yLo, yHi = math.Min(yLo, own), math.Max(yHi, block)
-	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("the block: %s ms", num(block)), [2]float64{-0.5, block}, [2]float64{1.5, block}),
-		refSeries(fmt.Sprintf("own wait: %s ms", num(own)), [2]float64{-0.5, own}, [2]float64{1.5, own}))
+	wc.Refs = append(wc.Refs, refSeries(fmt.Sprintf("the block: %s ms", fmtNum(block)), [2]float64{-0.5, block}, [2]float64{1.5, block}),
+		refSeries(fmt.Sprintf("own wait: %s ms", fmtNum(own)), [2]float64{-0.5, own}, [2]float64{1.5, own}))
 	wc.Y.Range = []float64{yLo / 2, yHi * 20}
 	return []*chartSpec{wc.finish()}
 }

@@ -131,6 +131,7 @@ func fixtureFile() *resultfmt.File {
 		})
 	}
 	runtimesFixture(add)
+	addServerFixture(f)
 	return f
 }
 

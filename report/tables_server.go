@@ -11,9 +11,9 @@ import (
 // rate, p99, the usable repeats (and why the others are not), the knee.
 func serverRateTable(d *Data) Table {
 	t := Table{ID: "server-rate", Title: fmt.Sprintf("Servers: p99 from intended send per offered rate (median (min–max) of the usable repeats; knee: highest rate with >= %.0f%% answered and p99 under the bound, every lower rate too)", 100*resultfmt.ServerKeepUp),
-		Header: []string{"handler", "model", "offered/s", "answered/s", "p99 ms", "p50 ms", "server CPU cores", "server RSS MiB", "valid", "knee"},
-		Core:   []string{"handler", "model", "offered/s", "answered/s", "p99 ms", "valid", "knee"},
-		More:   []string{"p50 ms", "server CPU cores", "server RSS MiB"}}
+		Header: []string{"handler", "model", "offered/s", "answered/s", "p99 ms", "p50 ms", "server CPU cores", "server RSS MiB", "usable", "knee", "not usable"},
+		Core:   []string{"handler", "model", "offered/s", "answered/s", "p99 ms", "usable", "knee"},
+		More:   []string{"not usable", "p50 ms", "server CPU cores", "server RSS MiB"}}
 	for _, cur := range rateCurves(d) {
 		for i, c := range cur.Points {
 			k := ""
@@ -26,7 +26,7 @@ func serverRateTable(d *Data) Table {
 				statText(c, func(t resultfmt.ServerTrial) float64 { return t.P50 }),
 				statText(c, func(t resultfmt.ServerTrial) float64 { return t.ServerCores }),
 				statText(c, func(t resultfmt.ServerTrial) float64 { return float64(t.ServerRSS) / (1 << 20) }),
-				c.validText(), k})
+				c.validText(), k, c.whyText()})
 		}
 	}
 	return t
@@ -43,16 +43,16 @@ func statText(c *serverCell, f func(resultfmt.ServerTrial) float64) string {
 // serverC10kTable lists the C10k cells.
 func serverC10kTable(d *Data) Table {
 	t := Table{ID: "server-c10k", Title: "C10k: idle keep-alive connections held (median (min–max) of the usable repeats)",
-		Header: []string{"model", "connections", "KiB/conn", "set-up conns/s", "idle RSS MiB", "server fds", "server threads", "valid"},
-		Core:   []string{"model", "connections", "KiB/conn", "set-up conns/s", "valid"},
-		More:   []string{"idle RSS MiB", "server threads", "server fds"}}
+		Header: []string{"model", "connections", "KiB/conn", "set-up conns/s", "idle RSS MiB", "server fds", "server threads", "usable", "not usable"},
+		Core:   []string{"model", "connections", "KiB/conn", "set-up conns/s", "usable"},
+		More:   []string{"not usable", "idle RSS MiB", "server threads", "server fds"}}
 	for _, s := range c10kCurves(d) {
 		for _, c := range s.Points {
 			t.Rows = append(t.Rows, []string{s.Series, strconv.Itoa(c.Spec.IdleConns()), statText(c, perConn), statText(c, setupRate),
 				statText(c, func(t resultfmt.ServerTrial) float64 { return float64(t.IdleRSS) / (1 << 20) }),
 				statText(c, func(t resultfmt.ServerTrial) float64 { return float64(t.IdleFDs) }),
 				statText(c, func(t resultfmt.ServerTrial) float64 { return float64(t.IdleThreads) }),
-				c.validText()})
+				c.validText(), c.whyText()})
 		}
 	}
 	return t
@@ -61,9 +61,9 @@ func serverC10kTable(d *Data) Table {
 // serverBlockingTable lists the blocking-handler cells.
 func serverBlockingTable(d *Data) Table {
 	t := Table{ID: "server-blocking", Title: "Servers with a blocking handler: p99 of the requests that did not block, and of all (ms; median (min–max) of the usable repeats)",
-		Header: []string{"model", "load", "own wait ms", "block ms", "p99 others", "p99 all", "stalled", "valid"},
-		Core:   []string{"model", "p99 others", "p99 all", "stalled", "valid"},
-		More:   []string{"block ms", "own wait ms", "load"}}
+		Header: []string{"model", "load", "own wait ms", "block ms", "p99 others", "p99 all", "stalled", "usable", "not usable"},
+		Core:   []string{"model", "p99 others", "p99 all", "stalled", "usable"},
+		More:   []string{"not usable", "block ms", "own wait ms", "load"}}
 	for _, v := range blockVictims(d) {
 		c := v.Cell
 		stalled := "–"
@@ -72,7 +72,7 @@ func serverBlockingTable(d *Data) Table {
 		}
 		t.Rows = append(t.Rows, []string{c.Series, c.Spec.Load, num(v.Own), num(v.Block),
 			statText(c, func(t resultfmt.ServerTrial) float64 { return t.P99Others }),
-			statText(c, func(t resultfmt.ServerTrial) float64 { return t.P99 }), stalled, c.validText()})
+			statText(c, func(t resultfmt.ServerTrial) float64 { return t.P99 }), stalled, c.validText(), c.whyText()})
 	}
 	return t
 }

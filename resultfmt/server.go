@@ -58,8 +58,11 @@ type ServerTrial struct {
 	// is answered requests per second over it.
 	Window float64 `json:"window_s"`
 	Rate   float64 `json:"rate_per_s"`
-	// Achieved is answers per second between the first and the last
-	// answer (open loop): the rate compared with Offered for the knee.
+	// Achieved is the rate the server kept up with (open loop): answers
+	// over the schedule's span plus the latency growth from the first
+	// quarter of the requests to the last (medians), so a short window's
+	// first latency or one late answer does not lower it; compared with
+	// Offered for the knee.
 	Achieved float64 `json:"achieved_per_s,omitempty"`
 	// Latency from each request's intended send time, ms; P99Others is
 	// the p99 of the requests whose task does not block (0 when none

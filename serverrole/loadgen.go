@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -179,13 +178,11 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 	results := make([]uint64, n)
 	var lat, others, lags []float64
 	tids, pids := map[int]bool{}, map[int]int{}
-	first, last := int64(math.MaxInt64), int64(0)
 	for i := range n {
 		if g.end[i] == 0 {
 			continue
 		}
 		rep.Answered++
-		first, last = min(first, g.end[i]), max(last, g.end[i])
 		window = max(window, g.end[i])
 		results[i] = g.ans[i].Digest
 		l := float64(g.end[i]-g.intended[i]) / 1e6
@@ -206,8 +203,8 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 	rep.Window = float64(window) / 1e9
 	rep.P50, rep.P99, rep.Max = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 1)
 	rep.LagP99, rep.LagMax = quantile(lags, 0.99), quantile(lags, 1)
-	if rep.Answered > 1 && last > first {
-		rep.DoneRate = float64(rep.Answered-1) / (float64(last-first) / 1e9)
+	if load.Shape == models.Open && rep.Answered > 1 {
+		rep.DoneRate = doneRate(rep.Answered, float64(g.intended[sent-1]-g.intended[0])/1e9, lat)
 	}
 	if rep.Blocked > 0 {
 		rep.P99Others = quantile(others, 0.99)
@@ -229,6 +226,23 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 		}
 	}
 	return rep
+}
+
+// doneRate is the rate a server answered n requests sent over span
+// seconds at: n-1 over the span plus how much the latency grew from the
+// first quarter of the requests to the last (medians, lat in send order).
+// A server that keeps up answers at the offered rate whatever its
+// latency; one that does not builds a queue, and the latency growth is
+// the time it fell behind. Unlike answers over the window (Rate), a short
+// window's first latency does not lower it, and unlike the spacing of the
+// first and last answers, one late answer does not.
+func doneRate(n int, span float64, lat []float64) float64 {
+	q := max(1, len(lat)/4)
+	growth := max(0, quantile(lat[len(lat)-q:], 0.5)-quantile(lat[:q], 0.5)) / 1e3
+	if span+growth <= 0 {
+		return 0
+	}
+	return float64(n-1) / (span + growth)
 }
 
 // quantile is the q-quantile of xs (nearest rank), 0 for none.

@@ -70,8 +70,9 @@ type Result struct {
 	Window float64 `json:"window_s"`
 	// Rate is answered requests per second over the window.
 	Rate float64 `json:"rate_per_s"`
-	// DoneRate is answers per second between the first and the last
-	// answer: the server's output rate, compared with the offered rate.
+	// DoneRate is the rate the server kept up with (open loop): answers
+	// over the schedule's span plus the latency growth from the first
+	// quarter of the requests to the last; compared with the offer.
 	DoneRate float64 `json:"done_rate_per_s,omitempty"`
 	// Latency percentiles from each request's intended send time, ms.
 	P50 float64 `json:"p50_ms"`
