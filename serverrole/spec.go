@@ -134,7 +134,7 @@ func (s *Spec) Validate() error {
 		// The server and the generator each hold n sockets, plus a few;
 		// Run raises their hard limit when this process may (fdsNeeded).
 		if lim := fdLimit(); uint64(n)+fdReserve > lim && !canRaiseFDs() {
-			return fmt.Errorf("load %q: %d connections need %d fds per process, over the hard RLIMIT_NOFILE %d, and this process may not raise it (no CAP_SYS_RESOURCE): run as root, or raise it first with `ulimit -Hn %d` as root", s.Load, n, uint64(n)+fdReserve, lim, uint64(n)+fdReserve)
+			return fmt.Errorf("load %q: %d connections need %d fds per process, over the hard RLIMIT_NOFILE %d, and this process may not raise it (it lacks CAP_SYS_RESOURCE, which root has unless a container drops it): run concbench with that capability, or from a shell whose hard limit is raised first (ulimit -Hn %d)", s.Load, n, uint64(n)+fdReserve, lim, uint64(n)+fdReserve)
 		}
 	} else if _, err := parseLoad(s.Load, s.Tasks, s.Params.Seed); err != nil {
 		return err
