@@ -290,14 +290,19 @@ func blockVictims(d *Data) []blockVictim {
 	return out
 }
 
-// blockingServerFindings says whom the blocking handler stalls.
+// blockingServerFindings says whom the blocking handler stalls, and
+// flags a contradiction when a model whose handlers share one thread
+// (its traits: not parallel, e.g. an event loop) kept its other
+// requests under half the block.
 func blockingServerFindings(d *Data) []Finding {
 	var out []Finding
 	add := adder(&out)
 	vs := blockVictims(d)
-	var stalled, spared []string
+	var stalled, spared, unusable []string
+	contradict := false
 	for _, v := range vs {
 		if len(v.Cell.Valid) == 0 {
+			unusable = append(unusable, fmt.Sprintf("%s (%s)", v.Cell.Series, v.Cell.whyText()))
 			continue
 		}
 		s := fmt.Sprintf("%s %s ms", v.Cell.Series, num(v.Others))
@@ -305,6 +310,7 @@ func blockingServerFindings(d *Data) []Finding {
 			stalled = append(stalled, s)
 		} else {
 			spared = append(spared, s)
+			contradict = contradict || !d.traits(baseModel(v.Cell.Series)).Parallel
 		}
 	}
 	if len(stalled)+len(spared) == 0 {
@@ -320,6 +326,9 @@ func blockingServerFindings(d *Data) []Finding {
 	if len(spared) > 0 {
 		text += fmt.Sprintf("; the others' p99 stays under half the block for %s", strings.Join(spared, ", "))
 	}
-	add("servers", len(stalled) == 0, "%s.", text)
+	if len(unusable) > 0 {
+		text += fmt.Sprintf("; no usable trial for %s", strings.Join(unusable, ", "))
+	}
+	add("servers", contradict, "%s.", text)
 	return out
 }

@@ -22,7 +22,7 @@ func serverRateChart(d *Data) ([]*figure, string, error) {
 		}
 		figs = append(figs, single(s.ID, p))
 	}
-	caption := fmt.Sprintf("Each model serving HTTP/1.1 on loopback, one request per task, driven open loop by the load generator process at each offered rate: p99 latency from each request's intended send time (no coordinated omission), median of the usable repeats with min..max bars. Rings mark each model's knee: the highest rate at which it, and every lower rate, answered at least %.0f%% of the offer with a p99 under the dashed bound. Rates above the first one a model could not keep up with are not run (they only queue). Trials whose generator fell behind its schedule or saturated are invalid: left out of the medians and counted in the table.",
+	caption := fmt.Sprintf("Each model serving HTTP/1.1 on loopback, one request per task, driven open loop by the load generator process at each offered rate: p99 latency from each request's intended send time (no coordinated omission), median of the usable repeats with min..max bars. Rings mark each model's knee: the highest rate at which it, and every lower rate, answered at least %.0f%% of the offer with a p99 under the dashed bound. Rates above the first one a model could not keep up with are not run (they only queue). Trials whose generator fell behind its schedule or saturated are invalid: left out of the medians and counted in the table; a rate with no usable trial is not drawn and ends the climb to the knee.",
 		100*resultfmt.ServerKeepUp)
 	return figs, caption, nil
 }
@@ -142,7 +142,7 @@ func serverBlockingChart(d *Data) ([]*figure, string, error) {
 		return nil, "", err
 	}
 	v := blockVictims(d)[0]
-	caption := fmt.Sprintf("The blocking handler: under %s, one request in %d blocks its handler for %s ms (a blocking call where a wait belongs); the others wait %s ms. Bars: p99 latency from intended send of the requests that did not block, and of all, per model, median of the usable repeats with min..max whiskers. A server that runs handlers on one thread (an event loop, an iterative server) makes every request behind the blocked one wait.",
+	caption := fmt.Sprintf("The blocking handler: under %s, one request in %d blocks its handler for %s ms (a blocking call where a wait belongs); the others wait %s ms. Bars: p99 latency from intended send of the requests that did not block, and of all, per model, median of the usable repeats with min..max whiskers. A server that runs handlers on one thread (an event loop, an iterative server) makes every request behind the blocked one wait. Invalid trials (the generator fell behind) are left out; a model with no usable trial is not drawn (the table names it).",
 		v.Cell.Spec.Load, v.Cell.Spec.Params.Fill().BlockEvery, fmtNum(v.Block), fmtNum(v.Own))
 	return []*figure{single("server-blocking", p)}, caption, nil
 }
