@@ -69,13 +69,13 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr, Key: rs.key}, sp.exited, func() {
 		// All N connections open and idle: let the server settle, then
 		// take the peaks of a few samples.
-		time.Sleep(100 * time.Millisecond)
-		for range 4 {
+		time.Sleep(50 * time.Millisecond)
+		for range 3 {
 			x := sampleTree(sp.pid())
 			res.IdleRSS = max(res.IdleRSS, x.rss)
 			res.IdleFDs = max(res.IdleFDs, x.fds)
 			res.IdleThreads = max(res.IdleThreads, x.threads)
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(40 * time.Millisecond)
 		}
 	})
 	peak := smp.stop()
