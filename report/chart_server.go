@@ -35,7 +35,7 @@ func serverRateSpecs(d *Data) []*chartSpec {
 	var out []*chartSpec
 	for _, w := range rateWorkloads(curves) {
 		wc := &chartSpec{ID: "server-rate-" + fileName(w), Title: fmt.Sprintf("Server p99 vs offered rate: %s handler", w),
-			X: specAxis{Label: "offered rate (requests/s)", Log: true, Compact: true}, Y: specAxis{Label: "p99 latency (ms)", Log: true}, LegendLeft: true}
+			X: specAxis{Label: "offered rate (requests/s)", Log: true}, Y: specAxis{Label: "p99 latency (ms)", Log: true}, LegendLeft: true}
 		yLo, yHi, xLo, xHi, bound := math.Inf(1), 0.0, math.Inf(1), 0.0, 0.0
 		for _, cur := range curves {
 			if cur.Workload != w {
@@ -103,7 +103,7 @@ func serverC10kSpecs(d *Data) []*chartSpec {
 		{"server-c10k-memory", "C10k: memory per idle connection", "server RSS per connection (KiB)", perConn},
 		{"server-c10k-setup", "C10k: connection set-up rate", "connections set up per second", setupRate},
 	} {
-		wc := &chartSpec{ID: m.id, Title: m.title, X: specAxis{Label: "idle keep-alive connections held", Log: true, Compact: true},
+		wc := &chartSpec{ID: m.id, Title: m.title, X: specAxis{Label: "idle keep-alive connections held", Log: true},
 			Y: specAxis{Label: m.y, Log: true}, LegendLeft: m.id == "server-c10k-setup"}
 		yLo, yHi, xLo, xHi := math.Inf(1), 0.0, math.Inf(1), 0.0
 		for _, s := range curves {
