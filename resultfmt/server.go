@@ -153,6 +153,10 @@ func (c *checker) servers(ts []ServerTrial) {
 		} else {
 			c.num("offered_per_s", t.Offered, positive)
 			c.num("p99_ms", t.P99, positive)
+			if t.Spec.Tag == TagServerRate {
+				// The knee chart draws the bound on its log axis.
+				c.num("spec.p99_bound_ms", t.Spec.P99Bound, bound{0, 1e6, true})
+			}
 		}
 		for _, x := range []struct {
 			n string

@@ -51,6 +51,7 @@ func TestServerTrialsValidated(t *testing.T) {
 		{"negative RSS", func(s *ServerTrial) { s.ServerRSS = -1 }, "server_rss_bytes -1 out of range"},
 		{"unknown tag", func(s *ServerTrial) { s.Spec.Tag = "nope" }, `tag "nope" unknown`},
 		{"batch load", func(s *ServerTrial) { s.Spec.Load = "batch" }, `spec.load "batch": allowed open:RATE or idle:N`},
+		{"rate without a bound", func(s *ServerTrial) { s.Spec.P99Bound = 0 }, "spec.p99_bound_ms 0 out of range (allowed 0 < x <= 1e+06)"},
 		{"zero offered", func(s *ServerTrial) { s.Offered = 0 }, "offered_per_s 0 out of range"},
 		{"answers exceed sends", func(s *ServerTrial) { s.Answered = 61 }, "answered 61 > sent 60"},
 		{"idle without set-up rate", func(s *ServerTrial) { s.Spec.Load = "idle:100"; s.Spec.Tag = TagServerC10k }, "setup_per_s 0 out of range"},
