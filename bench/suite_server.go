@@ -48,6 +48,9 @@ type ServerExperiment struct {
 	P99Bound float64 `json:"p99_bound_ms,omitempty"`
 }
 
+// maxServerTasks bounds a server trial's requests (serverrole's bound).
+const maxServerTasks = 1_000_000
+
 // KeepUp is the share of the offered rate a server must achieve for a
 // rate to count as kept up with (the knee's second condition).
 const KeepUp = resultfmt.ServerKeepUp
@@ -136,6 +139,9 @@ func (e *ServerExperiment) check() error {
 		}
 		if e.Seconds == 0 && e.Tasks == 0 {
 			return fmt.Errorf("load %q: no tasks nor seconds", l)
+		}
+		if n := e.tasksFor(l); n > maxServerTasks {
+			return fmt.Errorf("load %q: %d requests out of range (allowed 1..%d)", l, n, maxServerTasks)
 		}
 	}
 	if e.Seconds < 0 || e.Seconds > 600 {

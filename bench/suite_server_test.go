@@ -20,6 +20,7 @@ func TestParseServerSuite(t *testing.T) {
 		{"idle too many", `[{"tag":"server-c10k","workloads":["noop"],"loads":["idle:1000000"],"tasks":1}]`, "idle:N takes 1..100000 connections"},
 		{"no bound", `[{"tag":"server-rate","workloads":["noop"],"loads":["open:5"],"tasks":1}]`, "p99_bound_ms 0 out of range"},
 		{"unknown model", `[{"tag":"server-c10k","workloads":["noop"],"models":["fibers"],"loads":["idle:10"],"tasks":1}]`, `unknown model "fibers"`},
+		{"too many requests", `[{"tag":"server-blocking","workloads":["noop"],"loads":["open:1e7"],"seconds":600}]`, "requests out of range (allowed 1..1000000)"},
 		{"no tasks", `[{"tag":"server-blocking","workloads":["noop"],"loads":["open:5"]}]`, "no tasks nor seconds"},
 		{"unknown field", `[{"tag":"server-c10k","workloads":["noop"],"loads":["idle:10"],"tasks":1,"conns":5}]`, "unknown field"},
 	} {
