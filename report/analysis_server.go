@@ -292,7 +292,7 @@ func blockVictims(d *Data) []blockVictim {
 
 // blockingServerFindings says whom the blocking handler stalls, and
 // flags a contradiction when a model whose handlers share one thread
-// (its traits: not parallel, e.g. an event loop) kept its other
+// (its traits: an event loop or one task at a time) kept its other
 // requests under half the block.
 func blockingServerFindings(d *Data) []Finding {
 	var out []Finding
@@ -310,7 +310,8 @@ func blockingServerFindings(d *Data) []Finding {
 			stalled = append(stalled, s)
 		} else {
 			spared = append(spared, s)
-			contradict = contradict || !d.traits(baseModel(v.Cell.Series)).Parallel
+			k := d.traits(baseModel(v.Cell.Series)).Kind
+			contradict = contradict || k == resultfmt.KindEventLoop || k == resultfmt.KindSequential
 		}
 	}
 	if len(stalled)+len(spared) == 0 {
