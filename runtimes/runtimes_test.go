@@ -149,10 +149,15 @@ func TestOneThreadModels(t *testing.T) {
 // below 2 KiB), and its CPU use stays at one core; py-processes and
 // node-workers do run two at once.
 func TestGILSerialisesThreads(t *testing.T) {
+	// Tasks of ~20 ms each (several GIL switch intervals): the second
+	// thread takes the GIL mid-task, so both hold a task at once however
+	// late a loaded machine schedules it (with ~3 ms tasks, one thread ran
+	// all 16 before the other was scheduled under -race with two CPU hogs:
+	// "peak in-flight 1, want 2").
 	for _, k := range []workload.Kernel{workload.Spin, workload.SHA256} {
-		units := uint32(3)
+		units := uint32(20)
 		if k == workload.SHA256 {
-			units = 1500
+			units = 10000
 		}
 		res := run(t, bench.Spec{Model: "py-threads", Workload: "cpu-hash", Tasks: 16,
 			Params: workload.Params{Kernel: k, Units: units}, Config: resultfmt.Config{Concurrency: 2}})
