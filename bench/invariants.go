@@ -108,7 +108,8 @@ func completed(res *Result) bool { return res.Completed == int64(res.Tasks) && r
 
 // checkVerified: every task completed and every result checked matched
 // the digest the harness recomputed with the trial's nonce and data key
-// (CPU tasks beyond the verify budget are sampled, see workload.Check).
+// (beyond workload.FullCheckBudget, a random sample of the CPU and File
+// results drawn after the trial, see workload.Check).
 // The value is the number of results verified; the bound, how many the
 // check set out to verify.
 func checkVerified(res *Result, f trialFacts) (Check, bool) {

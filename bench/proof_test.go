@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"io"
 	"net"
@@ -56,6 +57,15 @@ var cheats = map[string]cheat{
 		},
 		fake: func(c *cheatRun, t workload.Task, _ int) (uint64, error) { return c.cache[t.ID], nil },
 	},
+	// Every other CPU digest computed, the rest faked: a model that read
+	// the old stride sampling (every k-th task, k known from the task list)
+	// off its tasks passed it. The sample drawn after the trial catches it.
+	"test-cheat-cpu-stride": {kind: workload.CPU, fake: func(c *cheatRun, t workload.Task, k int) (uint64, error) {
+		if t.ID%2 == 0 || int(t.ID) == len(c.tr.Tasks)-1 {
+			return c.ex.Step(c.ctx, t, k, c.tr.Nonce())
+		}
+		return 0, nil
+	}},
 	// Net steps replayed: the body of a seed is public, so its digest is
 	// known; the cheat waits the delay and sends no request.
 	"test-cheat-net": {kind: workload.Net, fake: func(c *cheatRun, t workload.Task, k int) (uint64, error) {
@@ -190,22 +200,26 @@ func TestVerificationCatchesCheats(t *testing.T) {
 	tests := []struct {
 		model, workload string
 		want            []string
+		tasks           int // 20 when 0
 	}{
-		{"test-cheat-sleep", "io-sleep", []string{"task 0 took", "less than its sleep 5ms", "did not wait"}},
-		{"test-cheat-block", "blocking-mistake", []string{"task 5 took", "sleep 5ms + block 20ms", "did not wait"}},
-		{"test-cheat-cpu", "cpu-hash", []string{"task 0 returned", "cpu digest"}},
-		{"test-cheat-cpu-prepare", "cpu-hash", []string{"task 0 returned", "cpu digest", "nonce"}},
-		{"test-cheat-net", "io-net", []string{"net ledger: task 0 step 0", "seed", "ledger has no request with its seed"}},
-		{"test-cheat-net-tiny", "io-net", []string{"net ledger: task 0 step 0", "asked for delay 0s and 0 bytes", "the step is delay 10ms and 1024 bytes"}},
-		{"test-cheat-net-nowait", "io-net", []string{"net ledger: task 0 step 0", "after its task claims to have ended", "did not wait for the answer"}},
-		{"test-cheat-net-twice", "io-net", []string{"net ledger: task 0 step 0", "2 requests with its seed, want exactly 1"}},
-		{"test-cheat-file", "io-file", []string{"task 0 returned", "file bytes digest"}},
-		{"test-cheat-file-nokey", "io-file", []string{"task 0 returned", "file bytes digest"}},
-		{"test-cheat-file-window", "io-file", []string{"task 0 returned", "file bytes digest"}},
+		{"test-cheat-sleep", "io-sleep", []string{"task 0 took", "less than its sleep 5ms", "did not wait"}, 0},
+		{"test-cheat-block", "blocking-mistake", []string{"task 5 took", "sleep 5ms + block 20ms", "did not wait"}, 0},
+		{"test-cheat-cpu", "cpu-hash", []string{"task 0 returned", "cpu digest"}, 0},
+		{"test-cheat-cpu-prepare", "cpu-hash", []string{"task 0 returned", "cpu digest", "nonce"}, 0},
+		// 2000 tasks of 50 units: above the full-check budget, sampled.
+		{"test-cheat-cpu-stride", "cpu-hash", []string{"returned", "cpu digest"}, 2000},
+		{"test-cheat-net", "io-net", []string{"net ledger: task 0 step 0", "seed", "ledger has no request with its seed"}, 0},
+		{"test-cheat-net-tiny", "io-net", []string{"net ledger: task 0 step 0", "asked for delay 0s and 0 bytes", "the step is delay 10ms and 1024 bytes"}, 0},
+		{"test-cheat-net-nowait", "io-net", []string{"net ledger: task 0 step 0", "after its task claims to have ended", "did not wait for the answer"}, 0},
+		{"test-cheat-net-twice", "io-net", []string{"net ledger: task 0 step 0", "2 requests with its seed, want exactly 1"}, 0},
+		{"test-cheat-file", "io-file", []string{"task 0 returned", "file bytes digest"}, 0},
+		{"test-cheat-file-nokey", "io-file", []string{"task 0 returned", "file bytes digest"}, 0},
+		{"test-cheat-file-window", "io-file", []string{"task 0 returned", "file bytes digest"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
-			spec := Spec{Model: "sequential", Workload: tt.workload, Tasks: 20, Params: p}
+			n := cmp.Or(tt.tasks, 20)
+			spec := Spec{Model: "sequential", Workload: tt.workload, Tasks: n, Params: p}
 			if _, err := Run(context.Background(), spec); err != nil {
 				t.Fatalf("a real model fails the checks: %v", err)
 			}
@@ -220,11 +234,14 @@ func TestVerificationCatchesCheats(t *testing.T) {
 					t.Errorf("error %q does not say %q", err, w)
 				}
 			}
-			if res == nil || res.Error == "" || res.Completed != 20 {
-				t.Fatalf("result does not carry the error for 20 completed tasks: %+v", res)
+			if res == nil || res.Error == "" || res.Completed != int64(n) {
+				t.Fatalf("result does not carry the error for %d completed tasks: %+v", n, res)
 			}
 			if len(res.Violations()) == 0 {
 				t.Errorf("no invariant records the violation: %+v", res.Invariants)
+			}
+			if c, ok := findCheck(res, "verified"); tt.tasks > 0 && (!ok || c.OK || !strings.Contains(c.Detail, "64 of 2000 CPU/file results, a random sample") || !strings.Contains(c.Detail, "caught with probability 96%")) {
+				t.Errorf("verified check %+v (found %v), want it failed on a random sample of 64, naming its power", c, ok)
 			}
 			if tt.workload == "io-net" {
 				c, ok := findCheck(res, "net-ledger")
@@ -314,9 +331,9 @@ func TestCheckLedger(t *testing.T) {
 // count.
 func TestVerifiedCountsWhatWasVerified(t *testing.T) {
 	res := &Result{Tasks: 1000, Completed: 1000}
-	v := workload.Verification{Verified: 200, Tasks: 1000, Stride: 5, Planned: 200}
+	v := workload.Verification{Verified: 200, Tasks: 1000, Costly: 864, Sampled: 64, Planned: 200}
 	c, _ := checkVerified(res, trialFacts{verified: v})
-	if !c.OK || c.Value != 200 || c.Bound != 200 || !strings.Contains(c.Detail, "verified 200 of 1000, every 5th CPU result sampled") {
+	if !c.OK || c.Value != 200 || c.Bound != 200 || !strings.Contains(c.Detail, "verified 200 of 1000: 64 of 864 CPU/file results, a random sample") {
 		t.Errorf("sampled: %+v", c)
 	}
 	v.Verified = 199 // stopped short of the plan

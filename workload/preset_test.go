@@ -76,57 +76,6 @@ func TestCPUKernels(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
-	ts, _ := Build("cpu-hash", 50, Params{Units: 5})
-	res := make([]uint64, len(ts))
-	for i, task := range ts {
-		res[i] = Expected(task, Params{})
-	}
-	if v, err := Check(ts, res, Params{}); err != nil || v.Verified != 50 || v.Stride != 1 || v.String() != "verified 50 of 50" {
-		t.Fatalf("correct results: %v (%+v), err %v", v, v, err)
-	}
-	res[7] = 0 // a dropped task
-	if _, err := Check(ts, res, Params{}); err == nil || !strings.Contains(err.Error(), "task 7") {
-		t.Errorf("dropped task not caught: %v", err)
-	}
-	res[7], res[8] = res[8], Expected(ts[7], Params{}) // a swapped digest
-	if _, err := Check(ts, res, Params{}); err == nil {
-		t.Error("swapped digests not caught")
-	}
-}
-
-// TestCheckSampled: above the budget only every k-th CPU task (and the
-// last) is checked, every task without CPU steps always, and the count
-// says so.
-func TestCheckSampled(t *testing.T) {
-	ts, _ := Build("cpu-hash", 1000, Params{Units: 3})
-	ts = append(ts, Task{ID: 1000, Steps: []Step{SleepStep(time.Millisecond)}})
-	res := make([]uint64, len(ts))
-	for i, task := range ts {
-		if i%5 == 0 || i >= 999 {
-			res[i] = Expected(task, Params{Nonce: 9})
-		}
-	}
-	v, err := check(ts, res, Params{Nonce: 9}, 600) // 3000 units: every 6th
-	if err == nil || !strings.Contains(err.Error(), "task 6 returned") || v.Verified != 1 || v.Stride != 6 {
-		t.Fatalf("every 6th sampled, task 6 has no result: %v (%+v: task 0 verified before it)", err, v)
-	}
-	v, err = check(ts, res, Params{Nonce: 9}, 750) // every 5th
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Verification{Verified: 201, Tasks: 1001, Stride: 5, Planned: 201}); v != want {
-		t.Errorf("got %+v, want %+v", v, want)
-	}
-	if got, want := v.String(), "verified 201 of 1001, every 5th CPU result sampled"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
-	}
-	for n, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 102: "102nd"} {
-		if got := ordinal(n); got != want {
-			t.Errorf("ordinal(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
 
 func TestCalibrate(t *testing.T) {
 	small, large := Calibrate(SHA256, time.Millisecond), Calibrate(SHA256, 10*time.Millisecond)

@@ -1,7 +1,11 @@
 package workload
 
 import (
+	"crypto/rand"
 	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
 	"strings"
 	"time"
 )
@@ -49,103 +53,134 @@ func expected(t Task, p Params) uint64 {
 	return acc
 }
 
-// VerifyBudget bounds how many CPU units Check recomputes. Larger trials
-// check every task without CPU steps (their Net and File digests are cheap)
-// and a deterministic spread of CPU tasks, so verification never costs more
-// than a fraction of the trial.
+// SampleSize is how many results with CPU or File steps Check verifies
+// when verifying them all would cost more than FullCheckBudget: a uniform
+// random sample drawn after the model returned its results, from
+// crypto/rand in the harness, so no model can know which of its results
+// will be recomputed. A model that skipped or faked a fraction f of N such
+// results escapes with probability C(N-fN, n)/C(N, n) <= (1-f)^n: with
+// n = 64, skipping 5% is caught with probability >= 96%, 10% with
+// >= 99.8%, 1% with >= 47% (Verification.String states the exact figure
+// for the trial).
+const SampleSize = 64
+
+// FullCheckBudget bounds the cost, in CPU units (a File step of b bytes
+// counts 2 + b/512, about what recomputing its digest costs), of
+// verifying every result with CPU or File steps: about 30 to 60 ms on
+// one core. Beyond it Check verifies SampleSize of them, at random.
 //
-// Note: a task's result folds all its step outputs into one number, so the
-// Net digests of a mixed task skipped for its CPU cost cannot be checked on
-// their own; the server's ledger still covers them.
-const VerifyBudget = 1 << 23
+// Tasks with neither CPU nor File steps are always checked (their Net
+// digests are cheap). A task's result folds all its step outputs into one
+// number, so the Net digests of a mixed task left out of the sample
+// cannot be checked on their own; the server's ledger still covers them.
+const FullCheckBudget = 1 << 16
+
+// DetectPercent is the fraction of skipped results Verification.String
+// states the detection probability for: 5%.
+const DetectPercent = 5
 
 // Verification is what Check verified: how many results it compared with
 // their expected digest, of how many tasks, and how it sampled.
 type Verification struct {
 	// Verified is the number of results that matched their expected
-	// digest (on failure, those before the first that did not).
+	// digest (on failure, those before the first that did not, in task
+	// order).
 	Verified int
 	// Tasks is the number of tasks in the trial.
 	Tasks int
-	// Stride is k when only every k-th task with CPU steps (and the last)
-	// was checked, their CPU cost exceeding VerifyBudget; 1 when every
-	// result was checked.
-	Stride int
+	// Costly is the number of tasks with CPU or File steps; Sampled, how
+	// many of them were checked: all of them (Sampled == Costly) or a
+	// random sample of SampleSize.
+	Costly, Sampled int
 	// Planned is how many results Check set out to verify: every task
-	// without CPU steps, and the sampled ones with them.
+	// without CPU or File steps, and the sampled ones with them.
 	Planned int
 }
 
+// Random reports whether only a random sample of the costly results was
+// checked.
+func (v Verification) Random() bool { return v.Sampled < v.Costly }
+
+// Detection is the probability that the sample held at least one of the
+// results of a model that skipped (or faked) the fraction f of the costly
+// ones: 1 - C(N-m, n)/C(N, n), m = ceil(f N), N = Costly, n = Sampled
+// (1 when every result was checked and m > 0).
+func (v Verification) Detection(f float64) float64 {
+	n, N := v.Sampled, v.Costly
+	m := int(math.Ceil(f * float64(N)))
+	if m == 0 || N == 0 {
+		return 0
+	}
+	miss := 1.0
+	for i := 0; i < n; i++ {
+		if N-m-i <= 0 {
+			return 1
+		}
+		miss *= float64(N-m-i) / float64(N-i)
+	}
+	return 1 - miss
+}
+
 // String says what was verified, e.g. "verified 1000 of 1000" or
-// "verified 220 of 1000, every 5th CPU result sampled".
+// "verified 84 of 1020: 64 of 1000 CPU/file results, a random sample (a
+// model that skipped 5% of them is caught with probability 96%), and
+// every other result".
 func (v Verification) String() string {
 	s := fmt.Sprintf("verified %d of %d", v.Verified, v.Tasks)
-	if v.Stride > 1 {
-		s += fmt.Sprintf(", every %s CPU result sampled", ordinal(v.Stride))
+	if v.Random() {
+		s += fmt.Sprintf(": %d of %d CPU/file results, a random sample (a model that skipped %d%% of them is caught with probability %.0f%%), and every other result",
+			v.Sampled, v.Costly, DetectPercent, math.Floor(100*v.Detection(DetectPercent/100.0)))
 	}
 	return s
 }
 
-// ordinal spells n as "2nd", "3rd", "11th", "21st".
-func ordinal(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
-}
-
-// Check compares every task's reported result with the expected one (p as
-// for Expected). A task whose result is wrong (including a dropped task,
-// result 0) is an error naming the task and the proofs its result carries.
-// It returns what it verified.
+// Check compares the reported results with the expected ones (p as for
+// Expected): every result when that is cheap (FullCheckBudget), else every
+// task without CPU or File steps and a random sample of SampleSize of the
+// rest, drawn now from crypto/rand. A task whose result is wrong
+// (including a dropped task, result 0) is an error naming the task and the
+// proofs its result carries. It returns what it verified.
 func Check(tasks []Task, results []uint64, p Params) (Verification, error) {
-	return check(tasks, results, p, VerifyBudget)
+	return check(tasks, results, p, FullCheckBudget, SampleSize, rand.Reader)
 }
 
-// check is Check with a budget of CPU units.
-func check(tasks []Task, results []uint64, p Params, budget uint64) (Verification, error) {
-	v := Verification{Tasks: len(tasks), Stride: 1}
+// check is Check with a budget of CPU units, a sample size and a source of
+// randomness for the sample.
+func check(tasks []Task, results []uint64, p Params, budget uint64, n int, rnd io.Reader) (Verification, error) {
+	v := Verification{Tasks: len(tasks)}
 	if len(results) != len(tasks) {
 		return v, fmt.Errorf("verify: %d results for %d tasks", len(results), len(tasks))
 	}
 	p = p.Fill()
-	var units uint64
-	for _, t := range tasks {
-		for _, s := range t.Steps {
-			if s.Kind == CPU {
-				units += uint64(s.Units)
-			}
-		}
-	}
-	if units > budget {
-		v.Stride = int(units/budget) + 1
-	}
-	sampled := func(i int, t Task) bool {
-		if v.Stride == 1 || i%v.Stride == 0 || i == len(tasks)-1 {
-			return true
-		}
-		for _, s := range t.Steps {
-			if s.Kind == CPU {
-				return false
-			}
-		}
-		return true
-	}
+	var costly []int
+	var cost uint64
 	for i, t := range tasks {
-		if sampled(i, t) {
-			v.Planned++
+		if c := verifyCost(t); c > 0 {
+			costly = append(costly, i)
+			cost += c
 		}
 	}
+	v.Costly, v.Sampled = len(costly), len(costly)
+	checked := make([]bool, len(tasks))
+	for i := range checked {
+		checked[i] = true
+	}
+	if cost > budget && len(costly) > n {
+		sample, err := randomSample(len(costly), n, rnd)
+		if err != nil {
+			return v, err
+		}
+		for _, i := range costly {
+			checked[i] = false
+		}
+		for _, j := range sample {
+			checked[costly[j]] = true
+		}
+		v.Sampled = n
+	}
+	v.Planned = len(tasks) - v.Costly + v.Sampled
 	for i, t := range tasks {
-		if !sampled(i, t) {
+		if !checked[i] {
 			continue
 		}
 		if want := expected(t, p); results[i] != want {
@@ -154,6 +189,40 @@ func check(tasks []Task, results []uint64, p Params, budget uint64) (Verificatio
 		v.Verified++
 	}
 	return v, nil
+}
+
+// verifyCost is what recomputing t's CPU and File outputs costs, in CPU
+// units (see FullCheckBudget); 0 for a task with neither.
+func verifyCost(t Task) uint64 {
+	var c uint64
+	for _, s := range t.Steps {
+		switch s.Kind {
+		case CPU:
+			c += uint64(max(s.Units, 1))
+		case File:
+			c += 2 + uint64(s.Size)/512
+		}
+	}
+	return c
+}
+
+// randomSample draws n distinct indices of [0, N) uniformly (a partial
+// Fisher-Yates shuffle), seeded from rnd.
+func randomSample(N, n int, rnd io.Reader) ([]int, error) {
+	var seed [32]byte
+	if _, err := io.ReadFull(rnd, seed[:]); err != nil {
+		return nil, fmt.Errorf("verify: drawing the sample: %w", err)
+	}
+	r := mrand.New(mrand.NewChaCha8(seed))
+	idx := make([]int, N)
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := 0; i < n; i++ {
+		j := i + r.IntN(N-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	return idx[:n], nil
 }
 
 // proofs names what a task's result proves, e.g. "net body digest, cpu
