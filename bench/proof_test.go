@@ -240,8 +240,8 @@ func TestVerificationCatchesCheats(t *testing.T) {
 			if len(res.Violations()) == 0 {
 				t.Errorf("no invariant records the violation: %+v", res.Invariants)
 			}
-			if c, ok := findCheck(res, "verified"); tt.tasks > 0 && (!ok || c.OK || !strings.Contains(c.Detail, "64 of 2000 CPU/file results, a random sample") || !strings.Contains(c.Detail, "caught with probability 96%")) {
-				t.Errorf("verified check %+v (found %v), want it failed on a random sample of 64, naming its power", c, ok)
+			if c, ok := findCheck(res, "verified"); tt.tasks > 0 && (!ok || c.OK || !strings.Contains(c.Detail, "32 of 2000 CPU/file results, a random sample") || !strings.Contains(c.Detail, "caught with probability 96%")) {
+				t.Errorf("verified check %+v (found %v), want it failed on a random sample of 32, naming its power", c, ok)
 			}
 			if tt.workload == "io-net" {
 				c, ok := findCheck(res, "net-ledger")
@@ -331,9 +331,9 @@ func TestCheckLedger(t *testing.T) {
 // count.
 func TestVerifiedCountsWhatWasVerified(t *testing.T) {
 	res := &Result{Tasks: 1000, Completed: 1000}
-	v := workload.Verification{Verified: 200, Tasks: 1000, Costly: 864, Sampled: 64, Planned: 200}
+	v := workload.Verification{Verified: 200, Tasks: 1000, Costly: 864, Sampled: 32, Planned: 200}
 	c, _ := checkVerified(res, trialFacts{verified: v})
-	if !c.OK || c.Value != 200 || c.Bound != 200 || !strings.Contains(c.Detail, "verified 200 of 1000: 64 of 864 CPU/file results, a random sample") {
+	if !c.OK || c.Value != 200 || c.Bound != 200 || !strings.Contains(c.Detail, "verified 200 of 1000: 32 of 864 CPU/file results, a random sample") {
 		t.Errorf("sampled: %+v", c)
 	}
 	v.Verified = 199 // stopped short of the plan

@@ -76,7 +76,6 @@ func TestCPUKernels(t *testing.T) {
 	}
 }
 
-
 func TestCalibrate(t *testing.T) {
 	small, large := Calibrate(SHA256, time.Millisecond), Calibrate(SHA256, 10*time.Millisecond)
 	if small < 1 || large < small*5 {

@@ -59,13 +59,14 @@ func expected(t Task, p Params) uint64 {
 // crypto/rand in the harness, so no model can know which of its results
 // will be recomputed. A model that skipped or faked a fraction f of N such
 // results escapes with probability C(N-fN, n)/C(N, n) <= (1-f)^n: with
-// n = 64, skipping 5% is caught with probability >= 96%, 10% with
-// >= 99.8%, 1% with >= 47% (Verification.String states the exact figure
-// for the trial).
-const SampleSize = 64
+// n = 32, skipping 10% is caught with probability >= 96%, 20% with
+// >= 99.9%, 5% with >= 80% (Verification.String states the exact figure
+// for the trial). 32 keeps the sample's cost within a few percent of the
+// window for the suites' smallest CPU trials (100 to 150 tasks).
+const SampleSize = 32
 
-// FullCheckBudget bounds the cost, in CPU units (a File step of b bytes
-// counts 2 + b/512, about what recomputing its digest costs), of
+// FullCheckBudget bounds the cost, in sha256 CPU units (a spin unit counts
+// 8, a File step of b bytes 2 + b/512, about what recomputing each costs), of
 // verifying every result with CPU or File steps: about 30 to 60 ms on
 // one core. Beyond it Check verifies SampleSize of them, at random.
 //
@@ -76,8 +77,8 @@ const SampleSize = 64
 const FullCheckBudget = 1 << 16
 
 // DetectPercent is the fraction of skipped results Verification.String
-// states the detection probability for: 5%.
-const DetectPercent = 5
+// states the detection probability for: 10%.
+const DetectPercent = 10
 
 // Verification is what Check verified: how many results it compared with
 // their expected digest, of how many tasks, and how it sampled.
@@ -122,8 +123,8 @@ func (v Verification) Detection(f float64) float64 {
 }
 
 // String says what was verified, e.g. "verified 1000 of 1000" or
-// "verified 84 of 1020: 64 of 1000 CPU/file results, a random sample (a
-// model that skipped 5% of them is caught with probability 96%), and
+// "verified 52 of 1020: 32 of 1000 CPU/file results, a random sample (a
+// model that skipped 10% of them is caught with probability 96%), and
 // every other result".
 func (v Verification) String() string {
 	s := fmt.Sprintf("verified %d of %d", v.Verified, v.Tasks)
@@ -198,7 +199,11 @@ func verifyCost(t Task) uint64 {
 	for _, s := range t.Steps {
 		switch s.Kind {
 		case CPU:
-			c += uint64(max(s.Units, 1))
+			w := uint64(1)
+			if s.Kernel == Spin {
+				w = 8
+			}
+			c += w * uint64(max(s.Units, 1))
 		case File:
 			c += 2 + uint64(s.Size)/512
 		}

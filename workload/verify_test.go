@@ -50,17 +50,17 @@ func sampledTrial(keep func(i int) bool) ([]Task, []uint64, Params) {
 // probability say so.
 func TestCheckSampled(t *testing.T) {
 	ts, res, p := sampledTrial(func(int) bool { return true })
-	v, err := check(ts, res, p, 600, 64, bytes.NewReader(bytes.Repeat([]byte{7}, 32)))
+	v, err := check(ts, res, p, 600, SampleSize, bytes.NewReader(bytes.Repeat([]byte{7}, 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Verification{Verified: 65, Tasks: 1001, Costly: 1000, Sampled: 64, Planned: 65}); v != want {
+	if want := (Verification{Verified: 33, Tasks: 1001, Costly: 1000, Sampled: 32, Planned: 33}); v != want {
 		t.Errorf("got %+v, want %+v", v, want)
 	}
-	if got, want := v.String(), "verified 65 of 1001: 64 of 1000 CPU/file results, a random sample (a model that skipped 5% of them is caught with probability 96%), and every other result"; got != want {
+	if got, want := v.String(), "verified 33 of 1001: 32 of 1000 CPU/file results, a random sample (a model that skipped 10% of them is caught with probability 96%), and every other result"; got != want {
 		t.Errorf("String() = %q,\nwant       %q", got, want)
 	}
-	if v, err := check(ts, res, p, 3000, 64, rand.Reader); err != nil || v.Random() || v.Verified != 1001 {
+	if v, err := check(ts, res, p, 3000, SampleSize, rand.Reader); err != nil || v.Random() || v.Verified != 1001 {
 		t.Errorf("within the budget every result is checked: %+v, %v", v, err)
 	}
 	// Two draws from crypto/rand choose different tasks: leave one task's
@@ -68,13 +68,13 @@ func TestCheckSampled(t *testing.T) {
 	caught := 0
 	for i := range 1000 {
 		res[i] = 0
-		if _, err := check(ts, res, p, 600, 64, rand.Reader); err != nil {
+		if _, err := check(ts, res, p, 600, SampleSize, rand.Reader); err != nil {
 			caught++
 		}
 		res[i] = Expected(ts[i], p)
 	}
 	if caught == 0 || caught == 1000 {
-		t.Errorf("one wrong result in 1000 was caught in %d of 1000 random samples of 64: the sample does not vary", caught)
+		t.Errorf("one wrong result in 1000 was caught in %d of 1000 random samples of 32: the sample does not vary", caught)
 	}
 }
 
@@ -98,9 +98,9 @@ func TestDetection(t *testing.T) {
 			t.Errorf("%+v f=%v: %v, want %v", tt.v, tt.f, got, tt.want)
 		}
 	}
-	v := Verification{Costly: 1000, Sampled: 64}
-	if got, bound := v.Detection(0.05), 1-math.Pow(0.95, 64); got < bound || got > bound+0.01 {
-		t.Errorf("Detection(5%%) = %v, want just above %v", got, bound)
+	v := Verification{Costly: 1000, Sampled: 32}
+	if got, bound := v.Detection(0.1), 1-math.Pow(0.9, 32); got < bound || got > bound+0.01 {
+		t.Errorf("Detection(10%%) = %v, want just above %v", got, bound)
 	}
 }
 
@@ -131,18 +131,18 @@ func strideCheck(tasks []Task, results []uint64, p Params, budget uint64) bool {
 // TestStrideCheatCaught: a model that predicts the old stride from the
 // task list and computes only every k-th CPU digest (and the last) passed
 // the stride sampling; the random sample catches it (it skipped 80%: it
-// escapes 64 draws with probability below 1e-40).
+// escapes 32 draws with probability below 1e-22).
 func TestStrideCheatCaught(t *testing.T) {
 	const budget = 750 // 3000 units: every 5th
 	ts, res, p := sampledTrial(func(i int) bool { return i%5 == 0 || i >= 999 })
 	if !strideCheck(ts, res, p, budget) {
 		t.Fatal("the cheat does not pass the stride sampling it was built for")
 	}
-	v, err := check(ts, res, p, budget, 64, rand.Reader)
+	v, err := check(ts, res, p, budget, SampleSize, rand.Reader)
 	if err == nil || !strings.Contains(err.Error(), "returned") || !strings.Contains(err.Error(), "cpu digest") {
 		t.Fatalf("the stride cheat passed the random sample: %+v, %v", v, err)
 	}
-	if v.Planned != 65 || v.Verified >= v.Planned {
-		t.Errorf("verification %+v, want it stopped short of its plan of 65", v)
+	if v.Planned != 33 || v.Verified >= v.Planned {
+		t.Errorf("verification %+v, want it stopped short of its plan of 33", v)
 	}
 }
