@@ -6,7 +6,10 @@ import (
 	"io"
 	"math"
 	mrand "math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -180,16 +183,41 @@ func check(tasks []Task, results []uint64, p Params, budget uint64, n int, rnd i
 		v.Sampled = n
 	}
 	v.Planned = len(tasks) - v.Costly + v.Sampled
-	for i, t := range tasks {
-		if !checked[i] {
-			continue
+	var todo []int
+	for i := range tasks {
+		if checked[i] {
+			todo = append(todo, i)
 		}
-		if want := expected(t, p); results[i] != want {
+	}
+	wants := expectedAll(tasks, todo, p)
+	for j, i := range todo {
+		t := tasks[i]
+		if want := wants[j]; results[i] != want {
 			return v, fmt.Errorf("verify: task %d returned %#x, want %#x (recomputed by the harness with the trial's nonce and data key): the %s of its steps does not match (a model skipped, dropped or corrupted its work, or computed it without the nonce or without reading)", t.ID, results[i], want, proofs(t))
 		}
 		v.Verified++
 	}
 	return v, nil
+}
+
+// expectedAll recomputes the expected results of tasks[todo[j]] on every
+// core the process may use (the trial's window is over: the cores are the
+// harness's), returning them in todo's order.
+func expectedAll(tasks []Task, todo []int, p Params) []uint64 {
+	wants := make([]uint64, len(todo))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := int(next.Add(1) - 1); j < len(todo); j = int(next.Add(1) - 1) {
+				wants[j] = expected(tasks[todo[j]], p)
+			}
+		}()
+	}
+	wg.Wait()
+	return wants
 }
 
 // verifyCost is what recomputing t's CPU and File outputs costs, in CPU
