@@ -1,6 +1,10 @@
 package bench
 
-import "concbench/resultfmt"
+import (
+	"slices"
+
+	"concbench/resultfmt"
+)
 
 // runtimeExperiments put the Python and Node.js models beside the Go ones
 // on the same tasks (the runtimes section of the report), sized for the
@@ -22,7 +26,7 @@ func runtimeExperiments(quick bool) []Experiment {
 	cpu := append(append([]string{}, oneThread...), parallel...)
 	tag := resultfmt.TagRuntimes
 	noop := func(model string, tasks int) Experiment {
-		return Experiment{Tag: tag, Workloads: []string{"noop"}, Models: []string{model}, Tasks: []int{n(tasks, tasks/4)}}
+		return Experiment{Tag: tag, Workloads: []string{"noop"}, Models: []string{model}, Tasks: []int{n(tasks, tasks/8)}}
 	}
 	// The runner tax (report/analysis_tax.go): each runtime model's
 	// calibration, the idiomatic program for the same batch, beside the
@@ -41,50 +45,60 @@ func runtimeExperiments(quick bool) []Experiment {
 		// Per-task overhead: a batch of no-op tasks, sized so a trial
 		// lasts about 200 ms (the Go models' come from the throughput
 		// experiment), and its calibration.
-		out = append(out, noop(s.model, s.tasks), tax("noop", s.model, n(s.tasks, s.tasks/4), Params{}, false))
+		out = append(out, noop(s.model, s.tasks), tax("noop", s.model, n(s.tasks, s.tasks/8), Params{}, false))
 	}
-	memSleep := Params{Sleep: ms(n(800, 400))}
-	sleep100 := Params{Sleep: ms(100)}
+	memSleep := Params{Sleep: ms(n(400, 250))}
+	shortSleep := Params{Sleep: ms(n(100, 50))}
 	out = append(out,
 		// Memory per in-flight task beside the idiomatic program's, at the
 		// memory experiment's largest batches below.
-		tax("io-sleep", "py-asyncio", n(16000, 8000), memSleep, false), tax("io-sleep", "py-uvloop", n(16000, 8000), memSleep, false),
-		tax("io-sleep", "node-eventloop", n(16000, 8000), memSleep, false), tax("io-sleep", "py-threads", n(1000, 600), memSleep, true),
+		tax("io-sleep", "py-asyncio", n(16000, 4000), memSleep, false), tax("io-sleep", "py-uvloop", n(16000, 4000), memSleep, false),
+		tax("io-sleep", "node-eventloop", n(16000, 4000), memSleep, false), tax("io-sleep", "py-threads", n(1000, 300), memSleep, true),
 		tax("io-sleep", "py-processes", 8, memSleep, true),
 		// Many short sleeps: the tasks' start-up dominates (issue 18's
-		// batch of 100,000 x 100 ms, smaller for the slow runtimes).
+		// batch of 100,000 x 100 ms, smaller for the slow runtimes; 50 ms sleeps in the quick suite).
 		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"node-eventloop", "node-eventloop-idiomatic"},
-			Tasks: []int{n(100_000, 20_000)}, Params: sleep100},
+			Tasks: []int{n(100_000, 10_000)}, Params: shortSleep},
 		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"py-asyncio", "py-asyncio-idiomatic", "py-uvloop", "py-uvloop-idiomatic"},
-			Tasks: []int{n(20_000, 5000)}, Params: sleep100},
+			Tasks: []int{n(20_000, 2500)}, Params: shortSleep},
 		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"io-sleep"}, Models: []string{"py-threads", "py-threads-idiomatic"},
-			Tasks: []int{n(320, 160)}, Params: sleep100},
+			Tasks: []int{n(320, 80)}, Params: shortSleep},
 		// The harness alone (the null model) beside the Go models' no-op
 		// batches of the throughput experiment.
 		Experiment{Tag: resultfmt.TagTax, Workloads: []string{"noop"}, Models: []string{"null"}, Tasks: []int{n(2_000_000, 5000)}},
 	)
-	return append(out, []Experiment{
+	all := append(out, []Experiment{
 		// CPU-bound speedup over each runtime's one-thread model, sha256
 		// (~2 ms per task in Python) and spin (pure interpreted work).
-		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 60)}, Params: Params{Units: 2000}},
+		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: cpu, Tasks: []int{n(200, 40)}, Params: Params{Units: 2000}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"py-sequential", "py-asyncio", "py-threads", "py-processes"},
-			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 3}},
+			Tasks: []int{n(150, 30)}, Params: Params{Kernel: "spin", Units: 3}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"node-eventloop", "node-workers"},
-			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 60}},
+			Tasks: []int{n(150, 30)}, Params: Params{Kernel: "spin", Units: 60}},
 		{Tag: tag, Workloads: []string{"cpu-hash"}, Models: []string{"sequential", "eventloop", "pool", "multiproc"},
-			Tasks: []int{n(150, 50)}, Params: Params{Kernel: "spin", Units: 300}},
+			Tasks: []int{n(150, 30)}, Params: Params{Kernel: "spin", Units: 300}},
 		// The blocking mistake: 1 task in 100 blocks 100 ms.
 		{Tag: tag, Workloads: []string{"blocking-mistake"}, Models: append(append([]string{}, loops...), "pool", "py-threads"),
-			Tasks: []int{n(500, 300)}, Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},
+			Tasks: []int{n(500, 200)}, Params: Params{Sleep: ms(10), Block: ms(100), BlockEvery: 100}},
 		// io-net under 32 closed clients vs Little's bound (32 / delay).
 		{Tag: tag, Workloads: []string{"io-net"}, Models: append(append([]string{}, loops...), "pool", "py-threads"),
-			Loads: []string{"closed:32"}, Tasks: []int{n(1200, 300)}},
+			Loads: []string{"closed:32"}, Tasks: []int{n(1200, 200)}},
 		// Memory per in-flight task: sleeps held in flight, as for Go.
 		{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"py-asyncio", "py-uvloop", "node-eventloop"},
-			Tasks: []int{n(1000, 500), n(4000, 2000), n(16000, 8000)}, Params: Params{Sleep: ms(n(800, 400))}},
+			Tasks: []int{n(1000, 500), n(4000, 2000), n(16000, 8000)}, Params: memSleep},
 		{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"py-threads"},
-			Tasks: []int{100, 300, n(1000, 600)}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(n(800, 400))}},
+			Tasks: []int{100, 300, n(1000, 600)}, ConcurrencyMatchesTasks: true, Params: memSleep},
 		{Tag: resultfmt.TagMemory, Workloads: []string{"io-sleep"}, Models: []string{"py-processes"},
-			Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: Params{Sleep: ms(n(800, 400))}},
+			Tasks: []int{2, 4, 8}, ConcurrencyMatchesTasks: true, Params: memSleep},
 	}...)
+	if quick {
+		// The quick suite leaves out the runtimes' memory regression, and
+		// with it its calibrations, and the spin kernel's speedup group
+		// (sha256's feeds the chart): each Python or Node trial costs
+		// about 0.2 s of interpreter start-up outside its window.
+		all = slices.DeleteFunc(all, func(e Experiment) bool {
+			return e.Params.Kernel == "spin" || (e.Tag == resultfmt.TagTax && e.Params.Sleep == memSleep.Sleep)
+		})
+	}
+	return all
 }

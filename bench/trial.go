@@ -118,9 +118,12 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	floor := taskFloors(tasks, costs, ownServer, info.TimerSlack)
 	tr.Rec.Prefault()
 	prepared := time.Since(prep)
-	waited := atReady(ctx)
+	// A clean heap before the window, collected before the ready point:
+	// a child started ahead collects beside the previous trial's teardown,
+	// not between two windows.
 	runtime.GC()
 	debug.FreeOSMemory()
+	waited := atReady(ctx)
 
 	res := &Result{Spec: spec, Config: resultfmt.Config(cfg), Shape: load.Shape.String(), Tasks: len(tasks), Started: time.Now().UTC()}
 	baseRSS := rssOf(0)

@@ -70,14 +70,14 @@ const SampleSize = 32
 
 // FullCheckBudget bounds the cost, in sha256 CPU units (a spin unit counts
 // 8, a File step of b bytes 2 + b/512, about what recomputing each costs), of
-// verifying every result with CPU or File steps: about 30 to 60 ms on
-// one core. Beyond it Check verifies SampleSize of them, at random.
+// verifying every result with CPU or File steps: about 10 ms on one core.
+// Beyond it Check verifies SampleSize of them, at random.
 //
 // Tasks with neither CPU nor File steps are always checked (their Net
 // digests are cheap). A task's result folds all its step outputs into one
 // number, so the Net digests of a mixed task left out of the sample
 // cannot be checked on their own; the server's ledger still covers them.
-const FullCheckBudget = 1 << 16
+const FullCheckBudget = 1 << 14
 
 // DetectPercent is the fraction of skipped results Verification.String
 // states the detection probability for: 10%.
