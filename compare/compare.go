@@ -152,6 +152,7 @@ func CompareContext(ctx context.Context, old, new Side) (*Comparison, error) {
 			}
 			row.Changes = append(row.Changes, change(m, values(cfg.Old, m), values(cfg.New, m)))
 		}
+		holm(row.Changes)
 		c.Rows = append(c.Rows, row)
 	}
 	for _, model := range c.Models {

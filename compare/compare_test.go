@@ -118,8 +118,47 @@ func TestTooFewRepeatsIsTilde(t *testing.T) {
 	if ch.Significant {
 		t.Errorf("tied 3+2 repeats reported significant (p=%g)", ch.P)
 	}
-	if got := minRepeats(); got != 4 {
-		t.Errorf("minRepeats %d, want 4 (2/C(8,4) = 0.029 < 0.05)", got)
+	if got := minRepeats(); got != 5 {
+		t.Errorf("minRepeats %d, want 5 (Holm's strictest level 0.05/5: 2/C(10,5) = 0.008 is below it, 2/C(8,4) = 0.029 is not)", got)
+	}
+}
+
+// TestHolm: a configuration's metrics are tested as a family. Two runs of
+// the same build on a busy machine flagged p50, CPU and memory changes
+// with 0.016 <= p < 0.05 on 10 of 148 configurations; under Holm's
+// correction such a change alone is "~", while repeats that do not overlap
+// (p = 0.008 for 5+5) stay significant, and the throughput of a slowed
+// model with them.
+func TestHolm(t *testing.T) {
+	same := []float64{100, 101, 102, 103, 104}
+	apart := []float64{120, 121, 122, 123, 124}
+	overlap := []float64{103.5, 104.5, 105.5, 106.5, 107.5} // p = 0.016 alone
+	tests := []struct {
+		name string
+		news [][]float64 // new repeats per metric, old is same
+		want []bool
+	}{
+		{"one weak change", [][]float64{same, overlap, same, same, same}, []bool{false, false, false, false, false}},
+		{"one clean change", [][]float64{apart, same, same, same, same}, []bool{true, false, false, false, false}},
+		{"clean and weak", [][]float64{apart, overlap, same, same, same}, []bool{true, false, false, false, false}},
+		{"all clean", [][]float64{apart, apart, apart, apart, apart}, []bool{true, true, true, true, true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var chs []Change
+			for i, n := range tt.news {
+				chs = append(chs, change(Metrics[i], same, n))
+			}
+			if tt.name == "one weak change" && !chs[1].Significant {
+				t.Fatalf("the weak change is not significant before the correction (p=%.3f): the case tests nothing", chs[1].P)
+			}
+			holm(chs)
+			for i, ch := range chs {
+				if ch.Significant != tt.want[i] {
+					t.Errorf("%s: significant %v (p=%.3f, %s), want %v", Metrics[i].ID, ch.Significant, ch.P, ch.Why, tt.want[i])
+				}
+			}
+		})
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // HowToRead explains the columns; it is printed above the tables.
 const HowToRead = `change = new/old of the medians over the repeats; 95% CI = distribution-free interval of that ratio; ` +
-	`"~" = no significant difference (Mann-Whitney U test, p >= 0.05) or too few repeats to tell, as in benchstat; ` +
+	`"~" = no significant difference (Mann-Whitney U test as in benchstat, at 0.05 for each configuration: Holm's correction over its metrics) or too few repeats to tell; ` +
 	`better/worse follows the figure (throughput up is better; latency, CPU and memory up are worse).`
 
 // WriteText writes the comparison as terminal tables, or as Markdown when

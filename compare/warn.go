@@ -67,11 +67,13 @@ func orUnknown(s string) string {
 }
 
 // minRepeats is the smallest number of repeats per side with which the
-// U test can reach Alpha.
+// U test can reach Alpha after Holm's correction (see holm) whatever the
+// other metrics show: Alpha/len(Metrics).
 func minRepeats() int {
 	for n := 2; ; n++ {
+		// Holm's strictest level: one metric of len(Metrics) tested.
 		c := change(Metrics[0], seq(n, 1), seq(n, 1000))
-		if c.Significant {
+		if c.Significant && c.P < Alpha/float64(len(Metrics)) {
 			return n
 		}
 	}
