@@ -106,7 +106,7 @@ func defaultSuite() *Suite {
 	sleep200, sleep500 := Params{Sleep: ms(200)}, Params{Sleep: ms(500)}
 	return withServers(&Suite{
 		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(40 * time.Second), Seed: 1,
-		Doc: "the published matrix, 5 repeats: about 11 minutes on 2 cores, with up to 40 s of adaptive repeats (15 min 38 s measured on a busy machine, load average 7 to 13, duty 73%)",
+		Doc: "the published matrix, 5 repeats: its client part about 11 minutes on 2 cores, with up to 40 s of adaptive repeats (15 min 38 s measured on a busy machine, load average 7 to 13, duty 73%)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines", "threads"}, Tasks: []int{1_000_000}},
