@@ -6,7 +6,7 @@ import "concbench/resultfmt"
 // suite_builtin.go) and returns it. Every model that can serve joins (the
 // Python and Node.js servers too, where their runtime is here). Its budget
 // on two cores was 4 minutes for the default suite's section (15 s for
-// quick's); measured with the thirteen models it takes about 5 to 5.5
+// quick's, 5 repeats of three cells); measured with the thirteen models it takes about 5 to 5.5
 // (README, "Servers in the suite and the report"), so the windows are
 // short (0.15 s of io-sleep requests: 8 at the lowest rate, fewer make the
 // achieved rate noise; 0.1 s of cpu-hash), the rates few and placed around
@@ -30,11 +30,12 @@ func withServers(s *Suite, quick bool) *Suite {
 	blocking := Params{Sleep: ms(5), Block: ms(100), BlockEvery: 100}
 	c10k := []string{"eventloop", "goroutines", "threads", "py-asyncio", "node-eventloop"}
 	if quick {
+		// 5 repeats like every quick cell (issue 19: compare needs 5+5);
+		// one handler and two models per chart keep it to ~15 s.
 		s.Servers = []ServerExperiment{
-			{Tag: resultfmt.TagServerRate, Workloads: []string{"io-sleep"}, Models: ioModels, Loads: []string{"open:400"}, Seconds: 0.1, Params: ioHandler, P99Bound: 50, Repeats: 1},
-			{Tag: resultfmt.TagServerRate, Workloads: []string{"cpu-hash"}, Models: ioModels, Loads: []string{"open:400"}, Seconds: 0.1, Params: cpuHandler, P99Bound: 20, Repeats: 1},
-			{Tag: resultfmt.TagServerC10k, Workloads: []string{"noop"}, Models: ioModels, Loads: []string{"idle:1000"}, Tasks: 100, Repeats: 1},
-			{Tag: resultfmt.TagServerBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:400"}, Seconds: 0.5, Params: blocking, Repeats: 1},
+			{Tag: resultfmt.TagServerRate, Workloads: []string{"io-sleep"}, Models: ioModels, Loads: []string{"open:400"}, Seconds: 0.1, Params: ioHandler, P99Bound: 50},
+			{Tag: resultfmt.TagServerC10k, Workloads: []string{"noop"}, Models: ioModels, Loads: []string{"idle:1000"}, Tasks: 100},
+			{Tag: resultfmt.TagServerBlocking, Workloads: []string{"blocking-mistake"}, Models: ioModels, Loads: []string{"open:400"}, Seconds: 0.3, Params: blocking},
 		}
 		return s
 	}
