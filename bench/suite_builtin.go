@@ -39,7 +39,7 @@ var (
 func quickSuite() *Suite {
 	return withServers(&Suite{
 		Name: "quick", Repeats: 5, CITarget: ciTarget, Seed: 1,
-		Doc: "every chart, small sizes, 5 repeats: about 2 minutes on a quiet 2-core machine (2 min 59 s measured on a busy one, load average 9 to 12)",
+		Doc: "every chart, small sizes, 5 repeats: under 2 minutes on 2 cores (make report-quick 1 min 44 s measured on a quiet machine)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Tasks: []int{5000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"io-sleep", "io-net"}, Tasks: []int{50}},
@@ -106,7 +106,7 @@ func defaultSuite() *Suite {
 	sleep200, sleep500 := Params{Sleep: ms(200)}, Params{Sleep: ms(500)}
 	return withServers(&Suite{
 		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(40 * time.Second), Seed: 1,
-		Doc: "the published matrix, 5 repeats: its client part about 11 minutes on 2 cores, with up to 40 s of adaptive repeats (15 min 38 s measured on a busy machine, load average 7 to 13, duty 73%)",
+		Doc: "the published matrix, 5 repeats, up to 40 s of adaptive repeats: make report 14 min 6 s on a quiet 2-core machine (client section about 10.5 min, server section about 3.5 min, duty 76%)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines", "threads"}, Tasks: []int{1_000_000}},
