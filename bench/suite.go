@@ -175,18 +175,8 @@ func (e *Experiment) check() error {
 	if e.Tag == "" {
 		return errors.New("no tag")
 	}
-	if len(e.Workloads) == 0 {
-		return errors.New("no workloads")
-	}
-	for _, w := range e.Workloads {
-		if _, err := workload.Lookup(w); err != nil {
-			return err
-		}
-	}
-	for _, m := range e.Models {
-		if _, err := models.Lookup(m); err != nil {
-			return err
-		}
+	if err := checkNames(e.Workloads, e.Models); err != nil {
+		return err
 	}
 	if len(e.Loads) == 0 {
 		e.Loads = []string{"batch"}
@@ -350,4 +340,23 @@ func goModels() []string {
 		}
 	}
 	return out
+}
+
+// checkNames checks an experiment's workloads (at least one) and models
+// against their registries.
+func checkNames(workloads, modelNames []string) error {
+	if len(workloads) == 0 {
+		return errors.New("no workloads")
+	}
+	for _, w := range workloads {
+		if _, err := workload.Lookup(w); err != nil {
+			return err
+		}
+	}
+	for _, m := range modelNames {
+		if _, err := models.Lookup(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -111,18 +111,8 @@ func (e *ServerExperiment) check() error {
 	default:
 		return fmt.Errorf("tag %q unknown (allowed %s, %s, %s)", e.Tag, resultfmt.TagServerRate, resultfmt.TagServerC10k, resultfmt.TagServerBlocking)
 	}
-	if len(e.Workloads) == 0 {
-		return errors.New("no workloads")
-	}
-	for _, w := range e.Workloads {
-		if _, err := workload.Lookup(w); err != nil {
-			return err
-		}
-	}
-	for _, m := range e.Models {
-		if _, err := models.Lookup(m); err != nil {
-			return err
-		}
+	if err := checkNames(e.Workloads, e.Models); err != nil {
+		return err
 	}
 	if len(e.Loads) == 0 {
 		return errors.New("no loads (allowed open:RATE or idle:N)")

@@ -85,30 +85,7 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 		workers = m.spec.pool()
 		tr.SetExtra("pool_threads", float64(workers))
 	}
-	werr := make(chan error, 1)
-	go func() {
-		err := writeTrial(m.stdin, m.spec.runner, conc, workers, tr)
-		if err != nil {
-			err = m.errorf("send the trial: %w", err)
-		}
-		werr <- err
-	}()
-	err := m.watch(ctx, startTimeout, func() error {
-		kind, body, err := m.line()
-		if err != nil {
-			return err
-		}
-		if kind != "ready" {
-			return m.garbage(kind, body)
-		}
-		if err := json.Unmarshal(body, &m.ready); err != nil || m.ready.PID != m.cmd.Process.Pid {
-			return m.garbage(kind, body)
-		}
-		return nil
-	})
-	if err == nil {
-		err = <-werr
-	}
+	err := m.handshake(ctx, m.spec.runner, conc, workers, tr)
 	if err != nil {
 		m.stop(tr)
 		return err
@@ -362,3 +339,34 @@ var (
 	_ models.Model    = (*Model)(nil)
 	_ models.Preparer = (*Model)(nil)
 )
+
+// handshake sends the trial to the runner as runner (its model name on
+// the wire) while waiting, within startTimeout, for its "ready" line
+// naming its own PID; it returns the first error of either.
+func (m *Model) handshake(ctx context.Context, runner string, conc, workers int, tr *models.Trial) error {
+	werr := make(chan error, 1)
+	go func() {
+		err := writeTrial(m.stdin, runner, conc, workers, tr)
+		if err != nil {
+			err = m.errorf("send the trial: %w", err)
+		}
+		werr <- err
+	}()
+	err := m.watch(ctx, startTimeout, func() error {
+		kind, body, err := m.line()
+		if err != nil {
+			return err
+		}
+		if kind != "ready" {
+			return m.garbage(kind, body)
+		}
+		if err := json.Unmarshal(body, &m.ready); err != nil || m.ready.PID != m.cmd.Process.Pid {
+			return m.garbage(kind, body)
+		}
+		return nil
+	})
+	if err == nil {
+		err = <-werr
+	}
+	return err
+}

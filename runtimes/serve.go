@@ -103,30 +103,7 @@ func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
 		workers = m.spec.pool()
 	}
 	tr := &models.Trial{Tasks: h.Tasks, Env: h.Env, Load: models.Load{Shape: models.Batch}}
-	werr := make(chan error, 1)
-	go func() {
-		err := writeTrial(m.stdin, serveRunnerPrefix+m.spec.runner, m.cfg.Concurrency, workers, tr)
-		if err != nil {
-			err = m.errorf("send the trial: %w", err)
-		}
-		werr <- err
-	}()
-	err = m.watch(ctx, startTimeout, func() error {
-		kind, body, err := m.line()
-		if err != nil {
-			return err
-		}
-		if kind != "ready" {
-			return m.garbage(kind, body)
-		}
-		if err := json.Unmarshal(body, &m.ready); err != nil || m.ready.PID != m.cmd.Process.Pid {
-			return m.garbage(kind, body)
-		}
-		return nil
-	})
-	if err == nil {
-		err = <-werr
-	}
+	err = m.handshake(ctx, serveRunnerPrefix+m.spec.runner, m.cfg.Concurrency, workers, tr)
 	if err != nil {
 		return err
 	}
