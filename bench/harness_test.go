@@ -301,3 +301,30 @@ func TestProcessTreeSkipsServer(t *testing.T) {
 		t.Errorf("tree %v includes the latency server %d", tree, srv.PID())
 	}
 }
+
+// TestExternalReadsRSSFinely: between its full readings (CPU, threads,
+// the process tree) the outside sampler reads RSS every tenth of the
+// period, so a short plateau still holds readings.
+func TestExternalReadsRSSFinely(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = sleeper.Process.Kill(); _ = sleeper.Wait() }()
+	e := startExternal(sleeper.Process.Pid, 20*time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	points := e.finish()
+	if len(points) == 0 || len(e.rss) < 3*len(points) {
+		t.Fatalf("%d full readings and %d RSS readings in 200 ms at a 20 ms period, want at least 3 RSS readings per full one", len(points), len(e.rss))
+	}
+	// A batch of 5,000 sleeps of 10 ms on goroutines has its plateau for
+	// a few ms: memory per in-flight task is measured, not left out.
+	res, err := RunIsolated(context.Background(), Spec{Model: "goroutines", Workload: "io-sleep", Tasks: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PlateauSamples == 0 || res.MemPerInflight <= 0 {
+		t.Errorf("plateau %.2f-%.2f ms over a %.1f ms makespan: %d RSS readings, %.0f B per in-flight task",
+			res.PlateauFrom, res.PlateauTo, res.Makespan*1e3, res.PlateauSamples, res.MemPerInflight)
+	}
+}

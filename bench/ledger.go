@@ -63,90 +63,42 @@ type ledgerFacts struct {
 // number of Net steps the ledger confirms; its bound, the Net steps of the
 // completed tasks.
 func checkLedger(f ledgerFacts) (Check, error) {
-	bySeed := make(map[uint64][]int32, len(f.entries))
-	for i, e := range f.entries {
-		bySeed[e.Seed] = append(bySeed[e.Seed], int32(i))
-	}
-	ours := make(map[uint64]bool, len(f.entries))
-	var want, confirmed, bad int
-	var first string
+	var claims []server.Claim
+	var where [][2]int // task index and step of each claim
 	for i, t := range f.tasks {
 		for k, s := range t.Steps {
 			if s.Kind != workload.Net {
 				continue
 			}
-			seed := workload.NetSeed(t.ID, k)
-			ours[seed] = true
-			if f.end[i] == 0 {
-				continue // not completed: no claim to check
+			c := server.Claim{Seed: workload.NetSeed(t.ID, k), Delay: s.Dur, Size: s.Size, Unclaimed: f.end[i] == 0}
+			if f.base != 0 && !c.Unclaimed {
+				c.From, c.To = f.base+f.start[i], f.base+f.end[i]
 			}
-			want++
-			if why := ledgerStep(f, i, s, bySeed[seed]); why != "" {
-				bad++
-				if first == "" {
-					first = fmt.Sprintf("task %d step %d (%v, seed %d): %s", t.ID, k, s, seed, why)
-				}
-				continue
-			}
-			confirmed++
+			claims = append(claims, c)
+			where = append(where, [2]int{i, k})
 		}
 	}
-	outside := 0
-	var outsideSeed uint64
-	for _, e := range f.entries {
-		if !ours[e.Seed] {
-			if outside == 0 {
-				outsideSeed = e.Seed
-			}
-			outside++
-		}
-	}
-	d := fmt.Sprintf("%d of %d Net steps answered exactly once by the trial's latency server with their delay and size, inside their tasks' claimed intervals; its ledger holds %d requests", confirmed, want, len(f.entries))
+	a := server.AuditLedger(f.entries, claims, f.tol, func(ns int64) string {
+		return fmt.Sprintf("%.3f ms (trial time)", float64(ns-f.base)/1e6)
+	})
+	d := fmt.Sprintf("%d of %d Net steps answered exactly once by the trial's latency server with their delay and size, inside their tasks' claimed intervals; its ledger holds %d requests", a.Confirmed, a.Claimed, len(f.entries))
 	if f.base == 0 {
 		d += " (no CLOCK_MONOTONIC here: intervals not checked)"
 	}
 	var err error
 	switch {
-	case first != "":
-		d += fmt.Sprintf("; %d steps fail, first %s", bad, first)
+	case a.First != "":
+		w := where[a.FirstClaim]
+		t, c := f.tasks[w[0]], claims[a.FirstClaim]
+		first := fmt.Sprintf("task %d step %d (%v, seed %d): %s", t.ID, w[1], t.Steps[w[1]], c.Seed, a.First)
+		d += fmt.Sprintf("; %d steps fail, first %s", a.Bad, first)
 		err = fmt.Errorf("net ledger: %s", first)
 	case f.dropped > 0:
 		d += fmt.Sprintf("; %d more requests did not fit its %d entries", f.dropped, server.MaxLedger)
 		err = fmt.Errorf("net ledger: the latency server's ledger dropped %d requests beyond its %d entries: run fewer Net steps per trial", f.dropped, server.MaxLedger)
-	case outside > 0:
-		d += fmt.Sprintf("; %d requests from outside the trial (seeds of no step, e.g. %d)", outside, outsideSeed)
-		err = fmt.Errorf("net ledger: the trial's own latency server got %d requests whose seed is no Net step of the trial (e.g. seed %d)", outside, outsideSeed)
+	case a.Outside > 0:
+		d += fmt.Sprintf("; %d requests from outside the trial (seeds of no step, e.g. %d)", a.Outside, a.OutsideSeed)
+		err = fmt.Errorf("net ledger: the trial's own latency server got %d requests whose seed is no Net step of the trial (e.g. seed %d)", a.Outside, a.OutsideSeed)
 	}
-	return Check{Name: "net-ledger", OK: err == nil, Value: float64(confirmed), Bound: float64(want), Evidence: LedgerEvidence, Detail: d}, err
-}
-
-// ledgerStep checks Net step s of task i against the ledger entries with
-// its seed (idx) and returns what is wrong, or "".
-func ledgerStep(f ledgerFacts, i int, s workload.Step, idx []int32) string {
-	switch len(idx) {
-	case 0:
-		return "the latency server's ledger has no request with its seed: the step never reached the server"
-	case 1:
-	default:
-		return fmt.Sprintf("the latency server's ledger has %d requests with its seed, want exactly 1", len(idx))
-	}
-	e := f.entries[idx[0]]
-	if e.Delay != s.Dur || e.Size != s.Size {
-		return fmt.Sprintf("the server was asked for delay %v and %d bytes, the step is delay %v and %d bytes", e.Delay, e.Size, s.Dur, s.Size)
-	}
-	if e.Answer == 0 {
-		return "the server never answered it: the client went away before the answer"
-	}
-	if f.base == 0 || e.Accept == 0 {
-		return ""
-	}
-	ms := func(ns int64) float64 { return float64(ns) / 1e6 }
-	accept, answer := e.Accept-f.base, e.Answer-f.base
-	if accept < f.start[i]-f.tol {
-		return fmt.Sprintf("the server accepted it at %.3f ms, before its task started at %.3f ms (trial time)", ms(accept), ms(f.start[i]))
-	}
-	if answer > f.end[i]+f.tol {
-		return fmt.Sprintf("the server answered it at %.3f ms, after its task claims to have ended at %.3f ms (trial time): the step did not wait for the answer", ms(answer), ms(f.end[i]))
-	}
-	return ""
+	return Check{Name: "net-ledger", OK: err == nil, Value: float64(a.Confirmed), Bound: float64(a.Claimed), Evidence: LedgerEvidence, Detail: d}, err
 }

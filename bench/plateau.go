@@ -60,8 +60,9 @@ func setPlateau(res *Result, rec *models.Recorder) {
 	res.PlateauFrom, res.PlateauTo, res.PlateauInflight = float64(from)/1e6, float64(to)/1e6, level
 }
 
-// applyPlateau takes the highest RSS among res's timeline samples inside
-// the plateau and derives memory per in-flight task from it. A plateau
+// applyPlateau takes the highest RSS among the samples rss (res's timeline,
+// or the parent's finer RSS readings) inside the plateau and derives memory
+// per in-flight task from it. A plateau
 // shorter than the sampling period holds no sample: a batch whose tasks
 // take longer to start than to sleep (100,000 Node.js or asyncio tasks of
 // 100 ms) has every task in flight only for the instant between the last
@@ -70,16 +71,16 @@ func setPlateau(res *Result, rec *models.Recorder) {
 // (PlateauSamples 1): the runtime has not returned the ended tasks' memory
 // yet, and dividing by the plateau's count errs low. With neither, the
 // figure is 0 and PlateauSamples says why.
-func applyPlateau(res *Result) {
+func applyPlateau(res *Result, rss []Sample) {
 	res.PlateauRSS, res.PlateauSamples, res.MemPerInflight = 0, 0, 0
-	for _, s := range res.Timeline {
+	for _, s := range rss {
 		if s.T >= res.PlateauFrom && s.T <= res.PlateauTo {
 			res.PlateauRSS = max(res.PlateauRSS, s.RSS)
 			res.PlateauSamples++
 		}
 	}
 	if res.PlateauSamples == 0 {
-		for _, s := range res.Timeline {
+		for _, s := range rss {
 			if s.T > res.PlateauTo && s.T <= res.Makespan*1e3 {
 				res.PlateauRSS, res.PlateauSamples = s.RSS, 1
 				break

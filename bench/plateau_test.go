@@ -31,7 +31,7 @@ func TestPlateauSpan(t *testing.T) {
 func TestMemoryAtPlateau(t *testing.T) {
 	res := &Result{BaseRSS: 1000, PeakRSS: 9000, PlateauFrom: 10, PlateauTo: 20, PlateauInflight: 100,
 		Timeline: []Sample{{T: 5, RSS: 2000}, {T: 12, RSS: 4000}, {T: 18, RSS: 5000}, {T: 25, RSS: 9000}}}
-	applyPlateau(res)
+	applyPlateau(res, res.Timeline)
 	if res.PlateauRSS != 5000 || res.PlateauSamples != 2 || res.MemPerInflight != 40 {
 		t.Errorf("plateau RSS %d from %d samples, %g B/task; want 5000 from 2, 40 B/task", res.PlateauRSS, res.PlateauSamples, res.MemPerInflight)
 	}
@@ -50,7 +50,7 @@ func TestMemoryAtPlateau(t *testing.T) {
 		{"no sample before the last task ends", []Sample{{T: 5, RSS: 2000}, {T: 45, RSS: 9000}}, 0, 0, 0},
 	} {
 		res.Timeline = c.timeline
-		applyPlateau(res)
+		applyPlateau(res, res.Timeline)
 		if res.PlateauRSS != c.rss || res.PlateauSamples != c.samples || res.MemPerInflight != c.per {
 			t.Errorf("%s: plateau RSS %d from %d samples, %g B/task; want %d from %d, %g B/task",
 				c.name, res.PlateauRSS, res.PlateauSamples, res.MemPerInflight, c.rss, c.samples, c.per)

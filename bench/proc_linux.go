@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"concbench/internal/child"
+	"concbench/internal/proctree"
 	"concbench/server"
 )
 
@@ -190,32 +191,11 @@ var serverRoleEnv = []byte(child.EnvRole + "=" + server.Role + "\x00")
 // remembering in skip) latency-server processes, whose CPU is reported
 // apart from the model's.
 func processTree(pid int, skip map[int]bool) []int {
-	out := []int{pid}
-	for i := 0; i < len(out); i++ {
-		dir := "/proc/" + strconv.Itoa(out[i]) + "/task"
-		tids, err := os.ReadDir(dir)
-		if err != nil {
-			continue
+	return proctree.Tree(pid, func(c int) bool {
+		if _, known := skip[c]; !known {
+			env, _ := os.ReadFile("/proc/" + strconv.Itoa(c) + "/environ")
+			skip[c] = bytes.Contains(env, serverRoleEnv)
 		}
-		for _, t := range tids {
-			b, err := os.ReadFile(dir + "/" + t.Name() + "/children")
-			if err != nil {
-				continue
-			}
-			for _, f := range bytes.Fields(b) {
-				c, err := strconv.Atoi(string(f))
-				if err != nil {
-					continue
-				}
-				if _, known := skip[c]; !known {
-					env, _ := os.ReadFile("/proc/" + string(f) + "/environ")
-					skip[c] = bytes.Contains(env, serverRoleEnv)
-				}
-				if !skip[c] {
-					out = append(out, c)
-				}
-			}
-		}
-	}
-	return out
+		return !skip[c]
+	})
 }

@@ -346,7 +346,7 @@ func summarise(res *Result, tr *models.Trial, wall time.Duration) {
 		res.Extra[LittlesRatio] = res.Latency.Mean / 1e3 * res.Throughput / float64(min(tr.Load.Clients, n))
 	}
 	setPlateau(res, r)
-	applyPlateau(res)
+	applyPlateau(res, res.Timeline)
 }
 
 // series keeps up to k completed tasks, evenly spread in arrival order,

@@ -85,6 +85,9 @@ type Info struct {
 	// Processes says each unit of Concurrency is an OS process, so the
 	// harness bounds it by the machine (a million would be a fork bomb).
 	Processes bool
+	// OSThreads says each unit of Concurrency is an OS thread of its own
+	// (recorded in resultfmt.ModelTraits).
+	OSThreads bool
 	// Family is the runtime the model runs in ("Go", "Python", "Node.js");
 	// Baseline the family's one-thread model (the speedup baseline); Kind
 	// how it runs tasks concurrently; Parallel whether CPU steps can run on
@@ -118,7 +121,7 @@ type Info struct {
 
 // Traits are the model's traits as results.json records them.
 func (i Info) Traits() resultfmt.ModelTraits {
-	return resultfmt.ModelTraits{Name: i.Name, Family: i.Family, Baseline: i.Baseline, Kind: i.Kind, Parallel: i.Parallel, Processes: i.Processes}
+	return resultfmt.ModelTraits{Name: i.Name, Family: i.Family, Baseline: i.Baseline, Kind: i.Kind, Parallel: i.Parallel, Processes: i.Processes, OSThreads: i.OSThreads}
 }
 
 // Usable returns the model's Available error, or nil.

@@ -101,10 +101,20 @@ func (r *Recorder) MonoBase() (base, tol int64) {
 	if r.mono.known {
 		return r.mono.base, r.mono.tol
 	}
+	r.mono.base, r.mono.tol = MonoBase(r.Now)
+	r.mono.known = true
+	return r.mono.base, r.mono.tol
+}
+
+// MonoBase returns the time zero of the clock now (ns since its own time
+// zero) on CLOCK_MONOTONIC and how far off that estimate may be: half the
+// narrowest of seven reads of now bracketed by CLOCK_MONOTONIC, +1 ns; 0,
+// 0 where CLOCK_MONOTONIC is not available.
+func MonoBase(now func() int64) (base, tol int64) {
 	best := int64(math.MaxInt64)
 	for range 7 {
 		m0 := monotonic()
-		t := r.Now()
+		t := now()
 		m1 := monotonic()
 		if m0 == 0 {
 			return 0, 0
@@ -113,8 +123,7 @@ func (r *Recorder) MonoBase() (base, tol int64) {
 			best, base = m1-m0, m0+(m1-m0)/2-t
 		}
 	}
-	r.mono.known, r.mono.base, r.mono.tol = true, base, best/2+1
-	return r.mono.base, r.mono.tol
+	return base, best/2 + 1
 }
 
 // Base returns time zero of the trial.

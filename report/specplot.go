@@ -233,11 +233,24 @@ func barPlot(d *Data, s *chartSpec) (*plot.Plot, error) {
 		p.Y.Min, p.Y.Max = r[0], r[1]
 	}
 	p.Legend.Left = s.LegendLeft
-	if !s.LegendLeft {
+	if len(s.Series) > tallLegend {
+		// A legend of many models is taller than the room above the
+		// bars: give it blank room of its own at the right instead.
+		p.X.Max += legendRoom
+		p.Legend.Left = false
+	}
+	if !p.Legend.Left {
 		p.Legend.XOffs = -vg.Points(4)
 	}
 	return p, nil
 }
+
+// A bar chart of more than tallLegend series gets legendRoom categories'
+// width of blank room at its right for the legend.
+const (
+	tallLegend = 8
+	legendRoom = 0.8
+)
 
 // panelsFigure is the gonum/plot renderer of a spec of small multiples:
 // one panel per series, titled by its label, Cols to a row, on the spec's

@@ -58,9 +58,9 @@ type modelStyle struct {
 // styleKey is the traits a style is chosen by: a model's family, kind,
 // and whether it runs in parallel or in processes.
 type styleKey struct {
-	family            string
-	kind              resultfmt.ModelKind
-	parallel, process bool
+	family                     string
+	kind                       resultfmt.ModelKind
+	parallel, process, threads bool
 }
 
 // kindStyles style models by their traits (never by name). Go models have
@@ -70,17 +70,18 @@ type styleKey struct {
 // glance. A key with several styles styles the models that share those
 // traits in display order (two Python event loops: asyncio, uvloop).
 var kindStyles = map[styleKey][]modelStyle{
-	{resultfmt.FamilyGo, resultfmt.KindSequential, false, false}: {{okBlack, draw.BoxGlyph{}}},
-	{resultfmt.FamilyGo, resultfmt.KindEventLoop, false, false}:  {{okOrange, draw.TriangleGlyph{}}},
-	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false}:     {{okBlue, draw.CircleGlyph{}}, {threadRed, diamondGlyph{}}}, // goroutines, threads
-	{resultfmt.FamilyGo, resultfmt.KindPool, true, false}:        {{okGreen, draw.SquareGlyph{}}},
-	{resultfmt.FamilyGo, resultfmt.KindPool, true, true}:         {{okPurple, draw.PyramidGlyph{}}},
-	{familyPython, resultfmt.KindSequential, false, false}:       {{midGrey, draw.CrossGlyph{}}},
-	{familyPython, resultfmt.KindEventLoop, false, false}:        {{okVermillion, draw.RingGlyph{}}, {tolSand, draw.RingGlyph{}}},
-	{familyPython, resultfmt.KindPool, false, false}:             {{okSky, draw.CrossGlyph{}}},
-	{familyPython, resultfmt.KindPool, true, true}:               {{tolWine, draw.RingGlyph{}}},
-	{familyNode, resultfmt.KindEventLoop, false, false}:          {{tolOlive, draw.PlusGlyph{}}},
-	{familyNode, resultfmt.KindEventLoop, true, false}:           {{tolTeal, draw.PlusGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindSequential, false, false, false}: {{okBlack, draw.BoxGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindEventLoop, false, false, false}:  {{okOrange, draw.TriangleGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false, false}:     {{okBlue, draw.CircleGlyph{}}, {threadRed, diamondGlyph{}}}, // goroutines; threads in files without its os_threads trait
+	{resultfmt.FamilyGo, resultfmt.KindPerTask, true, false, true}:      {{threadRed, diamondGlyph{}}},                               // threads
+	{resultfmt.FamilyGo, resultfmt.KindPool, true, false, false}:        {{okGreen, draw.SquareGlyph{}}},
+	{resultfmt.FamilyGo, resultfmt.KindPool, true, true, false}:         {{okPurple, draw.PyramidGlyph{}}},
+	{familyPython, resultfmt.KindSequential, false, false, false}:       {{midGrey, draw.CrossGlyph{}}},
+	{familyPython, resultfmt.KindEventLoop, false, false, false}:        {{okVermillion, draw.RingGlyph{}}, {tolSand, draw.RingGlyph{}}},
+	{familyPython, resultfmt.KindPool, false, false, false}:             {{okSky, draw.CrossGlyph{}}},
+	{familyPython, resultfmt.KindPool, true, true, false}:               {{tolWine, draw.RingGlyph{}}},
+	{familyNode, resultfmt.KindEventLoop, false, false, false}:          {{tolOlive, draw.PlusGlyph{}}},
+	{familyNode, resultfmt.KindEventLoop, true, false, false}:           {{tolTeal, draw.PlusGlyph{}}},
 }
 
 // diamondGlyph is a filled diamond, the threads model's marker: no other
@@ -104,7 +105,7 @@ func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 const familyNode = "Node.js"
 
 func keyOf(t resultfmt.ModelTraits) styleKey {
-	return styleKey{t.Family, t.Kind, t.Parallel, t.Processes}
+	return styleKey{t.Family, t.Kind, t.Parallel, t.Processes, t.OSThreads}
 }
 
 // fallbackColors style a model the report does not know (a model added

@@ -119,12 +119,14 @@ func TestDeltaE2000(t *testing.T) {
 // marker no other model uses.
 func TestThreadsDistinct(t *testing.T) {
 	const minThreadsDE = 15
-	threads := resultfmt.ModelTraits{Name: "threads", Family: resultfmt.FamilyGo, Kind: resultfmt.KindPerTask, Parallel: true}
-	th := styleOf(threads, "threads", 1)
+	threads := resultfmt.ModelTraits{Name: "threads", Family: resultfmt.FamilyGo, Kind: resultfmt.KindPerTask, Parallel: true, OSThreads: true}
+	th := styleOf(threads, "threads", 0)
+	legacy := threads
+	legacy.OSThreads = false // a file written before the os_threads trait
 	others := 0
 	for key, styles := range kindStyles {
 		for n, s := range styles {
-			if keyOf(threads) == key && n == 1 {
+			if keyOf(threads) == key || keyOf(legacy) == key && n == 1 {
 				continue
 			}
 			others++
@@ -146,6 +148,27 @@ func TestThreadsDistinct(t *testing.T) {
 	for _, v := range visions {
 		if d := deltaE2000(labSeen(th.color, v.m), labSeen(white, v.m)); d < 40 {
 			t.Errorf("threads' colour is %.1f from the white background (%s): too faint for thin lines", d, v.name)
+		}
+	}
+}
+
+// TestThreadsStyleAlone: the threads model keeps its own style in a file
+// without goroutines (its style comes from its os_threads trait, not from
+// its place after goroutines among the Go per-task models).
+func TestThreadsStyleAlone(t *testing.T) {
+	threads := resultfmt.ModelTraits{Name: "threads", Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPerTask, Parallel: true, OSThreads: true}
+	goroutines := resultfmt.ModelTraits{Name: "goroutines", Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPerTask, Parallel: true}
+	for _, ts := range [][]resultfmt.ModelTraits{{threads}, {goroutines, threads}, {threads, goroutines}} {
+		d := &Data{File: &resultfmt.File{Traits: ts}}
+		for _, m := range ts {
+			d.File.Models = append(d.File.Models, m.Name)
+		}
+		th, g := d.modelStyle("threads"), d.modelStyle("goroutines")
+		if th.color != threadRed || reflect.TypeOf(th.glyph) != reflect.TypeOf(diamondGlyph{}) {
+			t.Errorf("models %v: threads drawn in %v %T, want its red diamond", d.File.Models, th.color, th.glyph)
+		}
+		if len(ts) == 2 && g.color != okBlue {
+			t.Errorf("models %v: goroutines drawn in %v, want its blue", d.File.Models, g.color)
 		}
 	}
 }

@@ -41,6 +41,9 @@ type ModelTraits struct {
 	Parallel bool `json:"parallel"`
 	// Processes says each unit of concurrency is an OS process.
 	Processes bool `json:"processes,omitempty"`
+	// OSThreads says each unit of concurrency is an OS thread of its own
+	// (a thread per task, 1:1), not a goroutine or a task on a loop.
+	OSThreads bool `json:"os_threads,omitempty"`
 }
 
 // legacyTraits are the traits of the models that existed before results
@@ -49,18 +52,18 @@ type ModelTraits struct {
 // ReadFile's conversion of version 1 is theirs. Newer models always record
 // their traits.
 var legacyTraits = []ModelTraits{
-	{"sequential", FamilyGo, "sequential", KindSequential, false, false},
-	{"eventloop", FamilyGo, "sequential", KindEventLoop, false, false},
-	{"goroutines", FamilyGo, "sequential", KindPerTask, true, false},
-	{"pool", FamilyGo, "sequential", KindPool, true, false},
-	{"multiproc", FamilyGo, "sequential", KindPool, true, true},
-	{"py-sequential", "Python", "py-sequential", KindSequential, false, false},
-	{"py-asyncio", "Python", "py-sequential", KindEventLoop, false, false},
-	{"py-uvloop", "Python", "py-sequential", KindEventLoop, false, false},
-	{"py-threads", "Python", "py-sequential", KindPool, false, false},
-	{"py-processes", "Python", "py-sequential", KindPool, true, true},
-	{"node-eventloop", "Node.js", "node-eventloop", KindEventLoop, false, false},
-	{"node-workers", "Node.js", "node-eventloop", KindEventLoop, true, false},
+	{"sequential", FamilyGo, "sequential", KindSequential, false, false, false},
+	{"eventloop", FamilyGo, "sequential", KindEventLoop, false, false, false},
+	{"goroutines", FamilyGo, "sequential", KindPerTask, true, false, false},
+	{"pool", FamilyGo, "sequential", KindPool, true, false, false},
+	{"multiproc", FamilyGo, "sequential", KindPool, true, true, false},
+	{"py-sequential", "Python", "py-sequential", KindSequential, false, false, false},
+	{"py-asyncio", "Python", "py-sequential", KindEventLoop, false, false, false},
+	{"py-uvloop", "Python", "py-sequential", KindEventLoop, false, false, false},
+	{"py-threads", "Python", "py-sequential", KindPool, false, false, false},
+	{"py-processes", "Python", "py-sequential", KindPool, true, true, false},
+	{"node-eventloop", "Node.js", "node-eventloop", KindEventLoop, false, false, false},
+	{"node-workers", "Node.js", "node-eventloop", KindEventLoop, true, false, false},
 }
 
 // TraitsOf returns the traits of every model of f by name: those the file

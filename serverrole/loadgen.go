@@ -17,6 +17,7 @@ import (
 
 	"concbench/internal/child"
 	"concbench/models"
+	"concbench/server"
 	"concbench/workload"
 	"concbench/workload/taskhttp"
 )
@@ -33,14 +34,22 @@ type genHello struct {
 	// Key is the data files' secret (workload.Params.Key, which JSON
 	// leaves out), for verifying File digests.
 	Key uint64 `json:"key"`
+	// Ledger is the address of the latency server of the handlers' Net
+	// steps, whose ledger the generator audits ("" when none); Slack the
+	// model's timer slack (models.Info.TimerSlack), for the service check.
+	Ledger string        `json:"ledger,omitempty"`
+	Slack  time.Duration `json:"slack,omitempty"`
 }
 
 // genReport is what the generator writes on stdout: its ledger, its
 // measurements and its own CPU and lag.
 type genReport struct {
 	Sent, Answered, Verified int
-	Window                   float64
-	P50, P99, Max            float64
+	// NetConfirmed is how many Net steps of the answered requests the
+	// latency server's ledger bears out.
+	NetConfirmed  int
+	Window        float64
+	P50, P99, Max float64
 	// P99Others is the p99 of the requests whose task makes no Block
 	// step, Blocked the count of those that do (0, 0 when none does).
 	P99Others float64
@@ -89,7 +98,7 @@ func genMain() int {
 		})
 	} else {
 		hello.Spec.Params.Key = hello.Key
-		rep = generate(ctx, hello.Spec, hello.Addr)
+		rep = generate(ctx, hello)
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -105,6 +114,7 @@ type gen struct {
 	tasks    []workload.Task
 	intended []int64 // ns from base; closed: the freeing answer's time
 	lag      []int64 // actual - intended dispatch, ns (open loop)
+	sent     []int64 // when the request's write began, ns from base
 	end      []int64
 	ans      []taskhttp.Answer
 	base     time.Time
@@ -136,10 +146,12 @@ func (g *gen) failed(err error) {
 	}
 }
 
-// generate drives the server at addr with spec's load and returns the
-// report. It never returns before every request goroutine has ended.
-func generate(ctx context.Context, s Spec, addr string) genReport {
+// generate drives the server at hello.Addr with hello.Spec's load and
+// returns the report. It never returns before every request goroutine has
+// ended.
+func generate(ctx context.Context, hello genHello) genReport {
 	var rep genReport
+	s, addr := hello.Spec, hello.Addr
 	tasks, err := workload.Build(s.Workload, s.Tasks, s.Params)
 	if err != nil {
 		rep.Error = err.Error()
@@ -157,8 +169,15 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	g := &gen{addr: addr, tasks: tasks, intended: make([]int64, n), lag: make([]int64, n), end: make([]int64, n),
+	g := &gen{addr: addr, tasks: tasks, intended: make([]int64, n), lag: make([]int64, n), sent: make([]int64, n), end: make([]int64, n),
 		ans: make([]taskhttp.Answer, n), idle: make(chan *gconn, maxConns), slots: make(chan struct{}, maxConns), cancel: cancel}
+	if hello.Ledger != "" {
+		// Start the ledger empty: the server's own probes are not the run's.
+		if _, _, err := server.FetchLedger(ctx, hello.Ledger, true); err != nil {
+			rep.Error = fmt.Sprintf("latency server's ledger: %v", err)
+			return rep
+		}
+	}
 	cpu0 := cpuSelf()
 	g.base = time.Now()
 	g.nonce = rand.Uint64()
@@ -224,8 +243,60 @@ func generate(ctx context.Context, s Spec, addr string) genReport {
 		if err != nil && rep.Error == "" {
 			rep.Error = err.Error()
 		}
+		if rep.Error == "" {
+			rep.Error = g.proveWaits(ctx, hello, &rep)
+		}
 	}
 	return rep
+}
+
+// proveWaits checks what the digests cannot show, against evidence the
+// server does not write: each request took, from the start of its write
+// to its answer on the generator's clock, at least its task's waits
+// (workload.CheckService: Sleep and Block steps, and Net delays of the
+// run's own latency server); and each Net step of every request is in
+// that latency server's ledger exactly once, with its delay and size,
+// accepted and answered between the request's send and its answer. It
+// returns what is wrong, or "".
+func (g *gen) proveWaits(ctx context.Context, hello genHello, rep *genReport) string {
+	ownNet := hello.Ledger != ""
+	if err := workload.CheckService(g.tasks, g.sent, g.end, hello.Slack, ownNet); err != nil {
+		return "server: " + err.Error()
+	}
+	if !ownNet {
+		return ""
+	}
+	entries, dropped, err := server.FetchLedger(ctx, hello.Ledger, true)
+	if err != nil {
+		return fmt.Sprintf("latency server's ledger: %v", err)
+	}
+	base, tol := models.MonoBase(g.now)
+	var claims []server.Claim
+	var task []int
+	for i, t := range g.tasks {
+		for k, st := range t.Steps {
+			if st.Kind == workload.Net {
+				c := server.Claim{Seed: workload.NetSeed(t.ID, k), Delay: st.Dur, Size: st.Size, Unclaimed: g.end[i] == 0}
+				if base != 0 {
+					c.From, c.To = base+g.sent[i], base+g.end[i]
+				}
+				claims, task = append(claims, c), append(task, i)
+			}
+		}
+	}
+	a := server.AuditLedger(entries, claims, tol, func(ns int64) string {
+		return fmt.Sprintf("%.3f ms (generator time)", float64(ns-base)/1e6)
+	})
+	rep.NetConfirmed = a.Confirmed
+	switch {
+	case a.First != "":
+		return fmt.Sprintf("net ledger: request for task %d (seed %d): %s; %d of %d Net steps fail", g.tasks[task[a.FirstClaim]].ID, claims[a.FirstClaim].Seed, a.First, a.Bad, a.Claimed)
+	case dropped > 0:
+		return fmt.Sprintf("net ledger: the latency server's ledger dropped %d requests beyond its %d entries: send fewer requests with Net steps per trial", dropped, server.MaxLedger)
+	case a.Outside > 0:
+		return fmt.Sprintf("net ledger: the latency server got %d requests whose seed is no Net step of the run (e.g. seed %d)", a.Outside, a.OutsideSeed)
+	}
+	return ""
 }
 
 // doneRate is the rate a server answered n requests sent over span
@@ -323,6 +394,7 @@ func (g *gen) request(ctx context.Context, i int) bool {
 		return false
 	}
 	c.wb = taskhttp.AppendRequest(c.wb[:0], i, g.nonce)
+	g.sent[i] = g.now()
 	_, err = c.c.Write(c.wb)
 	var a taskhttp.Answer
 	closed := true

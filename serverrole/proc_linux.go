@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"concbench/internal/proctree"
 )
 
 // cpuSelf is this process's CPU seconds (user + system).
@@ -72,7 +74,7 @@ var pageSize = int64(os.Getpagesize())
 // sampleTree reads pid and its descendants from /proc.
 func sampleTree(pid int) treeSample {
 	var s treeSample
-	for _, p := range tree(pid) {
+	for _, p := range proctree.Tree(pid, nil) {
 		s.pids++
 		if b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat"); err == nil {
 			// Fields after the command's closing parenthesis: state is
@@ -99,39 +101,6 @@ func sampleTree(pid int) treeSample {
 		}
 	}
 	return s
-}
-
-// tree returns pid and its descendants, found by the parent PIDs of every
-// process in /proc (reading each thread's children list would cost a file
-// per thread of a thread-per-connection server).
-func tree(pid int) []int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return []int{pid}
-	}
-	kids := map[int][]int{}
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		if k := strings.LastIndexByte(string(b), ')'); k > 0 {
-			if f := strings.Fields(string(b[k+1:])); len(f) > 1 {
-				if pp, err := strconv.Atoi(f[1]); err == nil {
-					kids[pp] = append(kids[pp], p)
-				}
-			}
-		}
-	}
-	out := []int{pid}
-	for k := 0; k < len(out); k++ {
-		out = append(out, kids[out[k]]...)
-	}
-	return out
 }
 
 // capSysResource is CAP_SYS_RESOURCE's bit in /proc/PID/status CapEff.

@@ -35,6 +35,9 @@ func Supports(model string) error {
 	if _, ok := m.(models.Server); !ok {
 		return fmt.Errorf("model %s has no server yet (the server role serves the Go models)", model)
 	}
+	if err := info.Usable(); err != nil {
+		return fmt.Errorf("model %s: %w", model, err)
+	}
 	return nil
 }
 
@@ -66,7 +69,14 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	base := sampleTree(sp.pid())
 	smp := startSampling(sp.pid())
 	idleN, idle, _ := parseIdle(s.Load)
-	rep, genErr := runGenerator(ctx, genHello{Spec: s, Addr: sp.addr, Key: rs.key}, sp.exited, func() {
+	hello := genHello{Spec: s, Addr: sp.addr, Key: rs.key}
+	if info, err := models.Lookup(s.Model); err == nil {
+		hello.Slack = info.TimerSlack
+	}
+	if rs.srv != nil {
+		hello.Ledger = rs.srv.Addr()
+	}
+	rep, genErr := runGenerator(ctx, hello, sp.exited, func() {
 		// All N connections open and idle: let the server settle, then
 		// take the peaks of a few samples.
 		time.Sleep(50 * time.Millisecond)
@@ -81,7 +91,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	peak := smp.stop()
 	l, ru, srvErr := sp.stop()
 
-	res.Sent, res.Answered, res.Verified = rep.Sent, rep.Answered, rep.Verified
+	res.Sent, res.Answered, res.Verified, res.NetConfirmed = rep.Sent, rep.Answered, rep.Verified, rep.NetConfirmed
 	res.Window, res.P50, res.P99, res.Max = rep.Window, rep.P50, rep.P99, rep.Max
 	res.P99Others, res.Blocked, res.DoneRate = rep.P99Others, rep.Blocked, rep.DoneRate
 	if rep.Window > 0 {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"concbench/internal/proctree"
 	"concbench/models"
 	"concbench/workload"
 )
@@ -267,7 +268,7 @@ func alive(pids []int) []int {
 // sockets counts the sockets held by pid and its descendants.
 func sockets(pid int) int {
 	n := 0
-	for _, p := range tree(pid) {
+	for _, p := range proctree.Tree(pid, nil) {
 		dir := "/proc/" + strconv.Itoa(p) + "/fd/"
 		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
@@ -318,14 +319,14 @@ func TestServerKilled(t *testing.T) {
 				// connections from the generator.
 				for _, p := range children(t) {
 					env, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
-					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && sockets(p) >= 3 && len(tree(p)) >= tc.tree {
+					if strings.Contains(string(env), "CONCBENCH_ROLE="+ServerRole+"\x00") && sockets(p) >= 3 && len(proctree.Tree(p, nil)) >= tc.tree {
 						victim = p
 					}
 				}
 			}
 			// Its whole tree (interpreter, prefork or cluster workers) must
 			// go with it, not only the processes this test started.
-			doomed := tree(victim)
+			doomed := proctree.Tree(victim, nil)
 			if len(doomed) < tc.tree {
 				t.Errorf("server tree %v, want >= %d processes", doomed, tc.tree)
 			}

@@ -66,6 +66,9 @@ type Result struct {
 	Sent     int `json:"sent"`
 	Answered int `json:"answered"`
 	Verified int `json:"verified"`
+	// NetConfirmed is how many Net steps of the handlers the latency
+	// server's ledger bears out (written by that server, not the model's).
+	NetConfirmed int `json:"net_steps_confirmed,omitempty"`
 	// Window is from the first intended send to the last answer, s.
 	Window float64 `json:"window_s"`
 	// Rate is answered requests per second over the window.

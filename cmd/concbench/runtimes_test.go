@@ -20,6 +20,7 @@ func TestUnavailableRuntimeModels(t *testing.T) {
 		t.Errorf("list does not name py-asyncio's interpreter:\n%s", out)
 	}
 	wantUsage(t, []string{"run", "--model", "node-eventloop", "--tasks", "1"}, "model node-eventloop is unavailable here: /nonexistent/node not found (install it, put it on PATH, or set CONCBENCH_NODE")
+	wantUsage(t, []string{"run", "--role", "server", "--model", "node-eventloop", "--tasks", "1"}, "model node-eventloop is unavailable here: /nonexistent/node not found (install it, put it on PATH, or set CONCBENCH_NODE")
 	out, errs, code := cli("run", "--model", "all", "--workload", "noop", "--tasks", "5", "--in-process")
 	if code != 0 || !strings.Contains(errs, "skipping node-workers: /nonexistent/node not found") || strings.Contains(out, "node-eventloop") {
 		t.Errorf("run --model all (exit %d) did not skip the Node.js models with a note:\n%s\n%s", code, errs, out)

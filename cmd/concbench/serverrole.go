@@ -39,6 +39,9 @@ func runServerRole(ctx context.Context, f *trialFlags, names []string, stdout, s
 	}
 	var specs []serverrole.Spec
 	for _, m := range names {
+		if i, _ := models.Lookup(m); i.Usable() != nil {
+			return usagef("model %s is unavailable here: %v", m, i.Usable()) // as in the client role
+		}
 		if err := serverrole.Supports(m); err != nil {
 			if f.models == "all" {
 				fmt.Fprintf(stderr, "concbench: skipping %s: %v\n", m, err)
@@ -149,9 +152,13 @@ func serverTable(rows []*serverrole.Result, labels []string) report.Table {
 			note = "FAILED: " + firstLine(r.Error)
 		}
 		f2 := func(v float64) string { return report.FormatNum(v) }
+		verified := fmt.Sprintf("%d/%d", r.Verified, r.Spec.Tasks)
+		if r.NetConfirmed > 0 { // the Net steps the latency server's ledger confirms
+			verified += fmt.Sprintf(", %d net", r.NetConfirmed)
+		}
 		t.Rows = append(t.Rows, []string{labels[i], f2(r.Rate), f2(r.P50), f2(r.P99), strconv.FormatFloat(r.ServerCores, 'f', 3, 64),
 			f2(float64(r.ServerRSS) / (1 << 20)), f2(r.LagP99), strconv.FormatFloat(r.GenCores, 'f', 3, 64),
-			fmt.Sprintf("%d/%d", r.Verified, r.Spec.Tasks), strconv.Itoa(r.Conns), strconv.Itoa(r.ServerThreads),
+			verified, strconv.Itoa(r.Conns), strconv.Itoa(r.ServerThreads),
 			strconv.Itoa(r.ServerPIDs), strings.TrimSpace(note)})
 	}
 	return t

@@ -26,6 +26,26 @@
 // bounds its tasks in flight by the machine's thread budget (Budget) and
 // raises the runtime's limit to that bound plus a reserve, never lowering
 // it.
+//
+// GOMAXPROCS defaults to PerCPU (4) times the CPUs, not to the CPUs as for
+// goroutines. In the 1:1 design the kernel alone schedules the threads;
+// in Go a thread must also hold one of GOMAXPROCS Ps to run Go code, and a
+// locked thread that blocks or wakes passes its P through the scheduler
+// to another thread (a futex wake and a context switch each time). At
+// GOMAXPROCS = CPUs those hand-offs queue on two Ps on a 2-core machine: a
+// second scheduler the design does not have, which set the pace at which
+// threads started. Measured on the 2-core VM (`concbench run --model
+// threads --workload io-sleep --tasks 10000 --gomaxprocs P`, P interleaved,
+// 5 runs each, load average 1-4), tasks/s, OS threads, CPU µs per task:
+// P=2 26,800-30,800, 1,150-1,540, 30-33 (825-1,410 threads over 8 earlier
+// runs); P=4 32,800-44,200, 1,080-1,530, 25-31; P=8 39,900-48,500,
+// 1,310-1,470, 25-29; P=16 36,800-51,200, 1,500-1,860, 26-34; P=32
+// 28,700-47,500, 1,920-2,670, 31-41 (more threads, not faster: woken
+// threads queue for Ps and each P adds to the runtime's own work). Ten
+// more runs each: P=8 median 47,900 tasks/s, 1,384 threads (1,276-1,718),
+// 24.7 µs; P=16 49,800, 1,756, 28.1 µs. P=8, the least CPU per task at
+// the top speed, is 4 per CPU. CPU-bound tasks then share the cores by
+// the kernel's time slices, as 1:1 threads do. --gomaxprocs overrides it.
 package threads
 
 import (
@@ -40,6 +60,12 @@ import (
 	"concbench/workload"
 )
 
+// PerCPU is the default GOMAXPROCS per CPU (see the package doc).
+const PerCPU = 4
+
+// Procs is the model's default GOMAXPROCS: PerCPU times the CPUs.
+func Procs() int { return PerCPU * runtime.NumCPU() }
+
 // reserve is the number of threads left for everything else in the process
 // (the runtime's own Ms, the sampler, the file and net helpers).
 const reserve = 256
@@ -47,9 +73,10 @@ const reserve = 256
 func init() {
 	models.Register(models.Info{
 		Name:   "threads",
-		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPerTask, Parallel: true,
+		Family: resultfmt.FamilyGo, Baseline: "sequential", Kind: resultfmt.KindPerTask, Parallel: true, OSThreads: true,
 		Rank:           35,
 		Doc:            "one OS thread per task in flight (a goroutine locked to it for the task's life), optional limit",
+		Procs:          Procs,
 		Concurrency:    func() int { return Budget() },
 		ConcurrencyDoc: "at most C threads (tasks) at once; default and maximum: this machine's thread budget",
 		New:            New,
