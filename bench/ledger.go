@@ -79,8 +79,8 @@ func checkLedger(f ledgerFacts) (Check, error) {
 		}
 	}
 	a := server.AuditLedger(f.entries, claims, f.tol, func(ns int64) string {
-		return fmt.Sprintf("%.3f ms (trial time)", float64(ns-f.base)/1e6)
-	})
+		return fmt.Sprintf("%.3f ms", float64(ns-f.base)/1e6)
+	}, "trial time")
 	d := fmt.Sprintf("%d of %d Net steps answered exactly once by the trial's latency server with their delay and size, inside their tasks' claimed intervals; its ledger holds %d requests", a.Confirmed, a.Claimed, len(f.entries))
 	if f.base == 0 {
 		d += " (no CLOCK_MONOTONIC here: intervals not checked)"

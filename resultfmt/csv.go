@@ -17,9 +17,13 @@ import (
 // rounded and gzip-compressed JSON (results.json once decompressed).
 const ResultsFile = "results.json" + GzipExt
 
-// WriteResults writes f as dir/results.json.gz and dir/results.csv, each
-// atomically, and removes a results.json left by an older version, which
-// would otherwise be read instead.
+// ServerCSV is the file of the server-role trials, beside results.csv.
+const ServerCSV = "server.csv"
+
+// WriteResults writes f as dir/results.json.gz and dir/results.csv (and
+// dir/server.csv when f has server-role trials), each atomically, and
+// removes a results.json left by an older version, which would otherwise
+// be read instead, and a server.csv that f has no trials for.
 func WriteResults(dir string, f *File) error {
 	if err := f.Write(filepath.Join(dir, ResultsFile)); err != nil {
 		return err
@@ -31,7 +35,21 @@ func WriteResults(dir string, f *File) error {
 	if err := WriteCSV(&buf, f.Trials); err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(dir, "results.csv"), buf.Bytes())
+	if err := WriteAtomic(filepath.Join(dir, "results.csv"), buf.Bytes()); err != nil {
+		return err
+	}
+	srv := filepath.Join(dir, ServerCSV)
+	if len(f.Servers) == 0 {
+		if err := os.Remove(srv); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the old %s: %w", ServerCSV, err)
+		}
+		return nil
+	}
+	buf.Reset()
+	if err := WriteServerCSV(&buf, f.Servers); err != nil {
+		return err
+	}
+	return WriteAtomic(srv, buf.Bytes())
 }
 
 // CSVHeader is the column list of results.csv: one row per trial, flat.
@@ -68,6 +86,51 @@ func WriteCSV(w io.Writer, trials []Result) error {
 			g(r.MemPerInflight), strconv.FormatInt(r.PeakInflight, 10), strconv.FormatInt(r.PeakCPUSteps, 10),
 			strconv.FormatInt(r.CtxVoluntary, 10), strconv.FormatInt(r.CtxInvoluntary, 10), strconv.Itoa(r.Threads),
 			strconv.FormatUint(r.Runtime.GCCycles, 10), g(r.Runtime.SchedP99), r.Started.Format(time.RFC3339Nano), r.ViolationNames(), r.Error,
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}
+
+// ServerCSVHeader is the column list of server.csv: one row per
+// server-role trial, flat (ServerTrial's JSON names).
+var ServerCSVHeader = []string{
+	"tag", "model", "workload", "load", "tasks", "concurrency", "gomaxprocs", "repeat", "sleep_ms", "units", "block_ms", "block_every",
+	"offered_per_s", "sent", "answered", "verified", "window_s", "rate_per_s", "achieved_per_s",
+	"p50_ms", "p99_ms", "max_ms", "p99_others_ms", "blocked",
+	"gen_cores", "gen_lag_p99_ms", "gen_conns",
+	"server_cores", "server_rss_bytes", "server_threads_peak", "server_pids_peak",
+	"setup_per_s", "base_rss_bytes", "idle_rss_bytes", "idle_fds", "idle_threads", "bytes_per_conn",
+	"invalid", "error",
+}
+
+// WriteServerCSV writes server-role trials as server.csv.
+func WriteServerCSV(w io.Writer, trials []ServerTrial) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ServerCSVHeader); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	d := func(v time.Duration) string { return g(float64(v) / 1e6) }
+	i := strconv.Itoa
+	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
+	for _, t := range trials {
+		s := t.Spec
+		row := []string{
+			s.Tag, s.Model, s.Workload, s.Load, i(s.Tasks), i(s.Config.Concurrency), i(s.Config.Procs), i(t.Repeat),
+			d(s.Params.Sleep), i(int(s.Params.Units)), d(s.Params.Block), i(s.Params.BlockEvery),
+			g(t.Offered), i(t.Sent), i(t.Answered), i(t.Verified), g(t.Window), g(t.Rate), g(t.Achieved),
+			g(t.P50), g(t.P99), g(t.Max), g(t.P99Others), i(t.Blocked),
+			g(t.GenCores), g(t.LagP99), i(t.Conns),
+			g(t.ServerCores), i64(t.ServerRSS), i(t.ServerThreads), i(t.ServerPIDs),
+			g(t.SetupRate), i64(t.BaseRSS), i64(t.IdleRSS), i(t.IdleFDs), i(t.IdleThreads), g(t.BytesPerConn),
+			t.Invalid, t.Error,
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)

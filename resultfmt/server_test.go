@@ -1,9 +1,16 @@
 package resultfmt
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,5 +79,46 @@ func TestServerTrialsValidated(t *testing.T) {
 				t.Fatalf("err %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestServerCSV: WriteResults writes the server trials to server.csv, one
+// row each under ServerCSVHeader, and removes a server.csv that a file
+// without server trials would leave stale.
+func TestServerCSV(t *testing.T) {
+	dir := t.TempDir()
+	bad := serverTrial()
+	bad.Spec.Model, bad.Invalid = "threads", "generator fell behind its schedule"
+	f := &File{Suite: "t", Complete: true, Trials: []Result{}, Servers: []ServerTrial{serverTrial(), bad}}
+	if err := WriteResults(dir, f); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ServerCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || !slices.Equal(rows[0], ServerCSVHeader) {
+		t.Fatalf("server.csv has %d rows (want header + 2), header %v", len(rows), rows[0])
+	}
+	col := func(row []string, name string) string { return row[slices.Index(ServerCSVHeader, name)] }
+	for _, c := range []struct{ row, col, want string }{
+		{"1", "model", "eventloop"}, {"1", "p99_ms", "12"}, {"1", "server_rss_bytes", "16777216"}, {"1", "sleep_ms", "10"},
+		{"2", "model", "threads"}, {"2", "invalid", "generator fell behind its schedule"},
+	} {
+		r, _ := strconv.Atoi(c.row)
+		if got := col(rows[r], c.col); got != c.want {
+			t.Errorf("server.csv row %s %s = %q, want %q", c.row, c.col, got, c.want)
+		}
+	}
+	f.Servers = nil
+	if err := WriteResults(dir, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ServerCSV)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("server.csv left beside a file without server trials: %v", err)
 	}
 }

@@ -39,8 +39,9 @@ type Audit struct {
 // AuditLedger checks each claim against the ledger entries: its seed
 // answered exactly once, with its delay and size, accepted no earlier than
 // From and answered no later than To (each widened by tol). at renders a
-// ledger time for messages (e.g. as ms since the run's time zero).
-func AuditLedger(entries []Entry, claims []Claim, tol int64, at func(ns int64) string) Audit {
+// ledger time for messages (e.g. as ms since the run's time zero), on the
+// clock named by clock (e.g. "trial time").
+func AuditLedger(entries []Entry, claims []Claim, tol int64, at func(ns int64) string, clock string) Audit {
 	bySeed := make(map[uint64][]int32, len(entries))
 	for i, e := range entries {
 		bySeed[e.Seed] = append(bySeed[e.Seed], int32(i))
@@ -53,7 +54,7 @@ func AuditLedger(entries []Entry, claims []Claim, tol int64, at func(ns int64) s
 			continue
 		}
 		a.Claimed++
-		if why := auditClaim(entries, c, bySeed[c.Seed], tol, at); why != "" {
+		if why := auditClaim(entries, c, bySeed[c.Seed], tol, at, clock); why != "" {
 			a.Bad++
 			if a.First == "" {
 				a.First, a.FirstClaim = why, k
@@ -75,7 +76,7 @@ func AuditLedger(entries []Entry, claims []Claim, tol int64, at func(ns int64) s
 
 // auditClaim checks claim c against the entries with its seed (idx) and
 // returns what is wrong, or "".
-func auditClaim(entries []Entry, c Claim, idx []int32, tol int64, at func(int64) string) string {
+func auditClaim(entries []Entry, c Claim, idx []int32, tol int64, at func(int64) string, clock string) string {
 	switch len(idx) {
 	case 0:
 		return "the latency server's ledger has no request with its seed: the step never reached the server"
@@ -94,10 +95,10 @@ func auditClaim(entries []Entry, c Claim, idx []int32, tol int64, at func(int64)
 		return ""
 	}
 	if e.Accept < c.From-tol {
-		return fmt.Sprintf("the server accepted it at %s, before its task started at %s", at(e.Accept), at(c.From))
+		return fmt.Sprintf("the server accepted it at %s, before its task started at %s (%s)", at(e.Accept), at(c.From), clock)
 	}
 	if e.Answer > c.To+tol {
-		return fmt.Sprintf("the server answered it at %s, after its task claims to have ended at %s: the step did not wait for the answer", at(e.Answer), at(c.To))
+		return fmt.Sprintf("the server answered it at %s, after its task claims to have ended at %s (%s): the step did not wait for the answer", at(e.Answer), at(c.To), clock)
 	}
 	return ""
 }

@@ -285,8 +285,8 @@ func (g *gen) proveWaits(ctx context.Context, hello genHello, rep *genReport) st
 		}
 	}
 	a := server.AuditLedger(entries, claims, tol, func(ns int64) string {
-		return fmt.Sprintf("%.3f ms (generator time)", float64(ns-base)/1e6)
-	})
+		return fmt.Sprintf("%.3f ms", float64(ns-base)/1e6)
+	}, "generator time")
 	rep.NetConfirmed = a.Confirmed
 	switch {
 	case a.First != "":
