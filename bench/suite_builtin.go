@@ -106,7 +106,7 @@ func defaultSuite() *Suite {
 	sleep200, sleep500 := Params{Sleep: ms(200)}, Params{Sleep: ms(500)}
 	return withServers(&Suite{
 		Name: "default", Repeats: 5, MaxRepeats: 8, CITarget: ciTarget, ExtraBudget: Duration(40 * time.Second), Seed: 1,
-		Doc: "the published matrix, 5 repeats, up to 40 s of adaptive repeats: make report 14 min 6 s on a quiet 2-core machine (client section about 10.5 min, server section about 3.5 min, duty 76%)",
+		Doc: "the published matrix, 5 repeats, up to 40 s of adaptive repeats: make report 13 min 30 s on a quiet 2-core machine (client section about 10.25 min, server section about 3.25 min, duty 75%)",
 		Experiments: append([]Experiment{
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: fastModels, Tasks: []int{2_000_000}},
 			{Tag: resultfmt.TagThroughput, Workloads: []string{"noop"}, Models: []string{"goroutines", "threads"}, Tasks: []int{1_000_000}},
