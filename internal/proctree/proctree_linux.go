@@ -18,27 +18,25 @@ func Tree(pid int, keep func(pid int) bool) []int {
 // tree is Tree; scan forces the read of every process's parent.
 func tree(pid int, keep func(int) bool, scan bool) []int {
 	out := []int{pid}
-	var procs []int            // the machine's PIDs, read once when needed
-	var byParent map[int][]int // built once, when some process has more threads than the machine has processes
+	var procs []int // the machine's PIDs, read once when needed
+	machine := func() []int {
+		if procs == nil {
+			procs = pids()
+		}
+		return procs
+	}
+	var byParent map[int][]int // built once, the first time the scan is cheaper
 	for i := 0; i < len(out); i++ {
 		p := out[i]
-		var kids []int
 		tids, err := os.ReadDir("/proc/" + strconv.Itoa(p) + "/task")
 		if err != nil {
 			continue // gone
 		}
-		if !scan && byParent == nil && len(tids) > 1 {
-			if procs == nil {
-				procs = pids()
-			}
-			scan = len(tids) > len(procs)
-		}
+		scan = scan || len(tids) > 1 && len(tids) > len(machine())
+		var kids []int
 		if scan {
 			if byParent == nil {
-				if procs == nil {
-					procs = pids()
-				}
-				byParent = parents(procs)
+				byParent = parents(machine())
 			}
 			kids = byParent[p]
 		} else {
