@@ -109,8 +109,13 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !f.Complete {
 		state = "INCOMPLETE (some trials failed; see the notes)"
 	}
-	fmt.Fprintf(stdout, "sweep %s: %d trials in %s, %s; wrote %s and %s\n", suite.Name, len(f.Trials),
-		time.Since(start).Round(time.Second), state, filepath.Join(*out, resultfmt.ResultsFile), filepath.Join(*out, "results.csv"))
+	wrote := filepath.Join(*out, resultfmt.ResultsFile) + " and " + filepath.Join(*out, "results.csv")
+	if len(f.Servers) > 0 {
+		wrote = fmt.Sprintf("%s, %s and %s (%d server trials)", filepath.Join(*out, resultfmt.ResultsFile),
+			filepath.Join(*out, "results.csv"), filepath.Join(*out, resultfmt.ServerCSV), len(f.Servers))
+	}
+	fmt.Fprintf(stdout, "sweep %s: %d trials in %s, %s; wrote %s\n", suite.Name, len(f.Trials),
+		time.Since(start).Round(time.Second), state, wrote)
 	return err
 }
 
