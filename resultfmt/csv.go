@@ -66,15 +66,11 @@ var CSVHeader = []string{
 
 // WriteCSV writes trials as results.csv.
 func WriteCSV(w io.Writer, trials []Result) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	d := func(v time.Duration) string { return g(float64(v) / 1e6) }
-	for _, r := range trials {
+	g, d := csvNum, csvMS
+	return writeCSV(w, CSVHeader, len(trials), func(i int) []string {
+		r := trials[i]
 		s := r.Spec
-		row := []string{
+		return []string{
 			s.Tag, s.Model, s.Workload, s.Load, strconv.Itoa(s.Tasks), strconv.Itoa(r.Config.Concurrency), strconv.Itoa(r.Config.Procs),
 			strconv.Itoa(r.Repeat), strconv.FormatBool(r.Isolated),
 			d(s.Params.Sleep), strconv.Itoa(int(s.Params.Units)), d(s.Params.Block), strconv.Itoa(s.Params.BlockEvery),
@@ -87,7 +83,17 @@ func WriteCSV(w io.Writer, trials []Result) error {
 			strconv.FormatInt(r.CtxVoluntary, 10), strconv.FormatInt(r.CtxInvoluntary, 10), strconv.Itoa(r.Threads),
 			strconv.FormatUint(r.Runtime.GCCycles, 10), g(r.Runtime.SchedP99), r.Started.Format(time.RFC3339Nano), r.ViolationNames(), r.Error,
 		}
-		if err := cw.Write(row); err != nil {
+	})
+}
+
+// writeCSV writes header and then row(i) for i in [0, n) as CSV.
+func writeCSV(w io.Writer, header []string, n int, row func(i int) []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	for i := range n {
+		if err := cw.Write(row(i)); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
 	}
@@ -97,6 +103,11 @@ func WriteCSV(w io.Writer, trials []Result) error {
 	}
 	return nil
 }
+
+// csvNum and csvMS format a number (6 significant digits) and a duration
+// in ms for the CSV files.
+func csvNum(v float64) string      { return strconv.FormatFloat(v, 'g', 6, 64) }
+func csvMS(v time.Duration) string { return csvNum(float64(v) / 1e6) }
 
 // ServerCSVHeader is the column list of server.csv: one row per
 // server-role trial, flat (ServerTrial's JSON names).
@@ -112,17 +123,12 @@ var ServerCSVHeader = []string{
 
 // WriteServerCSV writes server-role trials as server.csv.
 func WriteServerCSV(w io.Writer, trials []ServerTrial) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ServerCSVHeader); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	d := func(v time.Duration) string { return g(float64(v) / 1e6) }
-	i := strconv.Itoa
+	g, d, i := csvNum, csvMS, strconv.Itoa
 	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
-	for _, t := range trials {
+	return writeCSV(w, ServerCSVHeader, len(trials), func(k int) []string {
+		t := trials[k]
 		s := t.Spec
-		row := []string{
+		return []string{
 			s.Tag, s.Model, s.Workload, s.Load, i(s.Tasks), i(s.Config.Concurrency), i(s.Config.Procs), i(t.Repeat),
 			d(s.Params.Sleep), i(int(s.Params.Units)), d(s.Params.Block), i(s.Params.BlockEvery),
 			g(t.Offered), i(t.Sent), i(t.Answered), i(t.Verified), g(t.Window), g(t.Rate), g(t.Achieved),
@@ -132,13 +138,5 @@ func WriteServerCSV(w io.Writer, trials []ServerTrial) error {
 			g(t.SetupRate), i64(t.BaseRSS), i64(t.IdleRSS), i(t.IdleFDs), i(t.IdleThreads), g(t.BytesPerConn),
 			t.Invalid, t.Error,
 		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("write csv: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	return nil
+	})
 }
