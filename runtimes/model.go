@@ -64,17 +64,9 @@ func (m *Model) errorf(format string, args ...any) error {
 // started its pools, before the trial's clock starts. Its duration is the
 // extra "startup_ms".
 func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
-	if err := supported(); err != nil {
+	in, err := m.interpreter(tr.Env.Direct)
+	if err != nil {
 		return err
-	}
-	in := m.spec.find()
-	m.label = m.spec.name
-	if in.Err != nil {
-		return fmt.Errorf("%s unavailable: %w", m.spec.name, in.Err)
-	}
-	m.label = fmt.Sprintf("%s (%s)", m.spec.name, in.Label)
-	if tr.Env.Direct {
-		return m.errorf("O_DIRECT reads (--direct) are not supported by runtime models")
 	}
 	if err := m.start(in); err != nil {
 		return err
@@ -85,7 +77,7 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 		workers = m.spec.pool()
 		tr.SetExtra("pool_threads", float64(workers))
 	}
-	err := m.handshake(ctx, m.spec.runner, conc, workers, tr)
+	err = m.handshake(ctx, m.spec.runner, conc, workers, tr)
 	if err != nil {
 		m.stop(tr)
 		return err
@@ -95,6 +87,25 @@ func (m *Model) Prepare(ctx context.Context, tr *models.Trial) error {
 	}
 	m.startup = time.Since(m.started)
 	return nil
+}
+
+// interpreter finds the model's interpreter for a trial or a server,
+// names the model after it in m's errors, and refuses what runtime models
+// cannot do (another OS, O_DIRECT reads when direct).
+func (m *Model) interpreter(direct bool) (interp, error) {
+	if err := supported(); err != nil {
+		return interp{}, err
+	}
+	in := m.spec.find()
+	m.label = m.spec.name
+	if in.Err != nil {
+		return in, fmt.Errorf("%s unavailable: %w", m.spec.name, in.Err)
+	}
+	m.label = fmt.Sprintf("%s (%s)", m.spec.name, in.Label)
+	if direct {
+		return in, m.errorf("O_DIRECT reads (--direct) are not supported by runtime models")
+	}
+	return in, nil
 }
 
 // start launches the runner with its pipes.

@@ -69,20 +69,12 @@ type serverLedger struct {
 // runtime on h.Listener until ctx ends, then adds the runner's ledger to
 // h's.
 func (m *Model) Serve(ctx context.Context, h *models.Handling) error {
-	if err := supported(); err != nil {
-		return err
-	}
 	if strings.HasPrefix(m.spec.runner, idiomaticPrefix) {
 		return fmt.Errorf("%s is a calibration of the client role: it has no server", m.spec.name)
 	}
-	in := m.spec.find()
-	m.label = m.spec.name
-	if in.Err != nil {
-		return fmt.Errorf("%s unavailable: %w", m.spec.name, in.Err)
-	}
-	m.label = fmt.Sprintf("%s (%s)", m.spec.name, in.Label)
-	if h.Env.Direct {
-		return m.errorf("O_DIRECT reads (--direct) are not supported by runtime models")
+	in, err := m.interpreter(h.Env.Direct)
+	if err != nil {
+		return err
 	}
 	defer h.Listener.Close()
 	f, err := h.Listener.File()
